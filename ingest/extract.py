@@ -1,0 +1,57 @@
+"""`extract(path) -> Report`: load a file, read its three tables and its metadata, say what was doubtful."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest.document import Document
+from ingest.errors import ExtractError
+from ingest.load import load_document
+from ingest.metadata import read_metadata
+from ingest.report import Report, Warning
+from ingest.schema import FORMAT_2019, FORMAT_2021
+from ingest.tables import read_tables
+
+REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
+
+
+def extract(path: str | Path, *, display_name: str | None = None) -> Report:
+    """Read one annual report. Raises ExtractError (Chinese message) for anything that is not one."""
+    path = Path(path)
+    document = load_document(path)
+    report = extract_document(document, display_name or str(path))
+    report.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    return report
+
+
+def extract_document(document: Document, file: str) -> Report:
+    text = document.text()
+    tables = read_tables(document)
+    meta = read_metadata(document)
+    found_tables = sum(t is not None for t in (tables.table2, tables.table3, tables.table4))
+    if not any(w in text for w in REPORT_WORDS) or (found_tables == 0 and "年度报告" not in text):
+        raise ExtractError("not_a_report", "该文件看起来不是政府信息公开工作年度报告：没有找到年报的标准表格或相关内容。")
+    warnings = list(tables.warnings)
+    for name, t in (("表二", tables.table2), ("表三", tables.table3), ("表四", tables.table4)):
+        if t is None:
+            warnings.append(Warning("table_missing", f"没有找到{name}（或无法识别其行列）", None, None, None))
+    if meta.agency is None:
+        warnings.append(Warning("agency_missing", "没有识别出报告单位名称", None, None, None))
+    if meta.year is None:
+        warnings.append(Warning("year_missing", "没有识别出报告年度", None, None, None))
+    return Report(file=file, agency=meta.agency, year=meta.year, format=_format(tables, meta.year),
+                  published=meta.published, title=meta.title, kind=document.kind, pages=document.pages,
+                  table2=tables.table2, table3=tables.table3, table4=tables.table4,
+                  sections=meta.sections, warnings=warnings)
+
+
+def _format(tables, year: int | None) -> str | None:
+    """2019 when 表二 uses the trial format's columns; a single （六）其他处理 row alone does not make a
+    2021-format report 2019 unless the report is for 2019 or 2020."""
+    if tables.table2_format:
+        return tables.table2_format
+    if tables.table3 is not None:
+        if tables.table3_single_other and year is not None and year <= 2020:
+            return FORMAT_2019
+        return FORMAT_2021
+    return None

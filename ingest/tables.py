@@ -1,0 +1,451 @@
+"""Raw rows of a Document → the standard tables 表二, 表三, 表四, matched by label and order.
+
+All loaders' output is flattened into one stream of `Row`s (label cells, then value cells), split into
+the regions of sections 二/三/四. Each row is matched to a standard row by its label (typos and wrapped
+labels tolerated); a row whose label was lost is placed only when the rows around it leave exactly one
+slot. A row with a cell too many or too few keeps what the report says and records a warning: values are
+never shifted into another column, and a blank never becomes 0.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from ingest.document import Document, Paragraph, RawTable, Source, TextCell
+from ingest.labels import core, similarity, squash
+from ingest.report import Cell, Table, Warning
+from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
+                           TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           column_label, row_label)
+
+NUMBER = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?$")
+BLANK_MARKS = {"", "/", "／", "—", "——", "-", "－", "–", "\\", "、", "无", "空"}
+_INLINE_VALUES = re.compile(r"^(?P<label>.{1,40}?[\u4e00-\u9fff）)”])\s+(?P<nums>(?:[+\-]?\d[\d,]*(?:\.\d+)?\s*){1,15})$")
+MATCH_THRESHOLD = 0.72
+
+
+@dataclass
+class Row:
+    labels: list[TextCell]
+    values: list[TextCell]
+    index: int
+    from_table: bool
+
+    @property
+    def label(self) -> str:
+        return "".join(c.text for c in self.labels)
+
+    @property
+    def last_label(self) -> str:
+        return self.labels[-1].text if self.labels else ""
+
+    def filled(self) -> int:
+        return sum(1 for v in self.values if not is_blank(v.text))
+
+
+@dataclass
+class TablesRead:
+    table2: Table | None
+    table3: Table | None
+    table4: Table | None
+    table2_format: str | None          # "2021" | "2019" | None when 表二 is missing
+    table3_single_other: bool
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def is_blank(text: str) -> bool:
+    return squash(text) in BLANK_MARKS
+
+
+def is_value(text: str) -> bool:
+    t = squash(text)
+    return t in BLANK_MARKS or bool(NUMBER.match(t))
+
+
+def parse_value(text: str) -> int | float | None:
+    t = squash(text).replace("，", "").replace(",", "")
+    if t in BLANK_MARKS or not NUMBER.match(t):
+        return None
+    return float(t) if "." in t else int(t)
+
+
+# -- the row stream -----------------------------------------------------------------------------------
+def rows_of(document: Document) -> list[Row]:
+    """Every table row and every paragraph of the document as a Row, in reading order."""
+    rows: list[Row] = []
+    for block in document.blocks:
+        if isinstance(block, RawTable):
+            for cells in block.rows:
+                rows.append(_split_row(cells, len(rows), True))
+        elif isinstance(block, Paragraph):
+            rows.append(_paragraph_row(block, len(rows)))
+    return _merge_detached_values(rows)
+
+
+def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
+    last_label = max((i for i, c in enumerate(cells) if not is_value(c.text)), default=-1)
+    labels = [c for c in cells[:last_label + 1] if c.text.strip()]
+    return Row(labels, list(cells[last_label + 1:]), index, from_table)
+
+
+def _paragraph_row(p: Paragraph, index: int) -> Row:
+    text = p.text.strip()
+    m = _INLINE_VALUES.match(text)
+    if m:
+        nums = m.group("nums").split()
+        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source) for n in nums], index, False)
+    if is_value(text) and text:
+        return Row([], [TextCell(text, p.source)], index, False)
+    return Row([TextCell(text, p.source)], [], index, False)
+
+
+def _merge_detached_values(rows: list[Row]) -> list[Row]:
+    """A label row with no values followed by value-only rows (one number per line, or a row cut by a
+    page break) becomes one row."""
+    out: list[Row] = []
+    for row in rows:
+        prev = out[-1] if out else None
+        if (prev is not None and not row.labels and row.values and prev.labels
+                and (not prev.values or (prev.values and not prev.from_table and not row.from_table
+                                         and len(row.values) == 1 and len(prev.values) < 15))
+                and len(prev.label) <= 80):
+            out[-1] = Row(prev.labels, prev.values + row.values, prev.index, prev.from_table or row.from_table)
+        else:
+            out.append(row)
+    return out
+
+
+# -- regions ------------------------------------------------------------------------------------------
+_HEADINGS = {
+    "s2": lambda t: t.startswith("二、") and ("主动公开" in t),
+    "s3": lambda t: t.startswith("三、") and ("申请" in t) and ("收到" in t or "处理" in t),
+    "s4": lambda t: t.startswith("四、") and ("复议" in t or "诉讼" in t),
+    "s5": lambda t: t.startswith("五、") and ("问题" in t or "改进" in t),
+}
+
+
+def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
+    """Row ranges [start, end) of 表二, 表三 and 表四, from the section headings, else from anchor labels."""
+    at: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        if r.values or len(r.labels) != 1:
+            continue
+        t = squash(r.labels[0].text).lstrip("#")
+        for key, test in _HEADINGS.items():
+            if key not in at and test(t) and len(t) <= 40:
+                at[key] = i
+    n = len(rows)
+    # anchors when a heading is missing
+    if "s3" not in at:
+        i = _first(rows, lambda r: "勾稽" in r.label or core(r.last_label).startswith("本年新收"))
+        if i is not None:
+            at["s3"] = i
+    if "s2" not in at:
+        i = _first(rows, lambda r: "第二十条" in squash(r.label) or core(r.last_label) in ("规章", "行政规范性文件"))
+        if i is not None and i < at.get("s3", n):
+            at["s2"] = i
+    if "s4" not in at and "s3" in at:
+        i = _first(rows[at["s3"]:], lambda r: "结转下年度" in r.label)
+        if i is not None:
+            at["s4"] = at["s3"] + i + 1
+    order = sorted(at.items(), key=lambda kv: kv[1])
+    ends = {k: (order[j + 1][1] if j + 1 < len(order) else n) for j, (k, _) in enumerate(order)}
+    regions = {}
+    for key, table in (("s2", "table2"), ("s3", "table3"), ("s4", "table4")):
+        if key in at:
+            regions[table] = (at[key], ends[key])
+    return regions
+
+
+def _first(rows, test):
+    return next((i for i, r in enumerate(rows) if test(r)), None)
+
+
+# -- fitting values to columns ------------------------------------------------------------------------
+def fit_values(row: Row, ncols: int, *, total_last: bool, table: str, key: str,
+               warnings: list[Warning]) -> list[TextCell | None]:
+    """The row's value cells placed in `ncols` columns, or None where nothing can be placed safely."""
+    vals = list(row.values)
+    while len(vals) > ncols and vals and not vals[-1].text.strip():
+        vals.pop()
+    while len(vals) > ncols and vals and not vals[0].text.strip():
+        vals.pop(0)
+    src = (vals or row.labels or [TextCell("")])[0].source
+    if len(vals) == ncols:
+        return vals
+    if len(vals) > ncols:
+        filled = [v for v in vals if v.text.strip()]
+        raw = " ".join(v.text for v in vals)
+        if len(filled) == ncols:
+            warnings.append(Warning("extra_cell", f"{row.label}：有空白单元格多出，按数字顺序读取（原文：{raw}）",
+                                    table, key, src))
+            return filled
+        if total_last and len(filled) > ncols:
+            choices = {}
+            for drop in combinations(range(len(filled)), len(filled) - ncols):
+                kept = [c for i, c in enumerate(filled) if i not in drop]
+                nums = [parse_value(c.text) for c in kept]
+                if None not in nums and sum(nums[:-1]) == nums[-1]:
+                    choices[tuple(nums)] = kept
+            if len(choices) == 1:
+                kept = next(iter(choices.values()))
+                warnings.append(Warning("extra_cell",
+                                        f"{row.label}：原文有{len(filled)}个数字（{raw}），应为{ncols}个；"
+                                        f"多出的数字已舍去，读作“{' '.join(c.text for c in kept)}”（各列之和等于总计）",
+                                        table, key, src))
+                return kept
+        warnings.append(Warning("extra_cell", f"{row.label}：原文有{len(vals)}个单元格（{raw}），应为{ncols}个，"
+                                              "无法确定各列位置，本行未读取", table, key, src))
+        return [None] * ncols
+    # too few cells
+    raw = " ".join(v.text for v in vals)
+    if ncols == 3 and len(vals) == 2:
+        warnings.append(Warning("missing_cell", f"{row.label}：只有2个数字（{raw}），应为3个；"
+                                                "按首列和末列读取，中间一列记为空", table, key, src))
+        return [vals[0], None, vals[1]]
+    warnings.append(Warning("missing_cell", f"{row.label}：只有{len(vals)}个单元格（{raw}），应为{ncols}个，"
+                                            "无法确定各列位置，本行未读取", table, key, src))
+    return [None] * ncols
+
+
+def _cells(placed: list[TextCell | None], cols: tuple[str, ...]) -> dict[str, Cell]:
+    out = {}
+    for col, tc in zip(cols, placed):
+        if tc is None:
+            out[col] = Cell(None, "", None)
+        else:
+            out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source)
+    return out
+
+
+def _blank_warnings(table: Table, warnings: list[Warning]) -> None:
+    for row, cols in table.rows.items():
+        blanks = [c for c, cell in cols.items() if cell.value is None]
+        if blanks:
+            first = next((cell.source for cell in cols.values() if cell.source), None)
+            raws = {cell.raw for c, cell in cols.items() if c in blanks}
+            shown = "、".join(sorted(r for r in raws if r)) or "空白"
+            names = "、".join(column_label(table.name, row, c) for c in blanks)
+            warnings.append(Warning("blank_cell", f"{TABLE_NAMES[table.name]}“{row_label(table.name, row)}”有{len(blanks)}个单元格为{shown}"
+                                                  f"（{names}）：未填数字，不按0计", table.name, row, first))
+
+
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+
+
+# -- 表二 ---------------------------------------------------------------------------------------------
+_T2_2019_MARKS = ("新制作", "新公开", "对外公开总数", "第二十条第（九）项", "政府集中采购", "上一年项目数量", "采购项目数量")
+
+
+def read_table2(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, str | None]:
+    text = "".join(squash(r.label) for r in rows)
+    fmt = FORMAT_2019 if any(m in text for m in _T2_2019_MARKS) else FORMAT_2021
+    spec = TABLE2_2019_ROWS if fmt == FORMAT_2019 else TABLE2_ROWS
+    table = Table("table2")
+    for r in rows:
+        if not r.values or not r.labels:
+            continue
+        label = core(r.last_label)
+        key = _table2_key(label, spec)
+        if key is None or key in table.rows:
+            continue
+        cols = spec[key][1]
+        placed = fit_values(r, len(cols), total_last=False, table="table2", key=key, warnings=warnings)
+        table.rows[key] = _cells(placed, cols)
+    if not table.rows:
+        return None, None
+    _header_typos(rows, warnings)
+    return table, fmt
+
+
+def _table2_key(label: str, spec) -> str | None:
+    if len(label) > 16:
+        return None
+    best, score = None, 0.0
+    for key, (canonical, _) in spec.items():
+        s = 1.0 if label == canonical else similarity(label, canonical)
+        if key == "normative_documents" and label in ("行政规范性文件", "规范性文件", "其他规范性文件"):
+            s = 1.0
+        if s > score:
+            best, score = key, s
+    return best if score >= 0.8 else None
+
+
+def _header_typos(rows: list[Row], warnings: list[Warning]) -> None:
+    canon = [v for v in TABLE2_COLUMN_LABELS.values()]
+    for r in rows:
+        for c in r.labels:
+            t = core(c.text)
+            if not t.endswith(("件数", "数量")) or any(x in t for x in canon):
+                continue
+            best = max(canon, key=lambda x: similarity(t, x))
+            if similarity(t, best) >= 0.75:
+                warnings.append(Warning("label_typo", f"表二列名“{c.text}”与标准列名“{best}”不一致（按“{best}”读取）",
+                                        "table2", None, c.source))
+
+
+# -- 表三 ---------------------------------------------------------------------------------------------
+_T3_ORDER = list(TABLE3_ROWS)
+_T3_EXTRA = {   # distinctive words of each row, for wrapped or partial labels
+    "new_received": ("本年新收",), "carried_over": ("上年结转",), "granted": ("予以公开",),
+    "partially_granted": ("部分公开",), "denied_state_secret": ("国家秘密",),
+    "denied_prohibited_by_law": ("法律行政法规禁止",), "denied_three_securities_one_stability": ("三安全一稳定",),
+    "denied_third_party_rights": ("第三方合法权益",), "denied_internal_affairs": ("三类内部事务",),
+    "denied_process_info": ("四类过程性",), "denied_enforcement_files": ("行政执法案卷",),
+    "denied_admin_query": ("行政查询",), "unavailable_not_held": ("不掌握",),
+    "unavailable_needs_creation": ("另行制作", "没有现成信息"), "unavailable_unclear": ("仍不明确",),
+    "not_processed_complaint": ("信访举报",), "not_processed_repeated": ("重复申请",),
+    "not_processed_publication": ("公开出版物",), "not_processed_excessive": ("大量反复",),
+    "not_processed_confirmation": ("确认或重新出具",), "other_overdue_correction": ("逾期不补正",),
+    "other_overdue_fee": ("收费通知", "缴纳费用"), "total_processed": ("总计",),
+    "carried_forward": ("结转下年度",),
+}
+
+
+def table3_scores(label_cells: list[str]) -> dict[str, float]:
+    """How well a row's labels match each 表三 row (the most specific, last label cell counts first)."""
+    scores: dict[str, float] = {}
+    candidates = [label_cells[-1]] if label_cells else []
+    if len(label_cells) > 1:
+        candidates.append("".join(label_cells))
+    for n, text in enumerate(candidates):
+        c = core(text)
+        weight = 1.0 if n == 0 else 0.9
+        for key in _T3_ORDER:
+            canonical = TABLE3_ROWS[key]
+            s = similarity(text, canonical)
+            if key == "total_processed":
+                s = 1.0 if c in ("总计", "合计") else 0.0
+            if key == "other_other":
+                s = 1.0 if c in ("其他",) else 0.0
+            if key == "granted" and "不予" in c:
+                s = 0.0
+            for word in _T3_EXTRA.get(key, ()):
+                if word in c and len(c) <= len(core(canonical)) + 12:
+                    s = max(s, 0.9)
+            scores[key] = max(scores.get(key, 0.0), s * weight)
+    return scores
+
+
+def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, bool]:
+    value_rows: list[Row] = []
+    before: dict[int, str] = {}        # label text of the label-only rows just above a value row
+    pending: list[str] = []
+    for r in rows:
+        if r.filled() >= 1 and (r.labels or len(r.values) >= 5):
+            before[len(value_rows)] = "".join(pending[-3:])
+            value_rows.append(r)
+            pending = []
+        elif r.labels and not r.values:
+            pending.append(r.label)
+    assigned: dict[int, str] = {}
+    last = -1
+    for i, r in enumerate(value_rows):
+        if not r.labels:
+            continue
+        scores = table3_scores([c.text for c in r.labels])
+        if max(scores.values(), default=0) < MATCH_THRESHOLD and before.get(i):
+            scores = table3_scores([before[i] + r.label])     # a label wrapped onto lines of its own
+        ranked = sorted((s, -_T3_ORDER.index(k), k) for k, s in scores.items() if s >= MATCH_THRESHOLD)
+        ranked.reverse()
+        if not ranked:
+            continue
+        top = ranked[0][0]
+        ahead = [k for s, _, k in ranked if s >= top - 0.15 and _T3_ORDER.index(k) > last
+                 and k not in assigned.values()]
+        key = min(ahead, key=_T3_ORDER.index) if ahead else None
+        if key is None:
+            continue
+        assigned[i] = key
+        last = _T3_ORDER.index(key)
+        if scores[key] < 0.999 and not any(w in core(r.last_label) for w in _T3_EXTRA.get(key, ("\0",))):
+            warnings.append(Warning("label_typo", f"表三行名“{r.last_label}”与标准行名“{TABLE3_ROWS[key]}”不完全一致，按后者读取",
+                                    "table3", key, r.labels[-1].source))
+    if not assigned:
+        return None, False
+    single_other = "other_processing" in assigned.values()
+    _fill_unlabelled(value_rows, assigned, single_other, warnings)
+    table = Table("table3")
+    for i in sorted(assigned):
+        key = assigned[i]
+        placed = fit_values(value_rows[i], len(TABLE3_COLUMNS), total_last=True, table="table3", key=key,
+                            warnings=warnings)
+        table.rows[key] = _cells(placed, TABLE3_COLUMNS)
+    return table, single_other
+
+
+def _fill_unlabelled(value_rows: list[Row], assigned: dict[int, str], single_other: bool,
+                     warnings: list[Warning]) -> None:
+    """Place rows whose label was lost (detached by a page break or a conversion) where exactly as many
+    standard rows are missing between their labelled neighbours."""
+    if single_other:
+        order = [k for k in _T3_ORDER if k not in ("other_overdue_correction", "other_overdue_fee", "other_other")]
+    else:
+        order = [k for k in _T3_ORDER if k != "other_processing"]
+    idx = sorted(assigned)
+    bounds = [(-1, -1)] + [(i, order.index(assigned[i])) for i in idx if assigned[i] in order] + \
+             [(len(value_rows), len(order))]
+    for (i0, k0), (i1, k1) in zip(bounds, bounds[1:]):
+        gap_rows = [i for i in range(i0 + 1, i1) if not value_rows[i].labels and len(value_rows[i].values) >= 7]
+        gap_keys = order[k0 + 1:k1]
+        if gap_rows and len(gap_rows) == len(gap_keys) and i0 >= 0 and i1 < len(value_rows):
+            for i, key in zip(gap_rows, gap_keys):
+                assigned[i] = key
+                warnings.append(Warning("label_missing", f"表三有一行数字没有行名，按前后行的位置读作“{TABLE3_ROWS[key]}”",
+                                        "table3", key, value_rows[i].values[0].source))
+
+
+# -- 表四 ---------------------------------------------------------------------------------------------
+def read_table4(rows: list[Row], warnings: list[Warning]) -> Table | None:
+    groups = list(TABLE4_GROUPS)
+    candidates = [r for r in rows if len(r.values) >= 5 and r.filled() >= 1]
+    table = Table("table4")
+    full = [r for r in candidates if len(_trim(r.values, 15)) == 15]
+    if full:
+        vals = _trim(full[0].values, 15)
+        for g, chunk in zip(groups, (vals[0:5], vals[5:10], vals[10:15])):
+            table.rows[g] = _cells(chunk, TABLE4_COLUMNS)
+        return table
+    fives = [r for r in candidates if len(_trim(r.values, 5)) == 5]
+    if len(fives) == 3:
+        for g, r in zip(groups, fives):
+            table.rows[g] = _cells(_trim(r.values, 5), TABLE4_COLUMNS)
+        return table
+    if candidates:
+        r = max(candidates, key=lambda r: len(r.values))
+        warnings.append(Warning("missing_cell", f"表四应有15个数字，读到{len(r.values)}个（{' '.join(v.text for v in r.values)}），"
+                                                "无法确定各列位置，表四未读取", "table4", None, r.values[0].source))
+    return None
+
+
+def _trim(vals: list[TextCell], n: int) -> list[TextCell]:
+    vals = list(vals)
+    while len(vals) > n and not vals[-1].text.strip():
+        vals.pop()
+    while len(vals) > n and not vals[0].text.strip():
+        vals.pop(0)
+    return vals
+
+
+# -- all three ----------------------------------------------------------------------------------------
+def read_tables(document: Document) -> TablesRead:
+    rows = rows_of(document)
+    regions = find_regions(rows)
+    warnings: list[Warning] = []
+    t2 = t3 = t4 = None
+    fmt2 = None
+    single_other = False
+    if "table2" in regions:
+        a, b = regions["table2"]
+        t2, fmt2 = read_table2(rows[a:b], warnings)
+    if "table3" in regions:
+        a, b = regions["table3"]
+        t3, single_other = read_table3(rows[a:b], warnings)
+    if "table4" in regions:
+        a, b = regions["table4"]
+        t4 = read_table4(rows[a:b], warnings)
+    for t in (t2, t3, t4):
+        if t is not None:
+            _blank_warnings(t, warnings)
+    return TablesRead(t2, t3, t4, fmt2, single_other, warnings)
