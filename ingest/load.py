@@ -7,8 +7,13 @@ from pathlib import Path
 from ingest.document import Document
 from ingest.errors import ExtractError
 
-MAX_BYTES = int(os.environ.get("NIANBAO_MAX_FILE_MB", "50")) * 1024 * 1024
+DEFAULT_MAX_MB = 50
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
+
+
+def max_file_bytes() -> int:
+    """The upload limit: NIANBAO_MAX_FILE_MB (default 50 MB)."""
+    return int(float(os.environ.get("NIANBAO_MAX_FILE_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
 
 
 def kind_of(path: Path) -> str:
@@ -25,10 +30,11 @@ def load_document(path: str | Path) -> Document:
         raise ExtractError("not_found", f"找不到文件：{path}")
     kind = kind_of(path)
     size = path.stat().st_size
+    max_bytes = max_file_bytes()
     if size == 0:
         raise ExtractError("empty", f"文件为空（0 字节）：{path.name}。请确认上传的是完整的年度报告。")
-    if size > MAX_BYTES:
-        raise ExtractError("too_large", f"文件过大（{size / 1048576:.1f} MB），超过 {MAX_BYTES // 1048576} MB 的上限：{path.name}。"
+    if size > max_bytes:
+        raise ExtractError("too_large", f"文件过大（{size / 1048576:.1f} MB），超过 {max_bytes // 1048576} MB 的上限：{path.name}。"
                                         "请压缩图片或拆分后再上传。")
     if kind == "pdf":
         from ingest.loaders.pdf import load_pdf

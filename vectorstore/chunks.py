@@ -34,6 +34,8 @@ _CLAUSE_END = re.compile(r"(?<=[，、,：:])")
 _ENUM = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))\s*")
 _TABLE_LINE = re.compile(r"\t|^\s*\|")
 _BLANK = re.compile(r"[ \t\u3000]+")
+_LINE_ENDS = ("。", "！", "？", "；", "：", ":", "!", "?", ";")
+_ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
 
 
 @dataclass(frozen=True)
@@ -117,16 +119,35 @@ def _lead_text(parent: Section, first_sub: Section) -> str:
 
 
 def _body_of(section: Section, report: Report) -> str:
-    """The section's prose: its heading removed (the chunk header carries it) and table lines dropped
-    when the report has that table as structured rows (they become table chunks)."""
+    """The section's prose: its heading removed (the chunk header carries it). In the sections that hold
+    a standard table the report has as structured rows, table residue is dropped (lines with tabs or
+    pipes, and short lines that are not sentences): those rows become table chunks."""
     text = section.text.strip()
     heading = (section.heading or "").strip()
     if heading and text.startswith(heading):
         text = text[len(heading):].lstrip("：: \n")
-    has_tables = any(report.table(t) is not None and report.table(t).rows for t in TABLE_SECTION
-                     if TABLE_SECTION[t] == section.key.split(".")[0])
-    lines = [ln for ln in text.split("\n") if not (has_tables and _TABLE_LINE.search(ln))]
-    return "\n".join(_BLANK.sub(" ", ln).strip() for ln in lines if ln.strip())
+    top = section.key.split(".")[0]
+    has_table = any(TABLE_SECTION[t] == top and report.table(t) is not None and report.table(t).rows
+                    for t in TABLE_SECTION)
+    lines = [_BLANK.sub(" ", ln).strip() for ln in text.split("\n")]
+    if has_table:
+        lines = [ln for ln in lines if not _TABLE_LINE.search(ln) and _is_prose(ln)]
+    return "\n".join(_unwrap([ln for ln in lines if ln]))
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join lines the layout broke mid-sentence (PDF and copied text wrap lines anywhere)."""
+    out: list[str] = []
+    for ln in lines:
+        if out and not out[-1].endswith(_LINE_ENDS) and not _ITEM_START.match(ln):
+            out[-1] += ln
+        else:
+            out.append(ln)
+    return out
+
+
+def _is_prose(text: str) -> bool:
+    return "。" in text or len(text) >= 40
 
 
 def split_text(text: str, target: int = TARGET_CHARS, limit: int = MAX_CHARS) -> list[str]:

@@ -1,0 +1,134 @@
+"""Extraction of the 10 real reports against the hand-read gold values, and the readable summary."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import GOLD_FILES, REPO, SHARED, gold
+from ingest.extract import extract
+
+
+def _cells(record: dict) -> dict[str, object]:
+    """Flatten table2/table3/table4 of a SCHEMA.md record into path → value."""
+    out: dict[str, object] = {}
+
+    def walk(o, path):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(o, list):
+            for i, v in enumerate(o):
+                walk(v, f"{path}[{i}]")
+        else:
+            out[path] = o
+    for t in ("table2", "table3", "table4"):
+        walk(record.get(t), t)
+    return {k: v for k, v in out.items() if ".columns" not in k}
+
+
+@pytest.fixture(scope="module")
+def extracted(shared):
+    cache = {}
+
+    def get(gold_record):
+        f = gold_record["file"]
+        if f not in cache:
+            cache[f] = extract(shared / f).to_json()
+        return cache[f]
+    return get
+
+
+@pytest.mark.parametrize("gold_file", GOLD_FILES, ids=lambda p: p.stem)
+def test_every_gold_cell_is_read(gold_file, extracted):
+    g = json.loads(gold_file.read_text(encoding="utf-8"))
+    got = _cells(extracted(g))
+    want = {k: v for k, v in _cells(g).items() if v is not None}
+    assert want, "gold has values"
+    wrong = {k: (v, got.get(k, "缺失")) for k, v in want.items() if got.get(k, "缺失") != v}
+    assert not wrong, f"{len(wrong)} of {len(want)} cells differ: {dict(list(wrong.items())[:8])}"
+
+
+@pytest.mark.parametrize("gold_file", GOLD_FILES, ids=lambda p: p.stem)
+def test_agency_year_format(gold_file, extracted):
+    g = json.loads(gold_file.read_text(encoding="utf-8"))
+    r = extracted(g)
+    assert (r["agency"], r["year"], r["format"]) == (g["agency"], g["year"], g["format"])
+    if g.get("published"):
+        assert r["published"] == g["published"]
+
+
+def test_blank_cells_stay_blank_not_zero(shared):
+    r = extract(shared / "seeds/003_99eecf839798fc6e.txt")
+    assert [r.table4.value("review", c) for c in ("upheld", "corrected", "other", "pending", "total")] == [None] * 5
+    assert r.table4.value("litigation_direct", "total") == 0
+    assert any(w.code == "blank_cell" and w.table == "table4" for w in r.warnings)
+    html = extract(shared / "reports/015_shuyang_fgj_2023.html")
+    assert html.table3.value("new_received", "commercial") is None
+    assert html.table3.value("new_received", "total") == 26
+
+
+def test_extra_cell_is_warned_and_not_shifted(shared):
+    r = extract(shared / "seeds/000_747ce1910eae7ff3.txt")
+    assert [r.table3.value("total_processed", c) for c in ("natural_person", "other_org", "total")] == [12, 0, 12]
+    warning = next(w for w in r.warnings if w.code == "extra_cell")
+    assert warning.row == "total_processed" and "8" in warning.message
+    assert warning.source.line == 92
+
+
+def test_header_typo_is_read_and_warned(shared):
+    r = extract(shared / "seeds/004_e6c0b5a2d517a344.txt")
+    assert r.table2.value("normative_documents", "repealed") == 2
+    assert any(w.code == "label_typo" and "本年度止件数" in w.message for w in r.warnings)
+
+
+def test_detached_cells_are_null_with_warning(shared):
+    r = extract(shared / "reports/002_shanghai_govoffice_2025.md")
+    assert r.table2.value("regulations", "issued") == 22
+    assert r.table2.value("regulations", "repealed") is None
+    assert r.table2.value("regulations", "in_force") == 235
+    assert any(w.code == "missing_cell" and w.row == "regulations" for w in r.warnings)
+    assert any(w.code == "label_missing" and w.row == "not_processed_confirmation" for w in r.warnings)
+
+
+def test_cells_carry_provenance(shared):
+    r = extract(shared / "seeds/001_758a901345a790b1.txt")
+    cell = r.table3.cell("new_received", "total")
+    assert cell.value == 0 and cell.source.line == 96
+    pdf = extract(shared / "reports/006_hongze_district_2024.pdf")
+    c = pdf.table3.cell("new_received", "total")
+    assert c.value == 95 and c.source.page == 3 and c.source.bbox is not None
+
+
+def test_sections_and_paths(shared):
+    r = extract(shared / "seeds/000_747ce1910eae7ff3.txt")
+    keys = [s.key for s in r.top_sections()]
+    assert keys == ["s1_overview", "s2_proactive", "s3_requests", "s4_review_litigation", "s5_problems", "s6_other"]
+    sub = next(s for s in r.sections if s.path == "一、总体情况 / （二）依申请公开情况")
+    assert "受理政府信息公开申请12件" in sub.text.replace(" ", "")
+    assert "重视程度不够" in r.section("s5_problems").text
+    assert r.section("signature").text.endswith("2023年1月31日")
+    pdf = extract(shared / "reports/005_hongze_district_2023.pdf")
+    s5 = pdf.section("s5_problems")
+    assert s5 is not None and s5.page is not None and s5.page >= 4
+
+
+def test_single_other_row_in_a_2021_report(shared):
+    r = extract(shared / "reports/005_hongze_district_2023.pdf")
+    assert "other_processing" in r.table3.rows and "other_other" not in r.table3.rows
+    assert r.format == "2021"
+    assert r.to_json()["table3"]["rows"]["other_processing"] == gold("005")["table3"]["rows"]["other_processing"]
+
+
+def test_cli_json_and_summary(shared):
+    f = shared / "seeds/002_914a51cc45050283.txt"
+    out = subprocess.run([sys.executable, str(REPO / "cli.py"), "extract", str(f), "--json"],
+                         capture_output=True, text=True, check=True)
+    record = json.loads(out.stdout)
+    assert record["table2"]["administrative_license"] == 855
+    assert record["table3"]["columns"][0] == "natural_person"
+    text = subprocess.run([sys.executable, str(REPO / "cli.py"), "extract", str(f)],
+                          capture_output=True, text=True, check=True).stdout
+    assert "常德经济技术开发区" in text and "行政许可" in text and "855" in text

@@ -1,0 +1,176 @@
+"""The fact store: every table cell of every stored report as a row, so code answers how many / compare /
+rank / sum exactly, with the page (or line) and file each number came from.
+
+`fact_rows(report, report_id, file)` turns a Report into rows (pure); `FactStore` reads them back:
+`reports()`, `report(id)`, `value(report_id, table, row, col)`, `values(table, row, col, agencies, years)`,
+`findings(id)`, `report_json(id)`, `report_object(id)`. Writing happens in `library.Library`, inside the
+transaction that makes a report visible.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ingest.report import Report
+from vectorstore import db as dbmod
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One table cell of one report."""
+    value: Number | None
+    page: int | None
+    raw: str
+    file: str
+    agency: str | None
+    year: int | None
+    table: str
+    row: str
+    column: str
+    report_id: str
+    line: int | None = None
+
+    def where(self) -> str:
+        """A short Chinese citation: “seeds/000.txt 第3页” or “… 第120行”."""
+        spot = f"第{self.page}页" if self.page is not None else (f"第{self.line}行" if self.line is not None else "")
+        return f"{self.file} {spot}".strip()
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """What the library knows about one stored report (one line of `nianbao list`)."""
+    id: str
+    file: str
+    path: str
+    sha256: str
+    agency: str | None
+    year: int | None
+    format: str | None
+    published: str | None
+    title: str | None
+    kind: str | None
+    pages: int | None
+    n_errors: int
+    n_warnings: int
+    n_extract_warnings: int
+    n_chunks: int
+    n_pending: int          # chunks whose vector is not in Chroma yet (keyword search already finds them)
+    stored_at: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "file": self.file, "agency": self.agency, "year": self.year, "format": self.format,
+                "published": self.published, "kind": self.kind, "pages": self.pages, "errors": self.n_errors,
+                "warnings": self.n_warnings, "extract_warnings": self.n_extract_warnings, "chunks": self.n_chunks,
+                "pending_vectors": self.n_pending, "sha256": self.sha256, "path": self.path,
+                "stored_at": self.stored_at}
+
+
+def fact_rows(report: Report, report_id: str, file: str) -> list[tuple]:
+    """(report_id, agency, year, table, row, column, value, raw, page, line, file) for every cell."""
+    rows = []
+    for table in (report.table2, report.table3, report.table4):
+        if table is None:
+            continue
+        for row, col, cell in table.cells():
+            value = cell.value
+            if isinstance(value, bool):
+                value = int(value)
+            src = cell.source
+            rows.append((report_id, report.agency, report.year, table.name, row, col, value, cell.raw or "",
+                         src.page if src else None, src.line if src else None, file))
+    return rows
+
+
+def finding_counts(findings: Sequence[dict]) -> tuple[int, int]:
+    """(errors, warnings) among check findings, by their `severity`."""
+    sev = [str(f.get("severity", "")).lower() for f in findings]
+    return sum(s == "error" for s in sev), sum(s == "warning" for s in sev)
+
+
+REPORT_COLUMNS = ("r.id, r.file, r.path, r.sha256, r.agency, r.year, r.format, r.published, r.title, r.kind, r.pages, "
+                  "r.n_errors, r.n_warnings, r.n_extract_warnings, r.n_chunks, "
+                  "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at")
+FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line"
+
+
+@dataclass(frozen=True)
+class FactStore:
+    """Read-only queries over the library's SQLite file."""
+    path: Path
+
+    def reports(self) -> list[ReportRecord]:
+        with dbmod.reading(self.path) as db:
+            rows = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r ORDER BY r.agency, r.year, r.file").fetchall()
+        return [ReportRecord(*r) for r in rows]
+
+    def report(self, report_id: str) -> ReportRecord | None:
+        with dbmod.reading(self.path) as db:
+            row = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)).fetchone()
+        return ReportRecord(*row) if row else None
+
+    def agencies(self) -> list[str]:
+        with dbmod.reading(self.path) as db:
+            return [a for (a,) in db.execute("SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL "
+                                              "ORDER BY agency")]
+
+    def find_reports(self, agency: str | None = None, year: int | None = None) -> list[ReportRecord]:
+        return [r for r in self.reports()
+                if (agency is None or r.agency == agency) and (year is None or r.year == year)]
+
+    def value(self, report_id: str, table: str, row: str, col: str = "value") -> Fact | None:
+        with dbmod.reading(self.path) as db:
+            r = db.execute(f"SELECT {FACT_COLUMNS} FROM facts WHERE report_id = ? AND table_name = ? AND row_key = ? "
+                           "AND col_key = ?", (report_id, table, row, col)).fetchone()
+        return _fact(r) if r else None
+
+    def values(self, table: str, row: str, col: str = "value", agencies: Sequence[str] | None = None,
+               years: Sequence[int] | None = None) -> list[Fact]:
+        """The cell (table, row, col) across reports, optionally only for some agencies and years;
+        ordered by agency then year."""
+        sql = f"SELECT {FACT_COLUMNS} FROM facts WHERE table_name = ? AND row_key = ? AND col_key = ?"
+        params: list = [table, row, col]
+        if agencies:
+            sql += f" AND agency IN ({','.join('?' * len(agencies))})"
+            params += list(agencies)
+        if years:
+            sql += f" AND year IN ({','.join('?' * len(years))})"
+            params += [int(y) for y in years]
+        with dbmod.reading(self.path) as db:
+            rows = db.execute(sql + " ORDER BY agency, year, file", params).fetchall()
+        return [_fact(r) for r in rows]
+
+    def table_facts(self, report_id: str, table: str | None = None) -> list[Fact]:
+        """Every cell of a report (or of one of its tables)."""
+        sql = f"SELECT {FACT_COLUMNS} FROM facts WHERE report_id = ?"
+        params: list = [report_id]
+        if table:
+            sql += " AND table_name = ?"
+            params.append(table)
+        with dbmod.reading(self.path) as db:
+            return [_fact(r) for r in db.execute(sql + " ORDER BY table_name, rowid", params)]
+
+    def findings(self, report_id: str) -> list[dict]:
+        with dbmod.reading(self.path) as db:
+            row = db.execute("SELECT findings_json FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def report_json(self, report_id: str) -> dict | None:
+        with dbmod.reading(self.path) as db:
+            row = db.execute("SELECT report_json FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def report_object(self, report_id: str) -> Report | None:
+        """The stored report as a Report again (sections, cells with provenance, warnings)."""
+        d = self.report_json(report_id)
+        return Report.from_json(d) if d is not None else None
+
+
+def _fact(r: tuple) -> Fact:
+    value = r[0]
+    if isinstance(value, float) and value.is_integer() and "." not in (r[2] or ""):
+        value = int(value)
+    return Fact(value, r[1], r[2] or "", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
