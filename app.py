@@ -1,98 +1,517 @@
-"""The web face: a Gradio page, in Chinese, on 127.0.0.1. Start with `make run` or `python app.py --port N`."""
+"""The web face: a Gradio page, in Chinese, on 127.0.0.1. Start with `make run` or `python app.py --port N`.
+
+Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest), 核查 (check a stored report or a
+draft that is not stored), 对比 (a figure across agencies and years, table + chart), 起草 (draft sections,
+export DOCX). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a
+write lock, an export folder) lives in one `AppContext` made by `build_app`; nothing is global.
+"""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
 
 for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
                "ANONYMIZED_TELEMETRY": "False"}.items():
     os.environ.setdefault(_k, _v)
 
 import gradio as gr  # noqa: E402
+import pandas as pd  # noqa: E402
 
+from assistant import library_ops, views  # noqa: E402
 from ingest.errors import ExtractError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
+from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.report import Report  # noqa: E402
-from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMN_LABELS,  # noqa: E402
-                           TABLE4_COLUMNS, TABLE4_GROUPS, column_label)
-from ingest.summary import fmt_value  # noqa: E402
+from ingest.schema import TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS, TABLE4_COLUMNS  # noqa: E402
+from vectorstore.library import Library, LibraryError  # noqa: E402
+
+FILE_TYPES = sorted(SUFFIXES)
+NOT_READY_QA = ("**问答功能尚未就绪。** 问答模块还在开发中，暂时不能回答问题；"
+                "可以先使用“年报库”“核查”“对比”“起草”页。")
+GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
+                    "给我列一个年报发布前的自查清单。"]
 
 
-def report_overview(report: Report) -> str:
-    """Metadata, sections and extraction warnings as Markdown."""
-    lines = [f"### {report.title or report.label}",
-             f"- 单位：**{report.agency or '未识别'}**　年度：**{report.year or '未识别'}**　格式：{report.format or '未识别'}版",
-             f"- 落款日期：{report.published or '无'}　文件类型：{report.kind}" + (f"，{report.pages}页" if report.pages else ""),
-             "", "**章节**"]
-    for s in report.sections:
-        where = f"（第{s.page}页）" if s.page else (f"（第{s.line}行）" if s.line else "")
-        lines.append(("    - " if "." in s.key else "- ") + s.heading + where)
-    if report.warnings:
-        lines += ["", f"**读取提示（{len(report.warnings)}条）**"]
-        lines += [f"- {w.message}" + (f"（{w.source.describe()}）" if w.source and w.source.describe() else "")
-                  for w in report.warnings]
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class AppContext:
+    """What every handler works on: the library, the lock that serializes writes, where exports go."""
+    library: Library
+    write_lock: threading.Lock
+    export_dir: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.library.data_dir
 
 
-def _where(cell) -> str:
-    return cell.source.describe() if cell is not None and cell.source is not None else ""
+# -- optional pieces (built by other modules; absent until they land) -------------------------------------
+def checker():
+    """assistant.validator.check_report, or None while the validator is not installed."""
+    return library_ops.default_checker()
 
 
-def table_frames(report: Report) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
-    """表二/表三/表四 as rows of strings, each value followed by where it was read."""
-    t2 = []
-    if report.table2:
-        for row, cols in report.table2.rows.items():
-            label = TABLE2_ROWS.get(row, (row,))[0]
-            for col, cell in cols.items():
-                t2.append([label, column_label("table2", row, col), fmt_value(cell.value), _where(cell)])
-    t3 = []
-    if report.table3:
-        for row, label in TABLE3_ROWS.items():
-            if row in report.table3.rows:
-                cells = [report.table3.cell(row, c) for c in TABLE3_COLUMNS]
-                t3.append([label] + [fmt_value(c.value if c else None) for c in cells] + [_where(cells[-1])])
-    t4 = []
-    if report.table4:
-        for g, label in TABLE4_GROUPS.items():
-            cells = [report.table4.cell(g, c) for c in TABLE4_COLUMNS]
-            t4.append([label] + [fmt_value(c.value if c else None) for c in cells] + [_where(cells[0])])
-    return t2, t3, t4
-
-
-def on_upload(path: str | None):
-    if not path:
-        return "请上传一份年度报告（PDF、DOCX、HTML、TXT 或 MD）。", [], [], []
+def llm_banner() -> str:
     try:
-        report = extract(path, display_name=os.path.basename(path))
+        from assistant.llm import describe_llm
+    except ImportError:
+        return "大模型：配置模块尚未就绪。表格中的数字始终由程序从年报中读取和计算。"
+    try:
+        return describe_llm()
+    except Exception as e:  # a bad configuration must not stop the page
+        return f"大模型配置有误：{e}"
+
+
+def qa_functions():
+    """(answer, answer_stream) from the Q&A module, or None while it is not there."""
+    return None
+
+
+# -- shared helpers ---------------------------------------------------------------------------------------
+def export_file(ctx: AppContext, name: str, data: bytes | str) -> str:
+    """Write a download into its own folder under the export dir; returns the path."""
+    folder = Path(tempfile.mkdtemp(dir=ctx.export_dir))
+    path = folder / views.safe_file_name(name)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8")
+    else:
+        path.write_bytes(data)
+    return str(path)
+
+
+def report_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    return [(views.report_choice_label(r), r.id) for r in ctx.library.reports()]
+
+
+def previous_report(ctx: AppContext, agency: str | None, year: int | None) -> Report | None:
+    if not agency or not year:
+        return None
+    earlier = ctx.library.facts.find_reports(agency, year - 1)
+    return ctx.library.facts.report_object(earlier[0].id) if earlier else None
+
+
+def run_check(ctx: AppContext, report: Report) -> list[dict] | None:
+    """Findings (as dicts) for a report, against last year's report when the library has it; None when
+    the validator is not installed."""
+    check = checker()
+    if check is None:
+        return None
+    return [f.to_json() for f in check(report, previous=previous_report(ctx, report.agency, report.year))]
+
+
+def library_status(ctx: AppContext) -> str:
+    records = ctx.library.reports()
+    if not records:
+        return views.EMPTY_LIBRARY_HELP
+    agencies = {r.agency for r in records if r.agency}
+    pending = sum(r.n_pending for r in records)
+    text = f"年报库共有 **{len(records)}** 份报告，来自 {len(agencies)} 个单位。"
+    if pending:
+        text += f"（{pending} 个片段的向量仍在后台计算，期间按关键词检索。）"
+    return text
+
+
+def refresh_all(ctx: AppContext):
+    """Everything that depends on what is in the library: status lines, the table, every picker."""
+    records = ctx.library.reports()
+    choices = [(views.report_choice_label(r), r.id) for r in records]
+    agencies = sorted({r.agency for r in records if r.agency})
+    years = sorted({r.year for r in records if r.year})
+    status = library_status(ctx)
+    examples = views.example_questions(records) or GENERIC_EXAMPLES
+    return (status, status, views.library_rows(records),
+            gr.update(choices=choices, value=[]), gr.update(choices=choices, value=None),
+            gr.update(choices=agencies), gr.update(choices=[str(y) for y in years]),
+            gr.update(choices=agencies, value=agencies[0] if agencies else None),
+            gr.update(samples=[[q] for q in examples]))
+
+
+# -- 年报库 -------------------------------------------------------------------------------------------------
+def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
+    """Copy an upload into <data dir>/uploads/<sha>/<safe name> (content-addressed, so the same file uploaded
+    twice lands on the same path and is stored once). Raises ExtractError for a bad type or size."""
+    src = Path(upload_path)
+    shown = views.safe_file_name(src.name)
+    if Path(shown).suffix.lower() not in SUFFIXES:
+        raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+    size = src.stat().st_size
+    if size > max_file_bytes():
+        raise ExtractError("too_large", f"{shown}：文件过大（{size / 1048576:.1f} MB），超过 {max_file_bytes() // 1048576} MB 的上限。")
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    dest = ctx.data_dir / "uploads" / digest[:16] / shown
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    return dest, shown
+
+
+def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress()):
+    """Store uploaded files one by one (serialized by the write lock) and report each outcome."""
+    if not paths:
+        return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
+    lines = []
+    stored = []
+    check = checker()
+    with ctx.write_lock:
+        for i, p in enumerate(paths):
+            name = views.safe_file_name(Path(p).name)
+            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）")
+            try:
+                dest, shown = stage_upload(ctx, p)
+            except (ExtractError, OSError) as e:
+                lines.append(f"- **失败** {getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'}")
+                continue
+            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check)
+            lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
+            if outcome.status in ("added", "replaced"):
+                stored.append(outcome.report_id)
+        progress((len(paths), len(paths)), desc="正在更新校验结果")
+        library_ops.recheck_successors(ctx.library, stored, check)
+    if stored:
+        ctx.library.embed_in_background()
+    head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("向量在后台计算，完成前按关键词检索。" if stored else "")
+    return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
+
+
+def remove_reports(ctx: AppContext, ids: list[str] | None):
+    if not ids:
+        return ("请先在上面的列表中选择要删除的报告。",) + refresh_all(ctx)
+    lines = []
+    with ctx.write_lock:
+        for rid in ids:
+            try:
+                record = ctx.library.remove(rid)
+                lines.append(f"- 已删除：{views.report_choice_label(record)}")
+            except LibraryError as e:
+                lines.append(f"- **失败** {e.message}")
+    return ("\n".join(lines),) + refresh_all(ctx)
+
+
+def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress()):
+    """Read the chosen stored reports again from their files (after the reader or the rules improved)."""
+    records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
+    if not records:
+        return ("年报库为空，没有可重新入库的报告。",) + refresh_all(ctx)
+    lines = []
+    with ctx.write_lock:
+        for i, r in enumerate(records):
+            progress((i, len(records)), desc=f"正在重新读取 {r.file}（{i + 1}/{len(records)}）")
+            path = Path(r.path)
+            if not path.is_file():
+                lines.append(f"- **失败** {r.file}：原文件已不存在（{r.path}），请重新上传。")
+                continue
+            try:
+                report = extract(path, display_name=r.file)
+                findings = run_check(ctx, report) or []
+                ctx.library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
+                lines.append(f"- 已重新入库：{views.report_choice_label(r)}")
+            except (ExtractError, LibraryError) as e:
+                lines.append(f"- **失败** {r.file}：{e.message}")
+    ctx.library.embed_in_background()
+    return ("\n".join(lines),) + refresh_all(ctx)
+
+
+# -- 核查 ---------------------------------------------------------------------------------------------------
+def check_outputs(ctx: AppContext, report: Report, findings: list[dict] | None, title: str):
+    overview = views.report_overview(report)
+    t2, t3, t4 = views.table_frames(report)
+    if findings is None:
+        return ("**校验模块尚未就绪**，暂时只能显示读取结果（见下方）。", gr.update(value=None, visible=False),
+                gr.update(value=None, visible=False), overview, t2, t3, t4)
+    md = views.findings_markdown(findings, title)
+    stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
+    return (md, gr.update(value=export_file(ctx, stem + ".md", md), visible=True),
+            gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings)), visible=True),
+            overview, t2, t3, t4)
+
+
+def empty_check(message: str):
+    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [])
+
+
+def check_stored(ctx: AppContext, report_id: str | None):
+    if not report_id:
+        return empty_check("请先选择年报库中的一份报告。")
+    record = ctx.library.facts.report(report_id)
+    report = ctx.library.facts.report_object(report_id)
+    if record is None or report is None:
+        return empty_check("该报告已不在年报库中，请刷新页面。")
+    findings = run_check(ctx, report)
+    if findings is None and ctx.library.facts.findings(report_id):
+        findings = ctx.library.facts.findings(report_id)
+    return check_outputs(ctx, report, findings, f"{views.report_choice_label(record)} 核查结果")
+
+
+def check_draft(ctx: AppContext, path: str | None):
+    """Read and check a file without storing it."""
+    if not path:
+        return empty_check("请上传一份年报草稿（PDF、DOCX、HTML、TXT 或 MD），它不会存入年报库。")
+    shown = views.safe_file_name(Path(path).name)
+    try:
+        if Path(shown).suffix.lower() not in SUFFIXES:
+            raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+        report = extract(path, display_name=shown)
     except ExtractError as e:
-        return f"**无法读取：** {e.message}", [], [], []
-    t2, t3, t4 = table_frames(report)
-    return report_overview(report), t2, t3, t4
+        return empty_check(f"**无法读取 {shown}：** {e.message}")
+    return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）")
 
 
-def build_app() -> gr.Blocks:
+# -- 对比 ---------------------------------------------------------------------------------------------------
+def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None, metric_keys: list[str] | None,
+            chart: str):
+    hidden = gr.update(visible=False)
+    if not metric_keys:
+        return "请至少选择一个指标。", [], hidden, hidden, gr.update(value=None, visible=False)
+    records = [r for r in ctx.library.reports()
+               if (not agencies or r.agency in agencies) and (not years or str(r.year) in years)]
+    if not records:
+        return ("年报库中没有符合条件的报告。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP), [], hidden, hidden, \
+            gr.update(value=None, visible=False)
+    cells = {r.id: {(f.table, f.row, f.column): f for f in ctx.library.facts.table_facts(r.id)} for r in records}
+    rows = views.comparison_rows(records, cells, metric_keys)
+    headers, table = views.comparison_wide(rows, metric_keys)
+    frame = views.chart_frame(rows)
+    blanks = sum(r["数值"] is None for r in rows)
+    note = f"共 {len(records)} 份报告、{len(metric_keys)} 个指标。数字均取自各报告表格（或由表格数字计算）。"
+    if blanks:
+        note += f" 其中 {blanks} 个数值因表中为空无法给出，图中不显示。"
+    csv_path = export_file(ctx, "年报对比.csv", views.comparison_csv(rows))
+    table_update = gr.update(value=pd.DataFrame(table, columns=headers))
+    if chart == "折线图":
+        line = gr.update(value=frame, x="年度", y="数值", color="系列", visible=True)
+        return note, table_update, hidden, line, gr.update(value=csv_path, visible=True)
+    color = "指标" if len(metric_keys) > 1 else "年度"
+    bar = gr.update(value=frame, x="条目", y="数值", color=color, sort=list(dict.fromkeys(frame["条目"])), visible=True)
+    return note, table_update, bar, hidden, gr.update(value=csv_path, visible=True)
+
+
+# -- 起草 ---------------------------------------------------------------------------------------------------
+def draft_years(ctx: AppContext, agency: str | None):
+    years = sorted({r.year for r in ctx.library.facts.find_reports(agency) if r.year}) if agency else []
+    choices = [str(y) for y in years] + ([str(years[-1] + 1)] if years else [])
+    return gr.update(choices=choices, value=str(years[-1]) if years else None)
+
+
+def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: list[str] | None) -> str:
+    if not agency or not year:
+        return "请先选择单位和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
+    if not sections:
+        return "请至少选择一个要起草的部分。"
+    y = int(year)
+    found = ctx.library.facts.find_reports(agency, y)
+    report = ctx.library.facts.report_object(found[0].id) if found else None
+    findings = (run_check(ctx, report) or []) if report is not None else []
+    return views.draft_text(agency, y, report, previous_report(ctx, agency, y), sections, findings)
+
+
+def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str):
+    if not text or not text.strip():
+        return gr.update(value=None), "草稿为空，请先生成或填写草稿。"
+    title = f"{agency or ''}{year or ''}年政府信息公开工作年度报告（草稿）"
+    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text))
+    return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
+
+
+# -- 问答 ---------------------------------------------------------------------------------------------------
+def chat_reply(ctx: AppContext, question: str) -> Iterator[tuple[str, list[dict]]]:
+    """(answer text so far, citations) as the answer streams; a fixed Chinese message when the library is
+    empty or the Q&A module is not there."""
+    if not ctx.library.reports():
+        yield views.EMPTY_LIBRARY_HELP, []
+        return
+    if qa_functions() is None:
+        yield NOT_READY_QA, []
+        return
+
+
+def respond(ctx: AppContext, question: str, messages: list[dict] | None):
+    """The chat box: the user's question, the streamed answer, then one folded message per citation."""
+    question = (question or "").strip()
+    messages = list(messages or [])
+    if not question:
+        yield "", messages
+        return
+    messages.append({"role": "user", "content": question})
+    answer_at = len(messages)
+    for text, citations in chat_reply(ctx, question):
+        messages = messages[:answer_at] + [{"role": "assistant", "content": text}]
+        messages += [{"role": "assistant", "content": views.citation_body(c),
+                      "metadata": {"title": views.citation_title(i, c), "status": "done"}}
+                     for i, c in enumerate(citations, 1)]
+        yield "", messages
+
+
+def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
+    """`/chat`: a question in, the answer text out (streamed)."""
+    for text, _ in chat_reply(ctx, (question or "").strip()):
+        yield text
+
+
+# -- the page -----------------------------------------------------------------------------------------------
+def build_app(data_dir: str | Path | None = None, library: Library | None = None) -> gr.Blocks:
+    """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data)."""
+    library = library or Library(data_dir)
+    export_dir = library.data_dir / "exports"
+    export_dir.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(library, threading.Lock(), export_dir)
+
+    def bind(fn):
+        def bound(*args, **kwargs):
+            return fn(ctx, *args, **kwargs)
+        bound.__name__ = fn.__name__
+        bound.__doc__ = fn.__doc__
+        return bound
+
+    def bind_gen(fn):
+        def bound(*args):
+            yield from fn(ctx, *args)
+        bound.__name__ = fn.__name__
+        return bound
+
+    def bind_progress(fn):
+        def bound(arg, progress=gr.Progress()):
+            return fn(ctx, arg, progress)
+        bound.__name__ = fn.__name__
+        return bound
+
     with gr.Blocks(title="年报助手 nianbao") as demo:
         gr.Markdown("## 政府信息公开工作年度报告助手")
-        with gr.Tab("读取年报"):
-            upload = gr.File(label="上传年报（PDF / DOCX / HTML / TXT / MD）", type="filepath",
-                             file_types=[".pdf", ".docx", ".html", ".htm", ".txt", ".md"])
-            overview = gr.Markdown("请上传一份年度报告。", elem_id="overview")
-            t2 = gr.Dataframe(headers=["行", "列", "数值", "出处"], label="表二 主动公开政府信息情况", wrap=True)
-            t3 = gr.Dataframe(headers=["行"] + [TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS] + ["出处"],
-                              label="表三 收到和处理政府信息公开申请情况", wrap=True)
-            t4 = gr.Dataframe(headers=["类别"] + [TABLE4_COLUMN_LABELS[c] for c in TABLE4_COLUMNS] + ["出处"],
-                              label="表四 政府信息公开行政复议、行政诉讼情况", wrap=True)
-            upload.change(on_upload, inputs=upload, outputs=[overview, t2, t3, t4], api_name="extract")
+        gr.Markdown(llm_banner(), elem_id="llm-banner")
+
+        with gr.Tab("问答", id="qa"):
+            qa_status = gr.Markdown(elem_id="qa-status")
+            chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
+            with gr.Row():
+                question = gr.Textbox(placeholder="请输入问题，例如：某单位2024年收到多少件政府信息公开申请？",
+                                      show_label=False, scale=8, elem_id="question", lines=1, max_lines=4)
+                ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+                new_chat = gr.Button("新对话", scale=1, elem_id="new-chat")
+            examples = gr.Dataset(components=[question], samples=[[q] for q in GENERIC_EXAMPLES], label="示例问题",
+                                  elem_id="examples")
+            gr.Markdown("回答中的每个数字都取自年报表格或由表格数字计算；点开回答下方的来源可查看原文段落或表格单元格（报告、章节、页码）。")
+
+        with gr.Tab("年报库", id="library"):
+            lib_status = gr.Markdown(elem_id="library-status")
+            uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
+                                    f"{max_file_bytes() // 1048576} MB）", file_count="multiple", file_types=FILE_TYPES,
+                              type="filepath", elem_id="upload")
+            ingest_log = gr.Markdown(elem_id="ingest-log")
+            lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
+                                     elem_id="library-table")
+            with gr.Row():
+                picked = gr.Dropdown(label="选择报告（可多选）", multiselect=True, choices=[], scale=4, elem_id="library-pick")
+                remove_btn = gr.Button("删除所选", variant="stop", scale=1, elem_id="remove")
+                reingest_btn = gr.Button("重新入库所选（不选则全部）", scale=1, elem_id="reingest")
+
+        with gr.Tab("核查", id="check"):
+            gr.Markdown("选择年报库中的报告，或上传一份不入库的草稿，按格式、勾稽关系、正文与表格一致性等规则核查。")
+            with gr.Row():
+                with gr.Column():
+                    check_pick = gr.Dropdown(label="年报库中的报告", choices=[], elem_id="check-pick")
+                    check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
+                with gr.Column():
+                    draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", file_types=FILE_TYPES,
+                                         elem_id="check-upload")
+            findings_md = gr.Markdown(elem_id="findings")
+            with gr.Row():
+                dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
+                dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
+            with gr.Accordion("读取结果：基本信息、章节与三张表（含每个数字的出处）", open=False):
+                overview = gr.Markdown(elem_id="overview")
+                t2 = gr.Dataframe(headers=["行", "列", "数值", "出处"], label="表二 主动公开政府信息情况", wrap=True)
+                t3 = gr.Dataframe(headers=["行"] + [TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS] + ["出处"],
+                                  label="表三 收到和处理政府信息公开申请情况", wrap=True)
+                t4 = gr.Dataframe(headers=["类别"] + [TABLE4_COLUMN_LABELS[c] for c in TABLE4_COLUMNS] + ["出处"],
+                                  label="表四 政府信息公开行政复议、行政诉讼情况", wrap=True)
+
+        with gr.Tab("对比", id="compare"):
+            with gr.Row():
+                cmp_agencies = gr.Dropdown(label="单位（不选则全部）", multiselect=True, choices=[], elem_id="cmp-agencies")
+                cmp_years = gr.Dropdown(label="年度（不选则全部）", multiselect=True, choices=[], elem_id="cmp-years")
+            with gr.Row():
+                cmp_metrics = gr.Dropdown(label="指标", multiselect=True, elem_id="cmp-metrics",
+                                          choices=[(views.metric_choice_label(k), k) for k in views.COMPARE_METRIC_KEYS],
+                                          value=["table3.new_received.total"], scale=4)
+                cmp_chart = gr.Radio(["柱状图", "折线图"], value="柱状图", label="图表", scale=1)
+                cmp_btn = gr.Button("生成对比", variant="primary", scale=1, elem_id="cmp-run")
+            cmp_note = gr.Markdown(elem_id="cmp-note")
+            cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
+            cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
+                                 height=420, elem_id="cmp-bar")
+            cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False, height=420,
+                                   elem_id="cmp-line")
+            cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
+
+        with gr.Tab("起草", id="draft"):
+            gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿；【】中为需要您补充核实的内容。可直接修改后导出 DOCX。")
+            with gr.Row():
+                draft_agency = gr.Dropdown(label="单位", choices=[], elem_id="draft-agency")
+                draft_year = gr.Dropdown(label="年度", choices=[], elem_id="draft-year")
+                draft_sections = gr.CheckboxGroup(list(views.DRAFT_SECTIONS), value=[next(iter(views.DRAFT_SECTIONS))],
+                                                  label="起草哪些部分")
+            draft_btn = gr.Button("生成草稿", variant="primary", elem_id="draft-run")
+            draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text")
+            export_btn = gr.Button("导出 DOCX", elem_id="draft-export")
+            draft_docx = gr.File(label="DOCX 文件", interactive=False, elem_id="draft-docx")
+            draft_note = gr.Markdown()
+
+        # -- events --------------------------------------------------------------------------------------
+        refreshed = [qa_status, lib_status, lib_table, picked, check_pick, cmp_agencies, cmp_years, draft_agency,
+                     examples]
+        demo.load(bind(refresh_all), None, refreshed, api_visibility="private")
+
+        chat_inputs = dict(fn=bind_gen(respond), inputs=[question, chatbot], outputs=[question, chatbot],
+                           api_visibility="private", concurrency_limit=chat_concurrency())
+        question.submit(**chat_inputs)
+        ask.click(**chat_inputs)
+        new_chat.click(lambda: ("", []), None, [question, chatbot], api_visibility="private")
+        examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
+        gr.api(bind_gen(chat_api), api_name="chat", concurrency_limit=chat_concurrency(),
+               api_description="提问，返回回答文本（数字均取自年报表格）。")
+
+        def ingest_and_clear(paths, progress=gr.Progress()):
+            return ingest_uploads(ctx, paths, progress) + (None,)
+        uploads.upload(ingest_and_clear, uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
+        remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove")
+        reingest_btn.click(bind_progress(reingest_reports), picked, [ingest_log] + refreshed, api_name="reingest")
+
+        check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4]
+        check_btn.click(bind(check_stored), check_pick, check_out, api_name="check_report")
+        draft_file.upload(bind(check_draft), draft_file, check_out, api_name="check_file")
+
+        cmp_btn.click(bind(compare), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
+                      [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")
+
+        draft_agency.change(bind(draft_years), draft_agency, draft_year, api_visibility="private")
+        draft_btn.click(bind(make_draft), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")
+        export_btn.click(bind(export_draft), [draft_agency, draft_year, draft_box], [draft_docx, draft_note],
+                         api_name="export_draft")
     return demo
+
+
+def chat_concurrency() -> int:
+    """How many questions are answered at once (NIANBAO_CHAT_CONCURRENCY, default 4)."""
+    return max(1, int(os.environ.get("NIANBAO_CHAT_CONCURRENCY", "4")))
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="启动年报助手网页")
     p.add_argument("--host", default=os.environ.get("NIANBAO_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    p.add_argument("--data-dir", default=None, help="年报库目录（默认 NIANBAO_DATA_DIR 或 ./data）")
     args = p.parse_args(argv)
-    build_app().launch(server_name=args.host, server_port=args.port, show_error=True)
+    demo = build_app(data_dir=args.data_dir)
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
+                footer_links=["api"])
 
 
 if __name__ == "__main__":

@@ -40,6 +40,177 @@ def cmd_extract(args) -> int:
     return 0
 
 
+# -- check ----------------------------------------------------------------------------------------
+def cmd_check(args) -> int:
+    """Validate one or more reports; the earlier of two consecutive years of one unit is the later's `previous`."""
+    from ingest.errors import ExtractError
+    from ingest.extract import extract
+    from assistant.validator import check_report, pair_previous, render_findings, same_unit
+    reports, failed = [], False
+    for path in args.files:
+        try:
+            reports.append(extract(path))
+        except ExtractError as e:
+            print(f"错误：{path}：{e.message}", file=sys.stderr)
+            failed = True
+    given_previous = None
+    if args.previous:
+        try:
+            given_previous = extract(args.previous)
+        except ExtractError as e:
+            print(f"错误：{args.previous}：{e.message}", file=sys.stderr)
+            failed = True
+    paired = pair_previous(reports)
+    results = []
+    for i, report in enumerate(reports):
+        previous = paired.get(i)
+        if previous is None and given_previous is not None and report.year is not None \
+                and given_previous.year == report.year - 1 and (len(reports) == 1 or same_unit(report, given_previous)):
+            previous = given_previous
+        others = [r for r in reports if r is not report]
+        results.append((report, previous, check_report(report, previous, others=others)))
+    if args.json:
+        out = [{"file": r.file, "agency": r.agency, "year": r.year, "findings": [f.to_json() for f in fs]}
+               for r, _, fs in results]
+        if out:
+            _print_json(out[0] if len(out) == 1 and len(args.files) == 1 else out)
+    else:
+        for n, (report, previous, findings) in enumerate(results):
+            if n:
+                print("\n" + "=" * 60 + "\n")
+            if previous is not None:
+                print(f"（已与上年报告对照：{previous.label}，{previous.file}）")
+            print(render_findings(report, findings))
+    return 2 if failed else 0
+
+
+# -- library: ingest / list / remove / search / eval ------------------------------------------------
+def _library_errors() -> tuple:
+    from vectorstore.embeddings import EmbeddingConfigError
+    from vectorstore.library import LibraryError
+    from vectorstore.vectors import VectorStoreError
+    return LibraryError, VectorStoreError, EmbeddingConfigError
+
+
+def _open_library(args):
+    from vectorstore.library import Library
+    return Library(args.data_dir)
+
+
+def cmd_ingest(args) -> int:
+    """Store reports (files or folders, recursively) in the library: extract → check → store → embed."""
+    from tqdm import tqdm
+    from assistant.library_ops import ingest_paths
+    try:
+        library = _open_library(args)
+    except _library_errors() as e:
+        return _fail(e.message)
+
+    def show(outcome):
+        tqdm.write(outcome.message if outcome.ok else f"失败：{outcome.message}",
+                   file=sys.stdout if outcome.ok else sys.stderr)
+
+    summary = ingest_paths(library, args.paths, embed=not args.no_embed, progress=not args.quiet,
+                           on_outcome=None if args.json else show)
+    if args.json:
+        _print_json({"files": [o.to_json() for o in summary.outcomes], "embedded": summary.embedded,
+                     "embed_error": summary.embed_error, "pending_vectors": library.pending()})
+    else:
+        print(summary.describe())
+    return 2 if summary.failed else 0
+
+
+def cmd_list(args) -> int:
+    """One line per stored report."""
+    library = _open_library(args)
+    records = library.reports()
+    if args.json:
+        _print_json([r.to_json() for r in records])
+        return 0
+    if not records:
+        print("资料库为空。用 nianbao ingest 文件或文件夹 添加年报。")
+        return 0
+    print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）")
+    for r in records:
+        print(f"{r.id}\t{r.file}\t{r.agency or '未识别'}\t{r.year or '—'}\t{r.format or '—'}\t{r.pages or '—'}\t"
+              f"{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）")
+    print(f"共 {len(records)} 份报告。")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    try:
+        library = _open_library(args)
+        removed = [library.remove(ref) for ref in args.refs]
+    except _library_errors() as e:
+        return _fail(e.message)
+    for r in removed:
+        print(f"已删除：{r.file}（{r.agency or '未识别单位'} {r.year or ''}年，编号 {r.id}）")
+    return 0
+
+
+def _print_hits(query: str, hits) -> None:
+    if not hits:
+        print(f"没有找到与“{query}”相关的内容。")
+        return
+    for i, h in enumerate(hits, 1):
+        where = f"第{h.page}页" if h.page else (f"第{h.line}行" if h.line else "")
+        print(f"[{i}] {h.file} {where}｜{h.agency or ''} {h.year or ''}年｜{h.section_path}｜得分 {h.score:.4f}")
+        print(h.text)
+        print()
+
+
+def cmd_search(args) -> int:
+    """Hybrid search (BM25 + vectors, RRF) with agency/year/section filters; --batch for a JSONL of questions."""
+    if not args.query and not args.batch:
+        return _fail("请给出要检索的问题，或用 --batch 指定问题文件（JSONL，每行 {\"id\", \"q\"}）。")
+    try:
+        library = _open_library(args)
+        if args.batch:
+            try:
+                with open(args.batch, encoding="utf-8") as f:
+                    items = [json.loads(line) for line in f if line.strip()]
+            except (OSError, ValueError) as e:
+                return _fail(f"无法读取问题文件 {args.batch}：{e}")
+            for item in items:
+                hits = library.search(item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
+                print(json.dumps({"id": item.get("id"), "hits": [h.to_json() for h in hits]}, ensure_ascii=False),
+                      flush=True)
+            return 0
+        hits = library.search(args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.json:
+        _print_json({"query": args.query, "hits": [h.to_json() for h in hits]})
+    else:
+        _print_hits(args.query, hits)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    """`nianbao eval retrieval`: ingest ../shared into a data folder and score recall@k on eval/questions.jsonl."""
+    from assistant.library_ops import run_retrieval_eval
+    try:
+        result, summary = run_retrieval_eval(args.data_dir, args.shared, args.questions, k=args.k,
+                                             embed=not args.no_embed, progress=not args.quiet)
+    except _library_errors() as e:
+        return _fail(e.message)
+    failed = [o.message for o in summary.outcomes if not o.ok]
+    if args.json:
+        _print_json({key: result[key] for key in ("k", "questions", "recall", "per_type", "misses", "data_dir")}
+                    | {"ingest_failures": failed})
+        return 0
+    for message in failed:
+        print(f"入库失败：{message}", file=sys.stderr)
+    print(f"检索评测（recall@{result['k']}，{result['questions']} 个有出处的问题，数据目录 {result['data_dir']}）")
+    print(f"总体：{result['recall']:.3f}")
+    for kind, v in result["per_type"].items():
+        print(f"  {kind}：{v['recall']:.3f}（{v['questions']} 题）")
+    for m in result["misses"]:
+        print(f"未命中 {m['id']}：{m['q']}  缺少 {', '.join(m['missing'])}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
     sub = p.add_subparsers(dest="command", required=True)
@@ -50,6 +221,51 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_extract)
 
     # further subcommands are registered below, one block each
+    data_dir_help = "数据目录（默认取环境变量 NIANBAO_DATA_DIR，否则 ./data）"
+    s = sub.add_parser("ingest", help="把年报（文件或文件夹）加入资料库：抽取、校验、入库、计算向量")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="年报文件或文件夹（递归查找 PDF、DOCX、HTML、TXT、MD）")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.add_argument("--no-embed", action="store_true", help="只入库、不计算向量（关键词检索立即可用，向量下次补算）")
+    s.add_argument("--json", action="store_true", help="输出 JSON：每个文件的处理结果")
+    s.add_argument("--quiet", action="store_true", help="不显示进度条")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("list", help="列出资料库中的年报")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("remove", help="从资料库删除年报（按文件名、路径或编号）")
+    s.add_argument("refs", nargs="+", metavar="FILE|ID")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("search", help="在资料库中检索（关键词 + 向量，按单位、年度、章节过滤）")
+    s.add_argument("query", nargs="?", help="检索的问题或关键词")
+    s.add_argument("--k", type=int, default=5, help="返回条数（默认 5）")
+    s.add_argument("--agency", help="只查该单位（可用简称，如 洪泽区、工信局）")
+    s.add_argument("--year", type=int, help="只查该年度")
+    s.add_argument("--section", help="只查该章节（如 s5_problems 或 存在的主要问题）")
+    s.add_argument("--batch", metavar="FILE.jsonl", help="批量检索：每行 {\"id\", \"q\"}，每行输出一条 JSON")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("eval", help="评测：retrieval = 入库 ../shared 并计算检索 recall@k")
+    s.add_argument("what", choices=["retrieval"], help="评测项目")
+    s.add_argument("--data-dir", help="数据目录（默认新建临时目录）")
+    s.add_argument("--shared", help="共享数据目录（默认仓库旁的 ../shared）")
+    s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl）")
+    s.add_argument("--k", type=int, default=5)
+    s.add_argument("--no-embed", action="store_true", help="只用关键词检索评测")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--quiet", action="store_true", help="不显示进度条")
+    s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("check", help="校验年报：表格勾稽、正文与表格一致、格式与时限")
+    s.add_argument("files", nargs="+", metavar="FILE", help="年报文件（PDF、DOCX、HTML、TXT、MD），可多个")
+    s.add_argument("--json", action="store_true", help="输出 JSON：每份文件的 file、agency、year、findings")
+    s.add_argument("--previous", metavar="FILE", help="同一单位上一年度的年报，用于跨年核对")
+    s.set_defaults(func=cmd_check)
     return p
 
 

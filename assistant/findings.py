@@ -3,6 +3,7 @@
 build evidence from a Report so every rule cites cells and sentences the same way."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ingest.report import Report, Section
@@ -32,8 +33,9 @@ class Evidence:
 
     def describe(self) -> str:
         """One line for people: “表三 （七）总计 / 总计 = 12（第92行）” or “一、总体情况 / （二）…：“…””."""
-        where = "".join(p for p in (f"第{self.page}页" if self.page else "",
-                                    f"第{self.line}行" if self.line else "") if p)
+        start = "起" if self.kind == "sentence" else ""      # a sentence is cited by its section's first page/line
+        where = "".join(p for p in (f"第{self.page}页{start}" if self.page else "",
+                                    f"第{self.line}行{start}" if self.line and not self.page else "") if p)
         where = f"（{where}）" if where else ""
         if self.kind == "cell":
             shown = "空白" if self.value is None else _num(self.value)
@@ -92,5 +94,6 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     def key(f: Finding):
         r = f.rule
         fam = order.index(r[0]) if r and r[0] in order else len(order)
-        return SEVERITY_ORDER.get(f.severity, 3), fam, r
+        nums = tuple(int(n) for n in re.findall(r"\d+", r))
+        return SEVERITY_ORDER.get(f.severity, 3), fam, r[:2] if r[:2] == "T2" or r[:2] == "T3" or r[:2] == "T4" else r[0], nums
     return sorted(findings, key=key)

@@ -336,10 +336,11 @@ def _docx_table(doc, spec_rows: list[list[Spec]], key: str):
     for row in table.rows:
         for cell, w in zip(row.cells, widths):
             cell.width = Cm(w)
+    fresh = table._cells  # one pass before merging: table.cell() rescans the whole table on every call
     for r, c, spec in placed:
-        cell = table.cell(r, c)
+        cell = fresh[r * width + c]
         if spec.rowspan > 1 or spec.colspan > 1:
-            cell = cell.merge(table.cell(r + spec.rowspan - 1, c + spec.colspan - 1))
+            cell = cell.merge(fresh[(r + spec.rowspan - 1) * width + c + spec.colspan - 1])
         parts = spec.text.split("\n")
         cell.text = parts[0]
         for part in parts[1:]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+from types import MappingProxyType
+from typing import Mapping, Sequence
 
 # Place segments end with one of these (longest first). 州 alone is not one: 赣州/杭州 are names.
 _PLACE_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "街道", "省", "市", "县", "区", "旗", "镇", "乡")
@@ -138,7 +139,7 @@ def _is_government_unit(unit: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def alias_ranks(name: str) -> dict[str, int]:
+def alias_ranks(name: str) -> Mapping[str, int]:
     """Every alias of the agency with its looseness (0 = the full name; higher = further from it)."""
     full = normalize_name(name)
     places, unit = split_name(full)
@@ -147,7 +148,7 @@ def alias_ranks(name: str) -> dict[str, int]:
         for variant, cost in _unit_variants(unit).items():
             if variant:
                 out.setdefault(variant, cost)
-        return out
+        return MappingProxyType(out)
     units = _unit_variants(unit)
     # Drop 0..n-1 leading places (the last place always stays) …
     for start in range(len(places)):
@@ -167,7 +168,7 @@ def alias_ranks(name: str) -> dict[str, int]:
             if len(u) >= 3:
                 out.setdefault(u, 3 + ucost)
     out[full] = 0
-    return out
+    return MappingProxyType(out)
 
 
 def agency_aliases(name: str) -> set[str]:
@@ -208,13 +209,13 @@ def resolve_agency(mention: str, agencies: Sequence[str]) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _alias_index(agencies: tuple[str, ...]) -> dict[str, list[tuple[int, str]]]:
+def _alias_index(agencies: tuple[str, ...]) -> Mapping[str, tuple[tuple[int, str], ...]]:
     index: dict[str, list[tuple[int, str]]] = {}
     for a in agencies:
         for alias, rank in alias_ranks(a).items():
             if len(alias) >= 2:
                 index.setdefault(alias, []).append((rank, a))
-    return index
+    return MappingProxyType({k: tuple(v) for k, v in index.items()})
 
 
 def find_agencies(text: str, agencies: Sequence[str]) -> list[tuple[str, str]]:

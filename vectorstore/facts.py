@@ -94,6 +94,14 @@ def finding_counts(findings: Sequence[dict]) -> tuple[int, int]:
 REPORT_COLUMNS = ("r.id, r.file, r.path, r.sha256, r.agency, r.year, r.format, r.published, r.title, r.kind, r.pages, "
                   "r.n_errors, r.n_warnings, r.n_extract_warnings, r.n_chunks, "
                   "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at")
+
+
+def record_in(db, report_id: str) -> ReportRecord | None:
+    """The record of one report, read through an open connection (inside a transaction too)."""
+    row = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)).fetchone()
+    return ReportRecord(*row) if row else None
+
+
 FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line"
 
 
@@ -109,8 +117,7 @@ class FactStore:
 
     def report(self, report_id: str) -> ReportRecord | None:
         with dbmod.reading(self.path) as db:
-            row = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.id = ?", (report_id,)).fetchone()
-        return ReportRecord(*row) if row else None
+            return record_in(db, report_id)
 
     def agencies(self) -> list[str]:
         with dbmod.reading(self.path) as db:

@@ -68,13 +68,24 @@ def _open_body(path: Path):
     if "word/document.xml" not in names and not any(n.startswith("word/document") for n in names):
         raise _corrupt(path, "压缩包中没有 word/document.xml 正文部分")
     try:
-        document = docx.Document(str(path))
-        body = document.element.body
+        body = docx.Document(str(path)).element.body
     except Exception as e:  # python-docx raises PackageNotFoundError, KeyError, ValueError, XMLSyntaxError …
-        raise _corrupt(path, f"无法解析文档结构：{type(e).__name__}") from e
+        # A macro-enabled or template file renamed .docx has the same body under another content type.
+        body = _body_from_part(path, "word/document.xml") if "word/document.xml" in names else None
+        if body is None:
+            raise _corrupt(path, f"无法解析文档结构：{type(e).__name__}") from e
     if body is None:
         raise _corrupt(path, "文档没有正文")
     return body
+
+
+def _body_from_part(path: Path, part: str):
+    from docx.oxml.parser import parse_xml
+    try:
+        with zipfile.ZipFile(path) as z:
+            return parse_xml(z.read(part)).find(qn("w:body"))
+    except Exception:
+        return None
 
 
 def _flow_children(parent):

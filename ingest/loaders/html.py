@@ -12,7 +12,7 @@ positions it covers are `TextCell('')`, so blank cells stay blank. Layout tables
 single column) are read as running text. Sources: `Source(line=k)` for paragraphs, k = 1-based position of the
 block in `Document.blocks`; `Source(table=i, row=r, col=c)` (0-based) for cells.
 
-`meta` keys: `title` (h1, else the 名称/标题 row, else `<title>`), `html_title`, `h1` when present, and every
+`meta` keys: `title` (h1, else the 名称/标题 row, else `<title>`), `html_title`, `h1` (the visible article title: an <h1>, or a title element reading like a report title), and every
 label found in a metadata table or label line, under its printed label (索引号, 发布机构, 公开日期, 成文日期 …).
 """
 from __future__ import annotations
@@ -371,11 +371,24 @@ def _drop_noise(content, weights: dict) -> None:
             _drop(el)
 
 
-def _pick_h1(body, content):
-    h1s = [h for h in body.iter("h1") if _collapse(h.text_content())]
-    inside = [h for h in h1s if content in h.iterancestors() or h is content]
-    titled = [h for h in h1s if re.search(r"年度?报告|年报", h.text_content())]
-    return (inside or titled or h1s or [None])[0]
+_REPORT_TITLE = re.compile(r"年度?报告|年报")
+
+
+def _pick_title(body, content):
+    """The article's visible title: an <h1> inside the article, else an <h1>/<h2> or an element named like
+    a title outside it whose text reads like a report title. A site logo in an <h1> is not a title."""
+    inside = [h for h in content.iter("h1") if _collapse(h.text_content())]
+    if inside:
+        return inside[0]
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el is content or content in el.iterancestors():
+            continue
+        if _tag(el) in ("h1", "h2") or any("title" in t for t in _tokens(el)):
+            text = _collapse(el.text_content())
+            in_link = next(el.iterancestors("a"), None) is not None or next(el.iter("a"), None) is not None
+            if 6 <= len(text) <= 80 and _REPORT_TITLE.search(text) and not in_link:
+                return el
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -419,9 +432,9 @@ def load_html(path: Path) -> Document:
         if html_meta.get(name):
             meta.setdefault(key, html_meta[name])
 
-    h1 = _pick_h1(body, content)
-    if h1 is not None:
-        meta["h1"] = _collapse(h1.text_content())
+    title = _pick_title(body, content)
+    if title is not None:
+        meta["h1"] = _collapse(title.text_content())
     meta["title"] = meta.get("h1") or meta.get("名称") or meta.get("标题") or html_meta.get("articletitle") \
         or meta.get("html_title", "")
 

@@ -1,0 +1,281 @@
+"""Filling and measuring the library: extract → check → store for files and folders, then embed; and the
+retrieval evaluation (recall@k of the expected report files over eval/questions.jsonl).
+
+Idempotent by content: a file whose sha256 is already stored for its path is skipped, a changed file
+replaces its older version in one transaction, and a file that fails is reported (in Chinese) while the
+others go on. The extractor and the checker are passed in (defaults: `ingest.extract.extract` and
+`assistant.validator.check_report` when it is installed).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ingest.errors import ExtractError
+from ingest.load import SUFFIXES
+from ingest.report import Report
+from vectorstore.embeddings import EmbeddingConfigError
+from vectorstore.library import Library, LibraryError, pause_point
+from vectorstore.vectors import VectorStoreError
+
+Extractor = Callable[..., Report]
+Checker = Callable[..., list]          # check_report(report, previous=None) -> list[Finding]
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one file."""
+    path: str
+    file: str
+    status: str                      # added | replaced | unchanged | duplicate | failed
+    message: str                     # Chinese, one line
+    report_id: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    chunks: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class IngestSummary:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    embedded: int = 0
+    embed_error: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def describe(self) -> str:
+        parts = [f"新增 {self.count('added')} 份", f"更新 {self.count('replaced')} 份",
+                 f"未变化 {self.count('unchanged') + self.count('duplicate')} 份", f"失败 {self.failed} 份"]
+        text = "入库完成：" + "，".join(parts) + "。"
+        if self.embedded:
+            text += f"新计算向量 {self.embedded} 个片段。"
+        if self.embed_error:
+            text += f"向量计算未完成：{self.embed_error}（关键词检索不受影响）"
+        return text
+
+
+def default_extractor() -> Extractor:
+    from ingest.extract import extract
+    return extract
+
+
+def default_checker() -> Checker | None:
+    try:
+        from assistant.validator import check_report
+    except ImportError:
+        return None
+    return check_report
+
+
+def find_report_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[IngestOutcome]]:
+    """Files to read, each with the name it is shown and cited by (“seeds/000_x.txt”: the folder given and
+    the path below it; the bare name for a file given directly), plus a failed outcome for every argument that does not exist."""
+    found: list[tuple[Path, str]] = []
+    missing: list[IngestOutcome] = []
+    seen: set[Path] = set()
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            pairs = [(f, f"{p.resolve().name}/{f.relative_to(p).as_posix()}") for f in files]
+        elif p.is_file():
+            pairs = [(p, p.name)]
+        else:
+            missing.append(IngestOutcome(str(p), str(p), "failed", f"找不到文件或文件夹：{p}"))
+            continue
+        for f, shown in pairs:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                found.append((f, shown))
+    return found, missing
+
+
+def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None) -> IngestOutcome:
+    """Extract, check and store one file; never raises for a bad file."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return IngestOutcome(str(path), shown, "failed", f"无法读取文件 {shown}：{e.strerror or e}")
+    sha = hashlib.sha256(data).hexdigest()
+    current = library.by_path(path)
+    if current is not None and current.sha256 == sha:
+        return _outcome(path, shown, "unchanged", f"未变化，已跳过：{shown}", current)
+    same = library.by_sha(sha)
+    if same is not None and same.path != str(path.resolve()):
+        return _outcome(path, shown, "duplicate", f"内容与已入库的 {same.file} 相同，已跳过：{shown}", same)
+    try:
+        report = extract(path, display_name=shown)
+    except ExtractError as e:
+        return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
+    except Exception as e:  # a bug or an unreadable file must not stop the other files
+        return IngestOutcome(str(path), shown, "failed", f"{shown}：读取时出错（{type(e).__name__}: {e}），已跳过该文件。")
+    findings, note = _check(report, library, check)
+    try:
+        stored = library.store(report, findings, path=path, file=shown, sha256=sha)
+    except LibraryError as e:
+        return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
+    record = stored.record
+    verb = "已更新" if stored.status == "replaced" else "已入库"
+    message = (f"{verb}：{shown}（{record.agency or '未识别单位'} {record.year or '未识别年度'}年，"
+               f"错误 {record.n_errors} 条，警告 {record.n_warnings} 条，{record.n_chunks} 个片段）{note}")
+    return _outcome(path, shown, stored.status, message, record)
+
+
+def _outcome(path: Path, shown: str, status: str, message: str, record) -> IngestOutcome:
+    return IngestOutcome(str(path), shown, status, message, record.id, record.agency, record.year,
+                         record.n_errors, record.n_warnings, record.n_chunks)
+
+
+def _previous_report(library: Library, report: Report) -> Report | None:
+    if not report.agency or not report.year:
+        return None
+    earlier = library.facts.find_reports(report.agency, report.year - 1)
+    return library.facts.report_object(earlier[0].id) if earlier else None
+
+
+def _check(report: Report, library: Library, check: Checker | None) -> tuple[list[dict], str]:
+    if check is None:
+        return [], "（校验模块尚未安装，未做校验）"
+    try:
+        findings = check(report, previous=_previous_report(library, report))
+    except Exception as e:
+        return [], f"（校验时出错：{type(e).__name__}: {e}，未保存校验结果）"
+    return [f.to_json() if hasattr(f, "to_json") else dict(f) for f in findings], ""
+
+
+def recheck_successors(library: Library, stored_ids: Sequence[str], check: Checker | None) -> int:
+    """A report checked before its previous year's report arrived (same run) is checked again against it."""
+    if check is None or not stored_ids:
+        return 0
+    updated = 0
+    records = {r.id: r for r in library.reports()}
+    for rid in stored_ids:
+        earlier = records.get(rid)
+        if earlier is None or not earlier.agency or not earlier.year:
+            continue
+        for later in library.facts.find_reports(earlier.agency, earlier.year + 1):
+            if later.stored_at > earlier.stored_at:
+                continue
+            report = library.facts.report_object(later.id)
+            findings, _ = _check(report, library, check)
+            library.update_findings(later.id, findings)
+            updated += 1
+    return updated
+
+
+def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,
+                 check: Checker | None | str = "default", embed: bool = True, progress: bool = True,
+                 on_outcome: Callable[[IngestOutcome], None] | None = None) -> IngestSummary:
+    """Ingest files and folders (recursively): store each readable report, then compute missing vectors."""
+    from tqdm import tqdm
+    extract = extract or default_extractor()
+    check = default_checker() if check == "default" else check
+    files, missing = find_report_files(paths)
+    summary = IngestSummary(list(missing))
+    for o in missing:
+        if on_outcome:
+            on_outcome(o)
+    bar = tqdm(files, desc="读取年报", unit="份", file=sys.stderr,
+               disable=True if not progress or len(files) < 2 else None, dynamic_ncols=True)
+    for path, shown in bar:
+        outcome = ingest_file(library, path, shown, extract, check)
+        summary.outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+        if outcome.status in ("added", "replaced"):
+            pause_point("after_commit")
+    recheck_successors(library, [o.report_id for o in summary.outcomes if o.status in ("added", "replaced")], check)
+    if embed:
+        summary.embedded, summary.embed_error = embed_pending_with_progress(library, progress)
+    return summary
+
+
+def embed_pending_with_progress(library: Library, progress: bool = True) -> tuple[int, str | None]:
+    """Compute missing vectors, with a progress bar; returns (count, Chinese error or None)."""
+    from tqdm import tqdm
+    pending = library.pending()
+    if pending == 0:
+        library.flush_deletions()
+        return 0, None
+    bar = tqdm(total=pending, desc="计算向量", unit="段", file=sys.stderr,
+               disable=True if not progress or pending < 2 else None, dynamic_ncols=True)
+    try:
+        return library.embed_pending(on_progress=bar.update), None
+    except (VectorStoreError, EmbeddingConfigError) as e:
+        return 0, e.message
+    finally:
+        bar.close()
+
+
+# -- retrieval evaluation ------------------------------------------------------------------------
+def shared_dir() -> Path:
+    """../shared next to the repository."""
+    return Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def cited(expected: str, hit_file: str) -> bool:
+    """A hit's file matches an expected citation when one path ends with the other (whole components)."""
+    a, b = Path(expected).as_posix().strip("/").split("/"), Path(hit_file).as_posix().strip("/").split("/")
+    n = min(len(a), len(b))
+    return a[-n:] == b[-n:]
+
+
+def evaluate_retrieval(library: Library, questions: Sequence[dict], k: int = 5) -> dict:
+    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits.
+    Questions without expected citations are skipped. Returns overall and per-type recall and the misses."""
+    per_type: dict[str, list[int]] = defaultdict(list)
+    details = []
+    for q in questions:
+        expected = q.get("expect_cites") or []
+        if not expected:
+            continue
+        hits = library.search(q["q"], k=k)
+        files = [h.file for h in hits]
+        missing = [e for e in expected if not any(cited(e, f) for f in files)]
+        per_type[q.get("type", "")].append(0 if missing else 1)
+        details.append({"id": q.get("id"), "type": q.get("type"), "q": q["q"], "hit": not missing,
+                        "missing": missing, "files": files})
+    scored = [d["hit"] for d in details]
+    return {"k": k, "questions": len(scored), "recall": (sum(scored) / len(scored)) if scored else 0.0,
+            "per_type": {t: {"questions": len(v), "recall": sum(v) / len(v)} for t, v in sorted(per_type.items())},
+            "misses": [d for d in details if not d["hit"]], "details": details}
+
+
+def run_retrieval_eval(data_dir: str | Path | None = None, shared: str | Path | None = None,
+                       questions: str | Path | None = None, k: int = 5, embed: bool = True,
+                       progress: bool = True, **library_options) -> tuple[dict, IngestSummary]:
+    """Ingest ../shared (seeds + reports) into `data_dir` (a temporary folder if None) and score the questions."""
+    shared = Path(shared) if shared else shared_dir()
+    questions = Path(questions) if questions else shared / "eval" / "questions.jsonl"
+    folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
+    library = Library(folder, **library_options)
+    summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)
+    result = evaluate_retrieval(library, load_questions(questions), k=k)
+    result["data_dir"] = str(folder)
+    return result, summary

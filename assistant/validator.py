@@ -1,0 +1,121 @@
+"""The deterministic validator: every rule of RULES.md (b) applied to one structured report, giving
+findings with the formula, both sides' values, the difference and the cells and sentences involved.
+
+`check_report(report, previous, others=…)` is the entry point; `derived_metrics(report)` gives the T4-7
+rates for the Q&A; `render_findings` formats findings as a Chinese report for the command line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from assistant.findings import (ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding, sort_findings)
+from assistant.numbers_zh import fmt
+from assistant.rules_tables import check_tables
+from assistant.rules_text import check_text
+from assistant.units import DEFAULT_POLICY, DeadlinePolicy
+from ingest.report import Report
+
+__all__ = ["Evidence", "Finding", "check_report", "derived_metrics", "Metric", "render_findings",
+           "pair_previous", "same_unit", "ERROR", "WARNING", "INFO", "DeadlinePolicy"]
+
+
+def check_report(report: Report, previous: Report | None = None, *, today: date | None = None,
+                 others: Sequence[Report] = (), policy: DeadlinePolicy | None = None) -> list[Finding]:
+    """All findings for one report, errors first. `previous` is the same unit's report for the year
+    before (cross-year rules T2-3/T2-4, T3-6, T4-5/T4-6, Q1); `others` are other units' reports (Q2)."""
+    if previous is not None and (previous.year is None or report.year is None or previous.year != report.year - 1):
+        previous = None
+    findings = check_tables(report, previous)
+    findings += check_text(report, previous, others, today or date.today(), policy or DEFAULT_POLICY)
+    return sort_findings(findings)
+
+
+# -- T4-7 and other derived metrics ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    """A rate computed from table cells, with its formula in Chinese; value None when not computable."""
+    name: str
+    value: float | None
+    numerator: float | int | None
+    denominator: float | int | None
+    formula: str
+
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.name}：无法计算（{self.formula}；分母为0或有空白单元格）"
+        return (f"{self.name} = {fmt(self.numerator)} / {fmt(self.denominator)} = {self.value:.2%}"
+                f"（{self.formula}）")
+
+
+def _rate(name: str, num, den, formula: str) -> Metric:
+    if num is None or den is None or den == 0:
+        return Metric(name, None, num, den, formula)
+    return Metric(name, num / den, num, den, formula)
+
+
+def derived_metrics(report: Report) -> dict[str, Metric]:
+    """T4-7 (复议纠错率, 诉讼纠正率) and the usual 表三 shares (公开率, 不掌握占比)."""
+    out: dict[str, Metric] = {}
+    t4 = report.table4
+    if t4 is not None:
+        def closed(groups):
+            vals = [(t4.value(g, "total"), t4.value(g, "pending"), t4.value(g, "corrected")) for g in groups]
+            if any(v is None for trio in vals for v in trio):
+                return None, None
+            return sum(c for _, _, c in vals), sum(t - p for t, p, _ in vals)
+        n, d = closed(("review",))
+        out["review_correction_rate"] = _rate("行政复议纠错率", n, d, "结果纠正 ÷（总计 − 尚未审结）")
+        n, d = closed(("litigation_direct", "litigation_after_review"))
+        out["litigation_correction_rate"] = _rate("行政诉讼败诉（纠正）率", n, d,
+                                                  "两类诉讼结果纠正之和 ÷（两类总计之和 − 尚未审结之和）")
+    t3 = report.table3
+    if t3 is not None:
+        g, p, tot = (t3.value(r, "total") for r in ("granted", "partially_granted", "total_processed"))
+        out["disclosure_rate"] = _rate("公开率", None if g is None or p is None else g + p, tot,
+                                       "（予以公开 + 部分公开）÷（七）总计")
+        out["not_held_share"] = _rate("“本机关不掌握”占比", t3.value("unavailable_not_held", "total"), tot,
+                                      "本机关不掌握相关政府信息 ÷（七）总计")
+    return out
+
+
+# -- pairing reports of one unit across years ------------------------------------------------------
+def _agency_key(name: str | None) -> str:
+    import re
+    s = (name or "").replace("经开区", "经济技术开发区")
+    return re.sub(r"(人民政府|管理委员会|管委会)$", "", s)
+
+
+def same_unit(a: Report, b: Report) -> bool:
+    """Do two reports come from the same unit (names compared without 人民政府/管委会, 经开区 spelt out)?"""
+    return bool(a.agency and b.agency) and _agency_key(a.agency) == _agency_key(b.agency)
+
+
+def pair_previous(reports: Sequence[Report]) -> dict[int, Report]:
+    """For reports given together: index → the same unit's report of the year before, when present."""
+    out: dict[int, Report] = {}
+    for i, r in enumerate(reports):
+        for j, p in enumerate(reports):
+            if i != j and r.year is not None and p.year == r.year - 1 and same_unit(r, p):
+                out[i] = p
+    return out
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def render_findings(report: Report, findings: Sequence[Finding], *, max_evidence: int = 6) -> str:
+    """A Chinese report grouped by severity (错误/警告/提示), each finding with its evidence."""
+    lines = [f"{report.label}（{report.file}）"]
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
+    lines.append(f"共 {len(findings)} 条：错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}")
+    for sev in (ERROR, WARNING, INFO):
+        group = [f for f in findings if f.severity == sev]
+        lines.append("")
+        lines.append(f"【{SEVERITY_ZH[sev]}】{len(group)} 条" + ("" if group else "：无"))
+        for n, f in enumerate(group, 1):
+            lines.append(f"{n}. [{f.rule}] {f.message}")
+            for e in f.evidence[:max_evidence]:
+                lines.append(f"     依据：{e.describe()}")
+            if len(f.evidence) > max_evidence:
+                lines.append(f"     ……另有 {len(f.evidence) - max_evidence} 项依据")
+    return "\n".join(lines)

@@ -1,0 +1,56 @@
+"""Extraction speed and memory over the 10 reports in ../shared: pages per second and peak memory.
+
+Run by hand:  .venv/bin/python bench/extract.py [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared"
+
+from ingest.extract import extract  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    files = sorted((SHARED / "seeds").iterdir()) + sorted((SHARED / "reports").iterdir())
+    print(f"{'file':40} {'pages':>5} {'best s':>8} {'pages/s':>8} {'peak MB':>8}")
+    total_pages = total_time = 0.0
+    peak_all = 0
+    for f in files:
+        best = float("inf")
+        pages = 1
+        for _ in range(args.repeat):
+            tracemalloc.start()
+            t = time.perf_counter()
+            r = extract(f)
+            best = min(best, time.perf_counter() - t)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            peak_all = max(peak_all, peak)
+            pages = r.pages or 1
+        total_pages += pages
+        total_time += best
+        print(f"{f.name:40} {pages:5d} {best:8.3f} {pages / best:8.1f} {peak / 1e6:8.1f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nall: {total_pages:.0f} pages (text files count as 1) in {total_time:.2f} s = "
+          f"{total_pages / total_time:.1f} pages/s; peak traced {peak_all / 1e6:.1f} MB; process max RSS {rss:.0f} MB")
+    pdfs = [f for f in files if f.suffix == ".pdf"]
+    if pdfs:
+        t = time.perf_counter()
+        n = sum(extract(f).pages for f in pdfs)
+        dt = time.perf_counter() - t
+        print(f"PDFs only: {n} pages in {dt:.2f} s = {n / dt:.1f} pages/s")
+
+
+if __name__ == "__main__":
+    main()

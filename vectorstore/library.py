@@ -1,0 +1,259 @@
+"""The library of reports: store, replace, remove, list, embed and search, over one data folder.
+
+Layout of a data folder (`--data-dir`, `NIANBAO_DATA_DIR`, default ./data):
+  library.sqlite       reports, facts, chunks, the BM25 keyword index and pending Chroma deletions
+  vector_cache.sqlite  vectors by (model, text sha256); `NIANBAO_VECTOR_CACHE` may point elsewhere
+  chroma/              the embedded Chroma database (unless `NIANBAO_CHROMA_URL` names a server)
+
+Storing a report is one SQLite transaction (report row + facts + chunks + keyword index, replacing the
+older version of the same file), so a report is either fully visible or not at all, even after SIGKILL.
+Vectors come after, in batches (`embed_pending`); until its vectors are in, a chunk is found by keyword
+search alone. A later `embed_pending` (the next ingest, or a background thread) finishes the work.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ingest.report import Report
+from vectorstore import db as dbmod
+from vectorstore.chunks import chunk_report
+from vectorstore.embeddings import CachedEmbedder, VectorCache, embedder_from_spec, normalize_spec, spec_from_env
+from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
+from vectorstore.keyword import terms_of
+from vectorstore.vectors import VectorIndex
+
+ENV_DATA_DIR = "NIANBAO_DATA_DIR"
+ENV_VECTOR_CACHE = "NIANBAO_VECTOR_CACHE"
+ENV_PAUSE = "NIANBAO_TEST_PAUSE"        # "<point>:<seconds>", for the crash tests (points: before_commit, …)
+EMBED_BATCH = 32
+
+
+class LibraryError(Exception):
+    """Something the user asked of the library that cannot be done. Chinese message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    status: str                          # "added" | "replaced"
+    record: ReportRecord
+    replaced: ReportRecord | None = None
+
+
+def data_dir_from(arg: str | None = None) -> Path:
+    return Path(arg or os.environ.get(ENV_DATA_DIR) or "./data")
+
+
+def report_id_of(sha256: str) -> str:
+    return sha256[:16]
+
+
+def pause_point(name: str) -> None:
+    """Sleep here if NIANBAO_TEST_PAUSE names this point: lets a test SIGKILL the process at a known place."""
+    spec = os.environ.get(ENV_PAUSE, "")
+    point, _, seconds = spec.partition(":")
+    if point == name:
+        print(f"PAUSE {name}", flush=True)
+        time.sleep(float(seconds or 30))
+
+
+class Library:
+    """One data folder. Cheap to create; Chroma and the embedding model are opened on first need."""
+
+    def __init__(self, data_dir: str | Path | None = None, *, embedding: str | None = None,
+                 chroma_url: str | None = None, vector_cache: str | Path | None = None):
+        self.data_dir = data_dir_from(str(data_dir) if data_dir is not None else None)
+        self.db_path = dbmod.db_path(self.data_dir)
+        dbmod.create(self.db_path)
+        self.model = normalize_spec(embedding) if embedding else spec_from_env()
+        self.vectors = VectorIndex(self.data_dir, self.model, chroma_url)
+        cache_path = vector_cache or os.environ.get(ENV_VECTOR_CACHE) or self.data_dir / "vector_cache.sqlite"
+        self.cache = VectorCache(Path(cache_path))
+        self.facts = FactStore(self.db_path)
+        self._embedder: CachedEmbedder | None = None
+        self._embed_lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------------------------------
+    def reports(self) -> list[ReportRecord]:
+        return self.facts.reports()
+
+    def by_path(self, path: str | Path) -> ReportRecord | None:
+        with dbmod.reading(self.db_path) as db:
+            row = db.execute("SELECT id FROM reports WHERE path = ?", (str(Path(path).resolve()),)).fetchone()
+        return self.facts.report(row[0]) if row else None
+
+    def by_sha(self, sha256: str) -> ReportRecord | None:
+        with dbmod.reading(self.db_path) as db:
+            row = db.execute("SELECT id FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
+        return self.facts.report(row[0]) if row else None
+
+    def resolve(self, ref: str) -> ReportRecord | None:
+        """A report by id (or an unambiguous id prefix of 6+ hex digits), shown file name, path or base name."""
+        records = self.reports()
+        for test in (lambda r: r.id == ref, lambda r: r.file == ref, lambda r: r.path == str(Path(ref).resolve()),
+                     lambda r: len(ref) >= 6 and r.id.startswith(ref), lambda r: Path(r.file).name == ref):
+            hits = [r for r in records if test(r)]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise LibraryError(f"“{ref}”对应多份报告（{'、'.join(h.file for h in hits)}），请改用报告编号。")
+        return None
+
+    def pending(self) -> int:
+        with dbmod.reading(self.db_path) as db:
+            return db.execute("SELECT COUNT(*) FROM chunks WHERE embedded = 0").fetchone()[0]
+
+    def embedded_count(self) -> int:
+        with dbmod.reading(self.db_path) as db:
+            return db.execute("SELECT COUNT(*) FROM chunks WHERE embedded = 1").fetchone()[0]
+
+    # -- writing ---------------------------------------------------------------------------------
+    def store(self, report: Report, findings: Sequence[dict], *, path: str | Path, file: str | None = None,
+              sha256: str | None = None) -> StoredReport:
+        """Make a report visible: one transaction that replaces the older version of the same file."""
+        path = str(Path(path).resolve())
+        sha256 = sha256 or report.sha256
+        if not sha256:
+            raise LibraryError("报告缺少文件内容摘要（sha256），无法入库。")
+        file = file or report.file or Path(path).name
+        rid = report_id_of(sha256)
+        report = dataclasses.replace(report, file=file, sha256=sha256)
+        chunks = chunk_report(report, rid, file)
+        terms = [terms_of(c.text) for c in chunks]          # jieba outside the transaction
+        facts = fact_rows(report, rid, file)
+        findings = [dict(f) for f in findings]
+        n_errors, n_warnings = finding_counts(findings)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with dbmod.transaction(self.db_path) as tx:
+            old = tx.execute("SELECT id FROM reports WHERE path = ?", (path,)).fetchone()
+            same = tx.execute("SELECT file FROM reports WHERE sha256 = ? AND path != ?", (sha256, path)).fetchone()
+            if same:
+                raise LibraryError(f"内容与已入库的“{same[0]}”完全相同，未重复入库。")
+            replaced = record_in(tx, old[0]) if old else None
+            if old:
+                _delete_report(tx, old[0])
+            tx.execute("INSERT INTO reports (id, path, file, sha256, agency, year, format, published, title, kind, "
+                       "pages, n_errors, n_warnings, n_extract_warnings, n_chunks, report_json, findings_json, "
+                       "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (rid, path, file, sha256, report.agency, report.year, report.format, report.published,
+                        report.title, report.kind, report.pages, n_errors, n_warnings, len(report.warnings),
+                        len(chunks), json.dumps(report.to_json(), ensure_ascii=False),
+                        json.dumps(findings, ensure_ascii=False), now))
+            tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, raw, "
+                           "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
+            for chunk, chunk_terms in zip(chunks, terms):
+                cur = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, section, "
+                                 "top_section, section_path, page, line, text, text_sha) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (chunk.id, rid, chunk.seq, chunk.kind, file, chunk.agency, chunk.year, chunk.format,
+                                  chunk.section, chunk.top_section, chunk.section_path, chunk.page, chunk.line,
+                                  chunk.text, chunk.text_sha))
+                tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (cur.lastrowid, chunk_terms))
+            tx.execute("DELETE FROM chroma_deletes WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)",
+                       (rid,))
+            pause_point("before_commit")
+        record = self.facts.report(rid)
+        return StoredReport("replaced" if replaced else "added", record, replaced)
+
+    def update_findings(self, report_id: str, findings: Sequence[dict]) -> None:
+        """Replace a stored report's check findings (after its previous year's report arrived)."""
+        findings = [dict(f) for f in findings]
+        n_errors, n_warnings = finding_counts(findings)
+        with dbmod.transaction(self.db_path) as tx:
+            tx.execute("UPDATE reports SET findings_json = ?, n_errors = ?, n_warnings = ? WHERE id = ?",
+                       (json.dumps(findings, ensure_ascii=False), n_errors, n_warnings, report_id))
+
+    def remove(self, ref: str) -> ReportRecord:
+        """Remove a report (by id, file or path) with its facts, chunks and vectors."""
+        record = self.resolve(ref)
+        if record is None:
+            raise LibraryError(f"资料库中没有找到“{ref}”。可用 nianbao list 查看已入库的报告及其编号。")
+        with dbmod.transaction(self.db_path) as tx:
+            _delete_report(tx, record.id)
+        self.flush_deletions()
+        return record
+
+    def flush_deletions(self) -> int:
+        """Delete from Chroma the vectors of chunks that are gone from SQLite; returns how many."""
+        with dbmod.reading(self.db_path) as db:
+            ids = [i for (i,) in db.execute("SELECT chunk_id FROM chroma_deletes")]
+        if not ids:
+            return 0
+        self.vectors.delete(ids)
+        with dbmod.transaction(self.db_path) as tx:
+            tx.executemany("DELETE FROM chroma_deletes WHERE chunk_id = ?", [(i,) for i in ids])
+        return len(ids)
+
+    # -- vectors ---------------------------------------------------------------------------------
+    def embedder(self) -> CachedEmbedder:
+        if self._embedder is None:
+            self._embedder = CachedEmbedder(embedder_from_spec(self.model), self.cache)
+        return self._embedder
+
+    def embed_pending(self, batch_size: int = EMBED_BATCH, on_progress: Callable[[int], None] | None = None,
+                      limit: int | None = None) -> int:
+        """Embed chunks that have no vector yet (vector cache first), in batches; returns how many got one."""
+        with self._embed_lock:
+            self.flush_deletions()
+            if self.pending() == 0:
+                return 0
+            self.vectors.collection(create=True)            # refuses a collection built by another model
+            if self.vectors.count() < self.embedded_count():  # the collection was reset or replaced
+                with dbmod.transaction(self.db_path) as tx:
+                    tx.execute("UPDATE chunks SET embedded = 0")
+            done = 0
+            while limit is None or done < limit:
+                with dbmod.reading(self.db_path) as db:
+                    rows = db.execute("SELECT id, report_id, kind, file, agency, year, section, top_section, page, "
+                                      "text, text_sha FROM chunks WHERE embedded = 0 ORDER BY rowid LIMIT ?",
+                                      (batch_size,)).fetchall()
+                if not rows:
+                    break
+                vectors = self.embedder().embed_passages([r[9] for r in rows])
+                metadatas = [{k: v for k, v in zip(("report_id", "kind", "file", "agency", "year", "section",
+                                                     "top_section", "page"), r[1:9]) if v is not None} for r in rows]
+                self.vectors.upsert([r[0] for r in rows], vectors, [r[9] for r in rows], metadatas)
+                with dbmod.transaction(self.db_path) as tx:
+                    tx.executemany("UPDATE chunks SET embedded = 1 WHERE id = ? AND text_sha = ?",
+                                   [(r[0], r[10]) for r in rows])
+                done += len(rows)
+                if on_progress:
+                    on_progress(len(rows))
+                pause_point("mid_embed")
+            self.flush_deletions()       # a report removed while its vectors were being added
+            return done
+
+    def embed_in_background(self, on_done: Callable[[int], None] | None = None) -> threading.Thread:
+        """Finish pending embeddings in a daemon thread (the app calls this after an upload)."""
+        def run():
+            n = self.embed_pending()
+            if on_done:
+                on_done(n)
+        thread = threading.Thread(target=run, name="nianbao-embed", daemon=True)
+        thread.start()
+        return thread
+
+    # -- search ----------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, **filters):
+        from vectorstore.search import search
+        return search(self, query, k=k, **filters)
+
+
+def _delete_report(tx, report_id: str) -> None:
+    """Inside a transaction: a report, its facts, chunks and keyword rows; its vectors queued for deletion."""
+    tx.execute("INSERT OR IGNORE INTO chroma_deletes (chunk_id) SELECT id FROM chunks WHERE report_id = ?", (report_id,))
+    tx.execute("DELETE FROM chunk_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE report_id = ?)", (report_id,))
+    tx.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
+    tx.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+    tx.execute("DELETE FROM reports WHERE id = ?", (report_id,))
