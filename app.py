@@ -74,6 +74,10 @@ def qa_functions():
 
 
 # -- shared helpers ---------------------------------------------------------------------------------------
+def max_file_mb() -> str:
+    return f"{max_file_bytes() / 1048576:.2f}".rstrip("0").rstrip(".")
+
+
 def export_file(ctx: AppContext, name: str, data: bytes | str) -> str:
     """Write a download into its own folder under the export dir; returns the path."""
     folder = Path(tempfile.mkdtemp(dir=ctx.export_dir))
@@ -142,7 +146,7 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
         raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
     size = src.stat().st_size
     if size > max_file_bytes():
-        raise ExtractError("too_large", f"{shown}：文件过大（{size / 1048576:.1f} MB），超过 {max_file_bytes() // 1048576} MB 的上限。")
+        raise ExtractError("too_large", f"{shown}：文件过大（{size / 1048576:.1f} MB），超过 {max_file_mb()} MB 的上限。")
     digest = hashlib.sha256(src.read_bytes()).hexdigest()
     dest = ctx.data_dir / "uploads" / digest[:16] / shown
     if not dest.exists():
@@ -401,7 +405,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         with gr.Tab("年报库", id="library"):
             lib_status = gr.Markdown(elem_id="library-status")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
-                                    f"{max_file_bytes() // 1048576} MB）", file_count="multiple", file_types=FILE_TYPES,
+                                    f"{max_file_mb()} MB）", file_count="multiple", file_types=FILE_TYPES,
                               type="filepath", elem_id="upload")
             ingest_log = gr.Markdown(elem_id="ingest-log")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
@@ -474,8 +478,10 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         ask.click(**chat_inputs)
         new_chat.click(lambda: ("", []), None, [question, chatbot], api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
-        gr.api(bind_gen(chat_api), api_name="chat", concurrency_limit=chat_concurrency(),
-               api_description="提问，返回回答文本（数字均取自年报表格）。")
+        def chat(question: str) -> Iterator[str]:
+            """提问，返回回答文本（流式；数字均取自年报表格）。"""
+            yield from chat_api(ctx, question)
+        gr.api(chat, api_name="chat", concurrency_limit=chat_concurrency())
 
         def ingest_and_clear(paths, progress=gr.Progress()):
             return ingest_uploads(ctx, paths, progress) + (None,)
@@ -508,7 +514,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--data-dir", default=None, help="年报库目录（默认 NIANBAO_DATA_DIR 或 ./data）")
     args = p.parse_args(argv)
-    demo = build_app(data_dir=args.data_dir)
+    library = Library(args.data_dir)
+    if library.pending():
+        library.embed_in_background()        # vectors left unfinished by an earlier run
+    demo = build_app(library=library)
     demo.queue(default_concurrency_limit=2)
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
                 footer_links=["api"])

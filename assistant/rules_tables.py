@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from assistant.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
 from assistant.numbers_zh import fmt
-from assistant.units import UnitKind, unit_kind
+from assistant.units import unit_kind
 from ingest.report import Report, Table
 from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS,
                            TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
-                           TABLE3_UNAVAILABLE, TABLE4_COLUMN_LABELS, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
 TABLE3_PARTS_BASE = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED)

@@ -38,9 +38,12 @@ class Source:
 
 @dataclass
 class TextCell:
-    """One cell of a raw table as printed (text with line breaks kept), with its source."""
+    """One cell of a raw table as printed (text with line breaks kept), with its source.
+    `spanned` marks a grid position covered by a merged cell (rowspan/colspan): not a cell of its own,
+    unlike a real blank cell."""
     text: str
     source: Source = field(default_factory=Source)
+    spanned: bool = False
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ingest.document import Source
 from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
-                           TABLE3_OTHER_SPLIT, FORMAT_2019)
+                           TABLE3_OTHER_SPLIT, FORMAT_2019, SECTIONS)
 
 Number = int | float
 
@@ -109,10 +109,11 @@ class Report:
         return next((s for s in self.sections if s.key == key), None)
 
     def top_sections(self) -> list[Section]:
-        return [s for s in self.sections if s.key.startswith("s") and "." not in s.key]
+        return [s for s in self.sections if s.key in SECTIONS]
 
     def full_text(self) -> str:
         return "\n".join(s.text for s in self.sections if "." not in s.key)
+
 
     @property
     def label(self) -> str:

@@ -84,6 +84,7 @@ def rows_of(document: Document) -> list[Row]:
 
 
 def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
+    cells = [c for c in cells if not c.spanned]          # a merged cell is one cell, wherever it spans
     last_label = max((i for i, c in enumerate(cells) if not is_value(c.text)), default=-1)
     labels = [c for c in cells[:last_label + 1] if c.text.strip()]
     return Row(labels, list(cells[last_label + 1:]), index, from_table)

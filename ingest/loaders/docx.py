@@ -173,7 +173,7 @@ def _int_prop(parent, path: str, default: int) -> int:
 
 def _table_rows(tbl, table_no: int) -> list[list[TextCell]]:
     """Rows aligned on the table grid; a vMerge continuation or a gridSpan's extra positions are blank."""
-    rows: list[list[str]] = []
+    rows: list[list[str | None]] = []
     for tr in _rows_of(tbl):
         trpr = tr.find(qn("w:trPr"))
         row = [""] * _int_prop(trpr, qn("w:gridBefore"), 0)
@@ -182,12 +182,12 @@ def _table_rows(tbl, table_no: int) -> list[list[TextCell]]:
             span = max(1, _int_prop(tcpr, qn("w:gridSpan"), 1))
             vmerge = tcpr.find(qn("w:vMerge")) if tcpr is not None else None
             continuation = vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue"
-            row.append("" if continuation else _cell_text(tc))
-            row.extend([""] * (span - 1))
+            row.append(None if continuation else _cell_text(tc))      # None: covered by a merge
+            row.extend([None] * (span - 1))
         row.extend([""] * _int_prop(trpr, qn("w:gridAfter"), 0))
         rows.append(row)
     grid = tbl.find(qn("w:tblGrid"))
     width = max([len(r) for r in rows] + [len(grid.findall(qn("w:gridCol"))) if grid is not None else 0])
-    return [[TextCell(text, Source(table=table_no, row=r, col=c))
+    return [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None)
              for c, text in enumerate(row + [""] * (width - len(row)))]
             for r, row in enumerate(rows)]

@@ -191,10 +191,11 @@ def _cell_text(td) -> str:
     return join_lines(_element_lines(td))
 
 
-def table_grid(table) -> list[list[str]]:
-    """The table as a grid of strings; a spanning cell's text sits at its top-left position only."""
+def table_grid(table) -> list[list[str | None]]:
+    """The table as a grid of strings; a spanning cell's text sits at its top-left position only, and the
+    other positions it covers are None (a real blank cell is "")."""
     trs = _rows(table)
-    placed: dict[tuple[int, int], str] = {}
+    placed: dict[tuple[int, int], str | None] = {}
     for r, tr in enumerate(trs):
         c = 0
         for td in tr:
@@ -207,7 +208,7 @@ def table_grid(table) -> list[list[str]]:
             text = _cell_text(td)
             for dr in range(rowspan):
                 for dc in range(colspan):
-                    placed[(r + dr, c + dc)] = text if dr == 0 and dc == 0 else ""
+                    placed[(r + dr, c + dc)] = text if dr == 0 and dc == 0 else None   # None: spanned
             c += colspan
     width = max((c + 1 for (_, c) in placed), default=0)
     return [[placed.get((r, c), "") for c in range(width)] for r in range(len(trs))]
@@ -231,8 +232,8 @@ _META_LABEL_SET = set(META_LABELS)
 _LABEL_LINE = re.compile("(" + "|".join(sorted(map(re.escape, META_LABELS), key=len, reverse=True)) + r")\s*[：:]\s*")
 
 
-def _label(text: str) -> str:
-    return re.sub(r"[\s\u3000：:]", "", text)
+def _label(text: str | None) -> str:
+    return re.sub(r"[\s\u3000：:]", "", text or "")
 
 
 def _meta_table_pairs(grid: list[list[str]]) -> dict[str, str] | None:
@@ -470,8 +471,8 @@ def load_html(path: Path) -> Document:
         if isinstance(item, str):
             blocks.append(Paragraph(item, Source(line=k)))
         else:
-            rows = [[TextCell(text, Source(table=table_no, row=r, col=c)) for c, text in enumerate(row)]
-                    for r, row in enumerate(item)]
+            rows = [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None)
+                     for c, text in enumerate(row)] for r, row in enumerate(item)]
             blocks.append(RawTable(rows, Source(table=table_no)))
             table_no += 1
     return Document(path=str(path), kind="html", blocks=blocks, meta=meta)
