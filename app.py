@@ -29,7 +29,8 @@ from ingest.errors import ExtractError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.report import Report  # noqa: E402
-from ingest.schema import TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS, TABLE4_COLUMNS  # noqa: E402
+from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
+                           TABLE4_COLUMNS)
 from vectorstore.library import Library, LibraryError  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
@@ -68,9 +69,13 @@ def llm_banner() -> str:
         return f"大模型配置有误：{e}"
 
 
-def qa_functions():
-    """(answer, answer_stream) from the Q&A module, or None while it is not there."""
-    return None
+def qa_stream():
+    """assistant.answer.stream_answer, or None while the Q&A module is not installed."""
+    try:
+        from assistant.answer import stream_answer
+    except ImportError:
+        return None
+    return stream_answer
 
 
 # -- shared helpers ---------------------------------------------------------------------------------------
@@ -289,6 +294,9 @@ def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None
         note += f" 其中 {blanks} 个数值因表中为空无法给出，图中不显示。"
     csv_path = export_file(ctx, "年报对比.csv", views.comparison_csv(rows))
     table_update = gr.update(value=pd.DataFrame(table, columns=headers))
+    if chart == "折线图" and (frame.empty or frame.groupby("系列").size().max() < 2):
+        chart = "柱状图"
+        note += " 折线图需要同一单位至少两个年度的数据，已改用柱状图。"
     if chart == "折线图":
         line = gr.update(value=frame, x="年度", y="数值", color="系列", visible=True)
         return note, table_update, hidden, line, gr.update(value=csv_path, visible=True)
@@ -305,57 +313,108 @@ def draft_years(ctx: AppContext, agency: str | None):
 
 
 def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: list[str] | None) -> str:
+    """The chosen sections for one unit and year, from its stored reports (assistant.drafting): figures read
+    from the tables with their 〔source〕, last year's problems one by one, 【…】 where the official must fill in."""
+    from assistant.cite import load_view
+    from assistant.drafting import (draft_requests_paragraph, draft_review_paragraph, draft_section_five,
+                                    draft_section_six, good_examples)
     if not agency or not year:
         return "请先选择单位和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
     if not sections:
         return "请至少选择一个要起草的部分。"
+    if not str(year).strip().isdigit():
+        return f"年度“{year}”无效，请选择或填写四位数的年度。"
     y = int(year)
-    found = ctx.library.facts.find_reports(agency, y)
-    report = ctx.library.facts.report_object(found[0].id) if found else None
-    findings = (run_check(ctx, report) or []) if report is not None else []
-    return views.draft_text(agency, y, report, previous_report(ctx, agency, y), sections, findings)
+    records = ctx.library.reports()
+    current_rec = next((r for r in records if r.agency == agency and r.year == y), None)
+    prev_rec = next((r for r in records if r.agency == agency and r.year == y - 1), None)
+    current = load_view(ctx.library, current_rec) if current_rec else None
+    previous = load_view(ctx.library, prev_rec) if prev_rec else None
+    keys = {views.DRAFT_SECTIONS.get(s, s) for s in sections}
+    missing = f"【年报库中没有{agency}{y}年度报告的表格数据：请先入库该年报，或在此填写】"
+    parts = []
+    if "s3_requests" in keys:
+        parts.append(SECTIONS["s3_requests"] + "\n" +
+                     (draft_requests_paragraph(current)[0] if current is not None else missing))
+    if "s4_review_litigation" in keys:
+        parts.append(draft_review_paragraph(current)[0] if current is not None
+                     else SECTIONS["s4_review_litigation"] + "\n" + missing)
+    if "s5_problems" in keys:
+        examples = good_examples(ctx.library, agency, records)
+        parts.append(draft_section_five(agency, y, current, previous, examples, False)[0])
+    if "s6_other" in keys:
+        parts.append(draft_section_six(current or previous, y)[0])
+    return "\n\n".join(parts)
 
 
-def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str):
+def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str, keep_sources: bool = True):
     if not text or not text.strip():
         return gr.update(value=None), "草稿为空，请先生成或填写草稿。"
+    if not keep_sources:
+        text = views.strip_citation_labels(text)
     title = f"{agency or ''}{year or ''}年政府信息公开工作年度报告（草稿）"
     path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text))
     return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
 
 
 # -- 问答 ---------------------------------------------------------------------------------------------------
-def chat_reply(ctx: AppContext, question: str) -> Iterator[tuple[str, list[dict]]]:
-    """(answer text so far, citations) as the answer streams; a fixed Chinese message when the library is
-    empty or the Q&A module is not there."""
+MAX_CITATIONS_SHOWN = 8
+
+
+def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> Iterator[tuple[str, list[dict], object]]:
+    """(answer text so far, citations as dicts, the final Answer or None) as the answer streams; a fixed
+    Chinese message when the library is empty or the Q&A module is not there."""
     if not ctx.library.reports():
-        yield views.EMPTY_LIBRARY_HELP, []
+        yield views.EMPTY_LIBRARY_HELP, [], None
         return
-    if qa_functions() is None:
-        yield NOT_READY_QA, []
+    stream = qa_stream()
+    if stream is None:
+        yield NOT_READY_QA, [], None
         return
+    for item in stream(question, history or [], ctx.library):
+        if isinstance(item, str):
+            yield item, [], None
+        else:
+            yield item.text, [c.to_json() for c in item.citations], item
 
 
-def respond(ctx: AppContext, question: str, messages: list[dict] | None):
-    """The chat box: the user's question, the streamed answer, then one folded message per citation."""
+def citation_messages(citations: list[dict]) -> list[dict]:
+    """One folded chat message per citation: the title names report, section or cell, and page; opening it
+    shows the passage or the cell."""
+    shown = [{"role": "assistant", "content": views.citation_body(c),
+              "metadata": {"title": views.citation_title(i, c), "status": "done"}}
+             for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1)]
+    if len(citations) > MAX_CITATIONS_SHOWN:
+        shown.append({"role": "assistant", "content": f"（另有 {len(citations) - MAX_CITATIONS_SHOWN} 处出处，见回答正文中的〔〕标注）"})
+    return shown
+
+
+def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers: list | None):
+    """The chat box: the user's question, the streamed answer, then one folded message per citation.
+    `answers` (the session's earlier Answers) let follow-ups like “那2023年呢？” resolve."""
     question = (question or "").strip()
     messages = list(messages or [])
+    answers = list(answers or [])
     if not question:
-        yield "", messages
+        yield "", messages, answers
         return
     messages.append({"role": "user", "content": question})
     answer_at = len(messages)
-    for text, citations in chat_reply(ctx, question):
-        messages = messages[:answer_at] + [{"role": "assistant", "content": text}]
-        messages += [{"role": "assistant", "content": views.citation_body(c),
-                      "metadata": {"title": views.citation_title(i, c), "status": "done"}}
-                     for i, c in enumerate(citations, 1)]
-        yield "", messages
+    try:
+        for text, citations, final in chat_reply(ctx, question, answers):
+            messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + citation_messages(citations)
+            if final is not None:
+                answers.append(final)
+            yield "", messages, answers
+    except Exception as e:      # a bug in one answer must not break the conversation
+        messages = messages[:answer_at] + [{"role": "assistant",
+                                            "content": f"抱歉，回答这个问题时出错（{type(e).__name__}）。请换个问法再试，或联系管理员。"}]
+        yield "", messages, answers
 
 
 def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
     """`/chat`: a question in, the answer text out (streamed)."""
-    for text, _ in chat_reply(ctx, (question or "").strip()):
+    for text, _, _ in chat_reply(ctx, (question or "").strip()):
         yield text
 
 
@@ -392,6 +451,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         with gr.Tab("问答", id="qa"):
             qa_status = gr.Markdown(elem_id="qa-status")
+            answers = gr.State([])
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
                 question = gr.Textbox(placeholder="请输入问题，例如：某单位2024年收到多少件政府信息公开申请？",
@@ -411,7 +471,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
             with gr.Row():
-                picked = gr.Dropdown(label="选择报告（可多选）", multiselect=True, choices=[], scale=4, elem_id="library-pick")
+                picked = gr.Dropdown(label="选择报告（可多选）", multiselect=True, choices=[], allow_custom_value=True, scale=4, elem_id="library-pick")
                 remove_btn = gr.Button("删除所选", variant="stop", scale=1, elem_id="remove")
                 reingest_btn = gr.Button("重新入库所选（不选则全部）", scale=1, elem_id="reingest")
 
@@ -419,7 +479,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             gr.Markdown("选择年报库中的报告，或上传一份不入库的草稿，按格式、勾稽关系、正文与表格一致性等规则核查。")
             with gr.Row():
                 with gr.Column():
-                    check_pick = gr.Dropdown(label="年报库中的报告", choices=[], elem_id="check-pick")
+                    check_pick = gr.Dropdown(label="年报库中的报告", choices=[], allow_custom_value=True, elem_id="check-pick")
                     check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
                 with gr.Column():
                     draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", file_types=FILE_TYPES,
@@ -438,8 +498,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         with gr.Tab("对比", id="compare"):
             with gr.Row():
-                cmp_agencies = gr.Dropdown(label="单位（不选则全部）", multiselect=True, choices=[], elem_id="cmp-agencies")
-                cmp_years = gr.Dropdown(label="年度（不选则全部）", multiselect=True, choices=[], elem_id="cmp-years")
+                cmp_agencies = gr.Dropdown(label="单位（不选则全部）", multiselect=True, choices=[], allow_custom_value=True, elem_id="cmp-agencies")
+                cmp_years = gr.Dropdown(label="年度（不选则全部）", multiselect=True, choices=[], allow_custom_value=True, elem_id="cmp-years")
             with gr.Row():
                 cmp_metrics = gr.Dropdown(label="指标", multiselect=True, elem_id="cmp-metrics",
                                           choices=[(views.metric_choice_label(k), k) for k in views.COMPARE_METRIC_KEYS],
@@ -455,15 +515,18 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
 
         with gr.Tab("起草", id="draft"):
-            gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿；【】中为需要您补充核实的内容。可直接修改后导出 DOCX。")
+            gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿：数字后的〔〕是出处，【】中为需要您补充核实的内容。"
+                        "可直接修改后导出 DOCX。")
             with gr.Row():
-                draft_agency = gr.Dropdown(label="单位", choices=[], elem_id="draft-agency")
-                draft_year = gr.Dropdown(label="年度", choices=[], elem_id="draft-year")
+                draft_agency = gr.Dropdown(label="单位", choices=[], allow_custom_value=True, elem_id="draft-agency")
+                draft_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, elem_id="draft-year")
                 draft_sections = gr.CheckboxGroup(list(views.DRAFT_SECTIONS), value=[next(iter(views.DRAFT_SECTIONS))],
                                                   label="起草哪些部分")
             draft_btn = gr.Button("生成草稿", variant="primary", elem_id="draft-run")
             draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text")
-            export_btn = gr.Button("导出 DOCX", elem_id="draft-export")
+            with gr.Row():
+                keep_sources = gr.Checkbox(value=True, label="导出时保留〔出处〕标注（发布前请去掉）", scale=3)
+                export_btn = gr.Button("导出 DOCX", elem_id="draft-export", scale=1)
             draft_docx = gr.File(label="DOCX 文件", interactive=False, elem_id="draft-docx")
             draft_note = gr.Markdown()
 
@@ -472,11 +535,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                      examples]
         demo.load(bind(refresh_all), None, refreshed, api_visibility="private")
 
-        chat_inputs = dict(fn=bind_gen(respond), inputs=[question, chatbot], outputs=[question, chatbot],
+        chat_inputs = dict(fn=bind_gen(respond), inputs=[question, chatbot, answers], outputs=[question, chatbot, answers],
                            api_visibility="private", concurrency_limit=chat_concurrency())
         question.submit(**chat_inputs)
         ask.click(**chat_inputs)
-        new_chat.click(lambda: ("", []), None, [question, chatbot], api_visibility="private")
+        new_chat.click(lambda: ("", [], []), None, [question, chatbot, answers], api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         def chat(question: str) -> Iterator[str]:
             """提问，返回回答文本（流式；数字均取自年报表格）。"""
@@ -498,7 +561,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         draft_agency.change(bind(draft_years), draft_agency, draft_year, api_visibility="private")
         draft_btn.click(bind(make_draft), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")
-        export_btn.click(bind(export_draft), [draft_agency, draft_year, draft_box], [draft_docx, draft_note],
+        export_btn.click(bind(export_draft), [draft_agency, draft_year, draft_box, keep_sources], [draft_docx, draft_note],
                          api_name="export_draft")
     return demo
 
@@ -510,7 +573,7 @@ def chat_concurrency() -> int:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="启动年报助手网页")
-    p.add_argument("--host", default=os.environ.get("NIANBAO_HOST", "127.0.0.1"))
+    p.add_argument("--host", default=os.environ.get("NIANBAO_HOST") or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--data-dir", default=None, help="年报库目录（默认 NIANBAO_DATA_DIR 或 ./data）")
     args = p.parse_args(argv)

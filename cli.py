@@ -189,6 +189,8 @@ def cmd_search(args) -> int:
 
 def cmd_eval(args) -> int:
     """`nianbao eval retrieval`: ingest ../shared into a data folder and score recall@k on eval/questions.jsonl."""
+    if args.what == "qa":
+        return cmd_eval_qa(args)
     from assistant.library_ops import run_retrieval_eval
     try:
         result, summary = run_retrieval_eval(args.data_dir, args.shared, args.questions, k=args.k,
@@ -211,6 +213,137 @@ def cmd_eval(args) -> int:
     return 0
 
 
+# -- ask / chat / eval qa ---------------------------------------------------------------------------
+def _model_for(args):
+    """OFFLINE when --offline is given, else None (the model configured by NIANBAO_LLM_*, if any)."""
+    from assistant.answer import OFFLINE
+    return OFFLINE if getattr(args, "offline", False) else None
+
+
+def _stream_to_terminal(items, out=None):
+    """Print an answer as it streams (cumulative texts, then the Answer); returns the Answer."""
+    from assistant.answer import Answer
+    out = out or sys.stdout
+    shown, final = "", None
+    for item in items:
+        if isinstance(item, Answer):
+            final = item
+            break
+        if item.startswith(shown):
+            out.write(item[len(shown):])
+            out.flush()
+            shown = item
+    if final is not None:
+        if final.text.startswith(shown):
+            out.write(final.text[len(shown):])
+        else:
+            out.write("\n\n（以下为核对数字后的完整回答）\n" + final.text)
+    out.write("\n")
+    out.flush()
+    return final
+
+
+def cmd_ask(args) -> int:
+    """Answer one question (or a JSONL batch) from the library; --json for {"answer", "citations", …}."""
+    from assistant.answer import answer, stream_answer
+    if not args.question and not args.batch:
+        return _fail("请给出问题，或用 --batch 指定问题文件（JSONL，每行 {\"id\", \"q\"}）。")
+    try:
+        library = _open_library(args)
+    except _library_errors() as e:
+        return _fail(e.message)
+    llm = _model_for(args)
+    if args.batch:
+        try:
+            with open(args.batch, encoding="utf-8") as f:
+                items = [json.loads(line) for line in f if line.strip()]
+        except (OSError, ValueError) as e:
+            return _fail(f"无法读取问题文件 {args.batch}：{e}")
+        for n, item in enumerate(items, 1):
+            qid = item.get("id", str(n))
+            result = answer(item.get("q", ""), [], library, llm)
+            if args.json:
+                print(json.dumps(result.to_json(qid), ensure_ascii=False), flush=True)
+            else:
+                print(f"【{qid}】{item.get('q', '')}\n{result.text}\n", flush=True)
+        return 0
+    if args.json:
+        _print_json(answer(args.question, [], library, llm).to_json())
+        return 0
+    _stream_to_terminal(stream_answer(args.question, [], library, llm))
+    return 0
+
+
+EXIT_WORDS = {"退出", "exit", "quit", "再见"}
+
+
+def cmd_chat(args) -> int:
+    """A terminal conversation: one question per line until EOF or “退出”; follow-ups use earlier turns."""
+    from assistant.answer import library_summary, stream_answer
+    from assistant.llm import describe_llm
+    try:
+        library = _open_library(args)
+    except _library_errors() as e:
+        return _fail(e.message)
+    llm = _model_for(args)
+    interactive = sys.stdin.isatty()
+    print("年报助手（输入问题后回车；输入“退出”结束，输入“新话题”清除上下文）")
+    print("未使用大模型（--offline）" if args.offline else describe_llm())
+    print(library_summary(library))
+    history = []
+    while True:
+        if interactive:
+            print("\n问：", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in EXIT_WORDS:
+            break
+        if question == "新话题":
+            history = []
+            print("已清除上下文。")
+            continue
+        if not interactive:
+            print(f"\n问：{question}")
+        print("答：", end="", flush=True)
+        final = _stream_to_terminal(stream_answer(question, history, library, llm))
+        if final is not None:
+            history.append(final)
+    return 0
+
+
+def cmd_eval_qa(args) -> int:
+    """`nianbao eval qa`: ingest ../shared into a data folder and score the answers offline."""
+    from assistant.qa_eval import run_qa_eval
+    try:
+        result, summary = run_qa_eval(args.data_dir, args.shared, args.questions, embed=not args.no_embed,
+                                      progress=not args.quiet)
+    except _library_errors() as e:
+        return _fail(e.message)
+    failed = [o.message for o in summary.outcomes if not o.ok]
+    if args.json:
+        _print_json({k: result[k] for k in ("questions", "scored_rate", "scored_questions", "per_type", "failures",
+                                             "data_dir", "seconds_total")} | {"ingest_failures": failed})
+        return 0
+    for message in failed:
+        print(f"入库失败：{message}", file=sys.stderr)
+    print(f"问答评测（离线，{result['questions']} 题，数据目录 {result['data_dir']}）")
+    print(f"事实、比较、同比、核对类：{result['scored_rate']:.1%}（{result['scored_questions']} 题）")
+    for kind, v in result["per_type"].items():
+        print(f"  {kind}：{v['passed']}/{v['questions']}（{v['rate']:.1%}）")
+    for d in result["failures"]:
+        reasons = [f"缺数字 {', '.join(d['missing_numbers'])}" if d["missing_numbers"] else "",
+                   f"缺出处 {', '.join(d['missing_cites'])}" if d["missing_cites"] else "",
+                   f"缺词 {', '.join(d['missing_words'])}" if d["missing_words"] else "",
+                   f"无依据的数字 {', '.join(d['invented_numbers'])}" if d["invented_numbers"] else ""]
+        print(f"未通过 {d['id']}（{d['type']}，{d['route']}）：{d['q']}  " + "；".join(r for r in reasons if r))
+    print(f"回答用时合计 {result['seconds_total']:.2f} 秒")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
     sub = p.add_subparsers(dest="command", required=True)
@@ -222,6 +355,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     # further subcommands are registered below, one block each
     data_dir_help = "数据目录（默认取环境变量 NIANBAO_DATA_DIR，否则 ./data）"
+    s = sub.add_parser("ask", help="向资料库提问：数字由程序计算并注明出处")
+    s.add_argument("question", nargs="?", help="问题，如“洪泽区2024年行政处罚决定数量是多少？”")
+    s.add_argument("--batch", metavar="FILE.jsonl", help="批量提问：每行 {\"id\", \"q\"}，按顺序每行输出一条回答")
+    s.add_argument("--json", action="store_true", help="输出 JSON：answer、citations、facts、route、mode")
+    s.add_argument("--offline", action="store_true", help="不使用大模型（即使已配置）")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="在终端中连续问答（支持追问；输入“退出”或 Ctrl-D 结束）")
+    s.add_argument("--offline", action="store_true", help="不使用大模型（即使已配置）")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_chat)
+
     s = sub.add_parser("ingest", help="把年报（文件或文件夹）加入资料库：抽取、校验、入库、计算向量")
     s.add_argument("paths", nargs="+", metavar="PATH", help="年报文件或文件夹（递归查找 PDF、DOCX、HTML、TXT、MD）")
     s.add_argument("--data-dir", help=data_dir_help)
@@ -252,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("eval", help="评测：retrieval = 入库 ../shared 并计算检索 recall@k")
-    s.add_argument("what", choices=["retrieval"], help="评测项目")
+    s.add_argument("what", choices=["retrieval", "qa"], help="评测项目（qa = 离线问答评测）")
     s.add_argument("--data-dir", help="数据目录（默认新建临时目录）")
     s.add_argument("--shared", help="共享数据目录（默认仓库旁的 ../shared）")
     s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl）")

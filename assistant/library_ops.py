@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import tempfile
 from collections import defaultdict
@@ -21,9 +22,10 @@ from ingest.errors import ExtractError
 from ingest.load import SUFFIXES
 from ingest.report import Report
 from vectorstore.embeddings import EmbeddingConfigError
-from vectorstore.library import Library, LibraryError, pause_point
+from vectorstore.library import ENV_VECTOR_CACHE, Library, LibraryError, pause_point
 from vectorstore.vectors import VectorStoreError
 
+EVAL_VECTOR_CACHE = Path.home() / ".cache" / "nianbao" / "eval-vectors.sqlite"
 Extractor = Callable[..., Report]
 Checker = Callable[..., list]          # check_report(report, previous=None) -> list[Finding]
 
@@ -274,6 +276,8 @@ def run_retrieval_eval(data_dir: str | Path | None = None, shared: str | Path | 
     shared = Path(shared) if shared else shared_dir()
     questions = Path(questions) if questions else shared / "eval" / "questions.jsonl"
     folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
+    if data_dir is None and "vector_cache" not in library_options and not os.environ.get(ENV_VECTOR_CACHE):
+        library_options["vector_cache"] = EVAL_VECTOR_CACHE      # a fresh folder each time, the same vectors
     library = Library(folder, **library_options)
     summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)
     result = evaluate_retrieval(library, load_questions(questions), k=k)

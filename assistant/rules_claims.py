@@ -21,8 +21,8 @@ from ingest.schema import TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLI
 COUNT_UNITS_FOR_REQUESTS = ("件", "件次", "个", "份")
 OTHER_QUANTITY = re.compile(r"建议|提案|热线|工单|信箱|留言|问政|咨询|投诉|举报|来信|来访|备案|复议|诉讼|网民|诉求|信访|"
                             r"12345|政务服务|办件|审批")
-SCOPE_MARKERS = ("代表", "政府办", "办公室", "办公厅", "本级", "本部门", "市级", "区级", "县级", "镇级", "各部门", "各单位",
-                 "各地", "部门", "所属", "下属", "直接受理")
+SCOPE_MARKERS = ("代表", "政府办", "办公室", "办公厅", "本级", "市级", "区级", "县级", "镇级", "各部门", "各单位",
+                 "各地", "部门", "所属", "下属", "直接")
 WHOLE_AREA = ("全市", "全区", "全县", "全省", "全镇", "全旗")
 
 
@@ -42,6 +42,7 @@ def _ev(s: Sentence) -> Evidence:
 def _scope_note(report: Report, prefix: str) -> str | None:
     """Does the subject written before the verb name a narrower or wider body than the reporting unit?"""
     agency = report.agency or ""
+    prefix = re.sub(r"本(部门|机关|单位|局|委|办)|我(局|委|办|部门|单位)", "", prefix)   # the unit itself
     for marker in SCOPE_MARKERS:
         if marker in prefix and marker not in agency:
             return f"主语含“{marker}”"
@@ -217,7 +218,7 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
             if q.value == nr or (co is not None and q.value == nr + co):
                 continue
             expected, refs = nr, [("table3", "new_received", "total"), ("table3", "carried_over", "total")]
-            formula = f"正文“收到／受理申请N件”应等于表三“一、本年新收”总计 {fmt(nr)}" + \
+            formula = f"收到／受理的申请数应等于表三“一、本年新收”总计 {fmt(nr)}" + \
                       (f"（或加上年结转 = {fmt(nr + co)}）" if co else "")
             rule = "X1"
         elif c.what in ("processed", "carried_over", "carried_forward"):
@@ -228,27 +229,31 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
                 continue
             name = {"processed": "（七）总计（办结）", "carried_over": "二、上年结转",
                     "carried_forward": "四、结转下年度继续办理"}[c.what]
-            formula = f"正文的{ {'processed': '办结／答复', 'carried_over': '上年结转', 'carried_forward': '结转下年度'}[c.what]}件数应等于表三“{name}”总计 {fmt(expected)}"
+            what = {"processed": "办结／答复", "carried_over": "上年结转", "carried_forward": "结转下年度"}[c.what]
+            formula = f"{what}的件数应等于表三“{name}”总计 {fmt(expected)}"
             refs, rule = [("table3", row, "total")], "X1"
         else:
             rows = _outcome_rows(report, c.what)
             expected = _table3_total(report, rows)
             if expected is None or q.value == expected:
                 continue
-            formula = f"正文“{c.what}”件数应等于表三相应各行总计之和 {fmt(expected)}"
+            formula = f"“{c.what}”的件数应等于表三相应各行总计之和 {fmt(expected)}"
             refs, rule = [("table3", r, "total") for r in rows], "X2"
         diff = abs(q.value - expected)
         evidence = (_ev(c.sentence),) + tuple(cell_evidence(report, *r) for r in refs)
+        c0, c1 = clause_bounds(c.sentence.text, q.start)
+        said = c.sentence.text[c0:c1]
         if c.scope_note:
-            out.append(Finding(rule, WARNING, f"口径可能不同：正文“{q.text}”（{c.scope_note}）与表三不一致。{formula}，"
-                                              f"正文为 {fmt(q.value)}，相差 {fmt(diff)}。若正文只说明部分单位或另一口径的数字，"
-                                              f"建议写明口径；否则请核对。", expected=expected, actual=q.value,
-                               evidence=evidence))
+            out.append(Finding(rule, WARNING, f"口径可能不同：正文“{said}”为 {fmt(q.value)} 件（{c.scope_note}），{formula}，"
+                                              f"相差 {fmt(diff)}。若正文只说明部分单位或另一口径的数字，建议写明口径；否则请核对。",
+                               expected=expected, actual=q.value, evidence=evidence))
         else:
-            out.append(Finding(rule, ERROR, f"正文与表三不一致：{formula}，正文为 {fmt(q.value)}（“{q.text}”），"
+            out.append(Finding(rule, ERROR, f"正文与表三不一致：正文“{said}”为 {fmt(q.value)} 件，{formula}，"
                                             f"相差 {fmt(diff)}。", expected=expected, actual=q.value, evidence=evidence))
-    # X3: “未收到政府信息公开申请”
+    # X3: “未收到政府信息公开申请” (reported once)
     for s in index.sentences:
+        if any(f.rule == "X3" for f in out):
+            break
         for m in re.finditer(r"(未|没有|无)(收到|受理|接到|接收|发生)?[^，。；]{0,10}?(政府信息公开申请|依申请)", s.text):
             c0, c1 = clause_bounds(s.text, m.start())
             clause = s.text[c0:c1]

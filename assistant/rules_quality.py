@@ -140,16 +140,21 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
         out.append(Finding("Q5", INFO, "2021年度报告提到十九届五中全会但没有提到六中全会（2021年11月），表述可能沿用了旧稿。",
                            expected="六中全会", actual="五中全会", evidence=(_ev(s),)))
     # Q6: repeated phrases, typos, template residue
-    for s in index.sentences:
+    sents = index.sentences
+    for i, s in enumerate(sents):
         m = re.search(r"(.{5,}?[。，；、])\1", s.text)
         if m:
             out.append(Finding("Q6", INFO, f"文字重复：“{m.group(1)}”连续出现两次。", expected=None, actual=m.group(0),
                                evidence=(_ev(s),)))
-    for wrong, right in (("及时、准备", "及时、准确"), ("准备、全面", "准确、全面"), ("准备、及时", "准确、及时"),
-                         ("信息信息", "信息"), ("的的", "的")):
-        s = next((x for x in index.sentences if wrong in x.text), None)
+        elif i and len(s.text) >= 6 and sents[i - 1].text.endswith(s.text) and s.paragraph == sents[i - 1].paragraph:
+            out.append(Finding("Q6", INFO, f"句子重复：“{s.text}”连续出现两次。", expected=None, actual=s.text * 2,
+                               evidence=(_ev(s),)))
+    for pattern, right in ((r"(及时|准确|真实)、准备|准备、(全面|及时|规范|完整)", "“准备”应为“准确”"),
+                           (r"信息信息", "“信息信息”多了“信息”"), (r"的的", "“的的”多了“的”")):
+        s = next((x for x in sents if re.search(pattern, x.text)), None)
         if s is not None:
-            out.append(Finding("Q6", INFO, f"疑似错别字：“{wrong}”应为“{right}”。", expected=right, actual=wrong,
+            wrong = re.search(pattern, s.text).group(0)
+            out.append(Finding("Q6", INFO, f"疑似错别字：“{wrong}”，{right}。", expected=right, actual=wrong,
                                evidence=(_ev(s),)))
     residue = re.compile(r"\[bookmark|_GoBack|XX+|××+|＊＊|此处填写|请填写|（填写")
     raw = "\n".join(s.text for s in report.sections if "." not in s.key)

@@ -152,8 +152,6 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
         if tm and int(tm.group(1)) != y:
             out.append(Finding("D2", ERROR, f"标题中的年度 {tm.group(1)} 与报告年度 {y} 不一致。", expected=y,
                                actual=int(tm.group(1))))
-        if period is not None and int(period[0].group(1)) != y and tm and int(tm.group(1)) == y:
-            pass  # already D1
         for s in pre:
             m = re.match(r"^(20\d\d)年度?[，,]?(我|本|全)(区|市|县|镇|乡|局|委|办|街道|机关|单位|厅|中心)", s.text)
             if m and int(m.group(1)) != y:

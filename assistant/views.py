@@ -2,7 +2,7 @@
 drafts turned into Markdown, table rows, CSV text and DOCX bytes. No gradio here, no file or network I/O.
 
 Every number these functions print is read from a table cell (or computed from cells) passed in; nothing
-is invented. Draft text leaves what only the official knows as 【…】 placeholders.
+is invented.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from typing import Iterable, Mapping, Sequence
 from assistant.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
 from assistant.metrics import METRICS, compute
 from ingest.report import Report
-from ingest.schema import (SECTIONS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE4_COLUMNS, TABLE4_GROUPS, TABLE3_ROWS,
-                           column_label)
+from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label
 from ingest.summary import fmt_value
 
 
@@ -257,12 +256,13 @@ def short_agency(name: str, max_chars: int = 12) -> str:
 
 # -- citations -------------------------------------------------------------------------------------------
 def citation_title(i: int, c: Mapping) -> str:
-    """“[1] 淮安市洪泽区人民政府2024年报 · 三、收到和处理… · 第3页”."""
+    """“[1] 淮安市洪泽区人民政府2024年报 · 三、收到和处理… · 第3页”: the cell when it is a table cell
+    (“表三“（七）总计””), else the section."""
     parts = [c.get("report") or c.get("file") or "未知来源"]
-    if c.get("section"):
-        parts.append(str(c["section"]))
     if c.get("cell"):
         parts.append(str(c["cell"]))
+    elif c.get("section"):
+        parts.append(str(c["section"]))
     if c.get("page"):
         parts.append(f"第{c['page']}页")
     elif c.get("line"):
@@ -280,177 +280,14 @@ def citation_body(c: Mapping) -> str:
 
 
 # -- drafting --------------------------------------------------------------------------------------------
-def _val(report: Report | None, table: str, row: str, col: str):
-    t = report.table(table) if report is not None else None
-    return None if t is None else t.value(row, col)
+DRAFT_SECTIONS = {"五、存在的主要问题及改进情况": "s5_problems", "三、依申请公开情况表述": "s3_requests",
+                  "四、行政复议和行政诉讼情况表述": "s4_review_litigation", "六、其他需要报告的事项": "s6_other"}
+_CITATION_LABEL = re.compile(r"〔[^〔〕]*〕")
 
 
-def _n(v) -> str:
-    return "【待填】" if v is None else fmt_value(v)
-
-
-def _pct(part, whole) -> str | None:
-    if part is None or not whole:
-        return None
-    return f"{100 * part / whole:.1f}".rstrip("0").rstrip(".") + "%"
-
-
-_MEASURES_START = re.compile(r"下一步|针对上述|针对以上|改进措施|整改措施|问题改进|改进情况|将采取|我们将|拟采取|今后")
-_ENUM_ITEM = re.compile(r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])\s*([^。；;\n]{4,80})")
-_HEADING_ITEM = re.compile(r"^(?:存在的?)?(?:主要)?问题[。：:]?$|^存在的(?:主要)?问题")
-_PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|问题")
-_EXISTS_LIST = re.compile(r"存在(?:着)?(?:一些|以下)?([^。；]{4,40}?)等(?:方面的?)?(?:问题|不足)")
-
-
-def previous_problems(previous: Report | None, limit: int = 6) -> list[str]:
-    """The problems last year's section 五 listed, before its measures: its enumerated items (一是…), else the
-    clauses of “存在…等问题”, else its sentences that name a shortcoming."""
-    sec = previous.section("s5_problems") if previous is not None else None
-    if sec is None or not sec.text.strip():
-        return []
-    text = sec.text
-    m = _MEASURES_START.search(text)
-    part = text[:m.start()] if m and m.start() > 0 else text
-    items = [i.strip("：:，,。 ") for i in _ENUM_ITEM.findall(part)]
-    items = [i for i in items if not _HEADING_ITEM.match(i)]
-    if not items:
-        found = _EXISTS_LIST.search(part)
-        if found:
-            items = [x.strip() for x in re.split(r"[、，,]", found.group(1)) if len(x.strip()) >= 3]
-    if not items:
-        tail = re.split(r"[：:]", part)[-1] if re.search(r"[：:]", part) else part
-        items = [re.sub(r"^[（(][一二三四五六七八九十\d]+[)）]", "", x.strip("：:，,。 ")) for x in re.split(r"[。；;\n]", tail)]
-        items = [x for x in items if len(x) >= 6 and _PROBLEM_WORDS.search(x) and not _HEADING_ITEM.match(x)]
-        items = [re.sub(r"^.*?(?:但也?|但仍)存在着?(?:一些)?不足[，,]?(?:如)?", "", x) for x in items]
-    return list(dict.fromkeys(i for i in items if i))[:limit]
-
-
-def data_problems(report: Report | None) -> list[str]:
-    """Problems the year's own tables point to, each stating the numbers it rests on."""
-    if report is None:
-        return []
-    out = []
-    processed = _val(report, "table3", "total_processed", "total")
-    not_held = _val(report, "table3", "unavailable_not_held", "total")
-    if not_held and processed:
-        out.append(f"依申请公开答复中“本机关不掌握相关政府信息”{fmt_value(not_held)}件，占办结总数{fmt_value(processed)}件的"
-                   f"{_pct(not_held, processed)}，申请指引不够清晰，存在申请人误投的情况。")
-    forward = _val(report, "table3", "carried_forward", "total")
-    if forward:
-        out.append(f"结转下年度继续办理的申请{fmt_value(forward)}件，【请说明结转原因，如收件时间、补正情况】。")
-    corrected = _val(report, "table4", "review", "corrected")
-    if corrected:
-        out.append(f"政府信息公开行政复议结果纠正{fmt_value(corrected)}件，【请说明被纠正的原因】，答复规范性仍需提高。")
-    lit_corrected = sum(v for v in (_val(report, "table4", g, "corrected") for g in ("litigation_direct", "litigation_after_review"))
-                        if v)
-    if lit_corrected:
-        out.append(f"政府信息公开行政诉讼结果纠正{fmt_value(lit_corrected)}件，【请说明原因】。")
-    in_force = _val(report, "table2", "normative_documents", "in_force")
-    if in_force:
-        out.append(f"现行有效行政规范性文件{fmt_value(in_force)}件，【请核实其中已同步发布政策解读的件数】，解读覆盖面有待扩大。")
-    return out
-
-
-def _measure_for(problem: str) -> str:
-    if "本机关不掌握" in problem:
-        return "【责任科室】于【时间】前修订政府信息公开申请指南，明确各类信息的制作和保存机关，并在门户网站置顶。"
-    if "结转下年度" in problem:
-        return "【责任科室】建立依申请公开办理台账，对临近年末收到的申请逐件跟踪，按法定期限办结。"
-    if "行政复议" in problem or "行政诉讼" in problem:
-        return "【责任科室】于【时间】前组织答复文书法制审核，逐件复盘被纠正案件，统一答复口径和说理要求。"
-    if "规范性文件" in problem:
-        return "【责任科室】建立规范性文件与解读材料同步起草、同步审核、同步发布机制。"
-    return "【责任科室】于【时间】前【具体措施】。"
-
-
-def draft_section_five(report: Report | None, previous: Report | None, agency: str, year: int,
-                       findings: Sequence[Mapping] = ()) -> str:
-    """Section 五 (存在的主要问题及改进情况): last year's problems one by one with their rectification first,
-    then problems tied to this year's data, then one concrete measure per problem."""
-    lines = [SECTIONS["s5_problems"], "（一）上年问题整改情况"]
-    old = previous_problems(previous)
-    if old:
-        lines.append(f"{year - 1}年度报告提出的问题，逐项整改情况如下：")
-        for i, p in enumerate(old, 1):
-            lines.append(f"{i}. 关于“{p}”：【请填写采取的措施、完成时间和成效，如已整改请写明依据】。")
-    elif previous is not None:
-        lines.append(f"【{year - 1}年度报告未列出具体问题：请逐条说明上年问题的整改情况】")
-    else:
-        lines.append(f"【年报库中没有{agency}{year - 1}年度报告：请列出上年报告提出的问题，逐条说明整改措施和成效】")
-    lines.append("（二）存在的主要问题")
-    problems = data_problems(report)
-    errors = [f for f in findings if f.get("severity") == ERROR]
-    if errors:
-        problems.append(f"年度报告数据审核不够严格：自查发现{len(errors)}处数据不一致（如：{errors[0].get('message', '')}）。")
-    if report is None:
-        lines.append(f"【年报库中没有{agency}{year}年度报告的表格数据：请结合本年数据写出具体问题，避免“重视不够”“有待提升”等空泛表述】")
-    elif not problems:
-        lines.append("【本年表格数据未显示突出问题：请结合实际写出具体问题，避免“重视不够”“有待提升”等空泛表述】")
-    for i, p in enumerate(problems, 1):
-        lines.append(f"{i}. {p}")
-    lines.append("（三）改进措施")
-    for i, p in enumerate(problems or [""], 1):
-        lines.append(f"{i}. {_measure_for(p)}")
-    return "\n".join(lines)
-
-
-def draft_section_three(report: Report | None) -> str:
-    """The 依申请公开 paragraph of 三, every number read from 表三 (“总计” column)."""
-    def t(row):
-        return _val(report, "table3", row, "total")
-    denied = [t(r) for r in TABLE3_ROWS if r.startswith("denied_")]
-    unavailable = [t(r) for r in TABLE3_ROWS if r.startswith("unavailable_")]
-    not_processed = [t(r) for r in TABLE3_ROWS if r.startswith("not_processed_")]
-    other = [t(r) for r in TABLE3_ROWS if r.startswith("other_")]
-
-    def s(vals):
-        known = [v for v in vals if v is not None]
-        return sum(known) if known else None
-    return (f"{SECTIONS['s3_requests']}\n本年度新收政府信息公开申请{_n(t('new_received'))}件，上年结转{_n(t('carried_over'))}件；"
-            f"办结{_n(t('total_processed'))}件，其中予以公开{_n(t('granted'))}件、部分公开{_n(t('partially_granted'))}件、"
-            f"不予公开{_n(s(denied))}件、无法提供{_n(s(unavailable))}件、不予处理{_n(s(not_processed))}件、其他处理{_n(s(other))}件；"
-            f"结转下年度继续办理{_n(t('carried_forward'))}件。具体情况见下表。")
-
-
-def draft_section_four(report: Report | None) -> str:
-    review = _val(report, "table4", "review", "total")
-    direct = _val(report, "table4", "litigation_direct", "total")
-    after = _val(report, "table4", "litigation_after_review", "total")
-    lit = None if direct is None and after is None else (direct or 0) + (after or 0)
-    return (f"{SECTIONS['s4_review_litigation']}\n本年度发生政府信息公开行政复议{_n(review)}件，"
-            f"其中结果维持{_n(_val(report, 'table4', 'review', 'upheld'))}件、结果纠正{_n(_val(report, 'table4', 'review', 'corrected'))}件；"
-            f"行政诉讼{_n(lit)}件。具体情况见下表。")
-
-
-def draft_section_six(report: Report | None, year: int) -> str:
-    """六 with the 信息处理费 statement 30号文 asks for: last report's sentence if it has one, else a placeholder."""
-    fee_sentence = None
-    sec = report.section("s6_other") if report is not None else None
-    if sec is not None:
-        fee_sentence = next((x.strip() + "。" for x in re.split(r"[。\n]", sec.text) if "信息处理费" in x), None)
-    return (f"{SECTIONS['s6_other']}\n"
-            + (fee_sentence or f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本机关{year}年度【未收取／共收取××元】信息处理费。")
-            + "\n【其他需要报告的事项，如人大代表建议和政协提案办理结果公开情况、年度工作要点落实情况】")
-
-
-DRAFT_SECTIONS = {"五、存在的主要问题及改进情况": "s5", "三、依申请公开情况表述": "s3",
-                  "四、行政复议和行政诉讼情况表述": "s4", "六、其他需要报告的事项": "s6"}
-
-
-def draft_text(agency: str, year: int, report: Report | None, previous: Report | None, sections: Sequence[str],
-               findings: Sequence[Mapping] = ()) -> str:
-    """The chosen sections of a draft, in report order."""
-    parts = []
-    keys = {DRAFT_SECTIONS.get(s, s) for s in sections}
-    if "s3" in keys:
-        parts.append(draft_section_three(report))
-    if "s4" in keys:
-        parts.append(draft_section_four(report))
-    if "s5" in keys:
-        parts.append(draft_section_five(report, previous, agency, year, findings))
-    if "s6" in keys:
-        parts.append(draft_section_six(report, year))
-    return "\n\n".join(parts)
+def strip_citation_labels(text: str) -> str:
+    """The draft without its 〔…〕 source labels (for the copy that is published)."""
+    return _CITATION_LABEL.sub("", text)
 
 
 def draft_docx_bytes(title: str, text: str) -> bytes:

@@ -243,7 +243,7 @@ def _subsections(key: str, top_heading: str, body: list[Paragraph]) -> list[Sect
             h, _, rest = _split_heading(t)
             if len(h) <= 30:
                 flush()
-                heading = h
+                heading = h.rstrip("。：:")
                 current = [p]
                 continue
         if heading is not None:

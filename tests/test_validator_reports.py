@@ -21,16 +21,35 @@ FILES = {
 TODAY = date(2026, 6, 1)
 
 
+class Lazy(dict):
+    """Extract (or check) a report the first time a test asks for it. The PDF files need the PDF loader;
+    until ingest/loaders/pdf.py exists their tests are skipped, and they run as soon as it does."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        if FILES[key].endswith(".pdf"):
+            pytest.importorskip("ingest.loaders.pdf", reason="PDF 读取器（ingest/loaders/pdf.py）尚未完成")
+        self[key] = value = self.make(key)
+        return value
+
+
 @pytest.fixture(scope="module")
 def reports(shared):
-    return {k: extract(shared / f) for k, f in FILES.items()}
+    return Lazy(lambda key: extract(shared / FILES[key]))
 
 
 @pytest.fixture(scope="module")
 def findings(reports):
-    keys = list(reports)
-    paired = pair_previous([reports[k] for k in keys])
-    return {k: check_report(reports[k], paired.get(i), today=TODAY) for i, k in enumerate(keys)}
+    def make(key):
+        previous = None
+        if key == "hongze2024":
+            previous = pair_previous([reports["hongze2024"], reports["hongze2023"]]).get(0)
+            assert previous is reports["hongze2023"]
+        return check_report(reports[key], previous, today=TODAY)
+    return Lazy(make)
 
 
 def of(findings, rule, severity=None):
@@ -97,7 +116,7 @@ def test_seed_002_other_known_points(findings):
     assert [f.severity for f in of(fs, "F3")] == ["info"]            # cites no format document
     assert [f.severity for f in of(fs, "B8")] == ["warning"]         # section 六 is just “无。”
     assert [f.severity for f in of(fs, "Q5")] == ["info"]            # 十九届五中全会 in a 2022 report
-    assert {f.actual for f in of(fs, "Q6")} >= {"及时、准备"}
+    assert {f.actual for f in of(fs, "Q6")} >= {"及时、准备", "市长热线、市长信箱等。市长热线、市长信箱等。"}
 
 
 # -- seed 003: blank 表四 review cells, stale citation ---------------------------------------------
@@ -165,19 +184,19 @@ def test_no_error_on_reports_whose_arithmetic_holds(findings, key):
     assert [(f.rule, f.message) for f in errors(findings[key])] == []
 
 
-def test_blank_cells_are_never_in_an_error(findings):
-    for key, fs in findings.items():
-        for f in errors(fs):
-            assert None not in cells(f).values(), (key, f.rule)
+@pytest.mark.parametrize("key", list(FILES))
+def test_blank_cells_are_never_in_an_error(findings, key):
+    for f in errors(findings[key]):
+        assert None not in cells(f).values(), (key, f.rule)
 
 
-def test_every_finding_has_a_chinese_message_and_json(findings):
-    for fs in findings.values():
-        for f in fs:
-            d = f.to_json()
-            assert set(d) == {"rule", "severity", "message", "expected", "actual", "evidence"}
-            assert d["severity"] in ("error", "warning", "info")
-            assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
+@pytest.mark.parametrize("key", list(FILES))
+def test_every_finding_has_a_chinese_message_and_json(findings, key):
+    for f in findings[key]:
+        d = f.to_json()
+        assert set(d) == {"rule", "severity", "message", "expected", "actual", "evidence"}
+        assert d["severity"] in ("error", "warning", "info")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
 
 
 def test_copied_text_between_units(reports):

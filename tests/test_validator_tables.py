@@ -5,17 +5,14 @@ are in test_validator_reports.py."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conftest import SHARED
 from assistant.validator import check_report, derived_metrics
 from ingest.report import Cell, Report, Table
 from ingest.schema import TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
 
 def gold(name: str) -> Report:
     path = next((SHARED / "gold").glob(f"{name}*.json"))
@@ -138,13 +135,13 @@ def consistent_report(draw):
     return Report(file="generated", agency="某县某局", year=2023, format="2021", table2=t2, table3=t3, table4=t4)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(consistent_report())
 def test_consistent_tables_give_no_error(report):
     assert errors(check_report(report)) == []
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(consistent_report(), st.sampled_from(list(TABLE3_ROWS)), st.sampled_from(TABLE3_COLUMNS),
        st.integers(min_value=1, max_value=9))
 def test_changing_one_table3_cell_fires_the_rule_naming_it(report, row, col, delta):
@@ -160,7 +157,7 @@ def test_changing_one_table3_cell_fires_the_rule_naming_it(report, row, col, del
     assert abs(t33.expected - t33.actual) == delta
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(consistent_report(), st.sampled_from(list(TABLE4_GROUPS)), st.sampled_from(TABLE4_COLUMNS),
        st.integers(min_value=1, max_value=9))
 def test_changing_one_table4_cell_fires_its_group_rule(report, group, col, delta):
@@ -172,7 +169,7 @@ def test_changing_one_table4_cell_fires_its_group_rule(report, group, col, delta
     assert abs(findings[0].expected - findings[0].actual) == delta
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(consistent_report(), st.lists(st.tuples(st.sampled_from(list(TABLE3_ROWS)), st.sampled_from(TABLE3_COLUMNS)),
                                      min_size=1, max_size=12),
        st.lists(st.tuples(st.sampled_from(list(TABLE4_GROUPS)), st.sampled_from(TABLE4_COLUMNS)), max_size=5))

@@ -109,25 +109,9 @@ def test_blank_cell_is_not_zero(seed_reports):
     assert r.table4.value("review", "total") is None and rows[0]["数值"] is None
 
 
-@pytest.mark.parametrize("seed,expected", [
-    ("001", ["有的信息公开内容还不够及时", "公开形式不够丰富"]),
-    ("002", ["各单位主动公开政府信息意识不高", "信息公开内容广度和深度不够", "信息公开形式、渠道不多"]),
-    ("003", ["方式不够创新", "人员力量不足"]),
-])
-def test_previous_problems_are_last_years_items(seed_reports, seed, expected):
-    assert views.previous_problems(seed_reports[seed]) == expected
-
-
-def test_draft_section_five_uses_last_year_and_this_years_numbers(seed_reports):
-    prev = seed_reports["004"]           # 企业服务和工信局 2024
-    text = views.draft_text(prev.agency, 2025, None, prev, ["五、存在的主要问题及改进情况"])
-    assert text.startswith("五、存在的主要问题及改进情况")
-    assert "2024年度报告提出的问题" in text and "信息发布审核不够严谨细致" in text
-    assert "年报库中没有" in text          # no 2025 data: says so instead of inventing problems
-
-    this = seed_reports["000"]           # 赣州经开区 2022: 12 received, 11 granted
-    three = views.draft_section_three(this)
-    assert "新收政府信息公开申请12件" in three and "予以公开11件" in three
+def test_strip_citation_labels():
+    text = "本年新收申请12件〔赣州经济技术开发区2022年报·表三“一、本年新收政府信息公开申请数量”·第68行〕，予以公开11件〔…〕。"
+    assert views.strip_citation_labels(text) == "本年新收申请12件，予以公开11件。"
 
 
 def test_draft_docx_round_trip():

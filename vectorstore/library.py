@@ -190,7 +190,8 @@ class Library:
             ids = [i for (i,) in db.execute("SELECT chunk_id FROM chroma_deletes")]
         if not ids:
             return 0
-        self.vectors.delete(ids)
+        if self.vectors.may_exist():
+            self.vectors.delete(ids)
         with dbmod.transaction(self.db_path) as tx:
             tx.executemany("DELETE FROM chroma_deletes WHERE chunk_id = ?", [(i,) for i in ids])
         return len(ids)
@@ -202,8 +203,14 @@ class Library:
         return self._embedder
 
     def embed_pending(self, batch_size: int = EMBED_BATCH, on_progress: Callable[[int], None] | None = None,
-                      limit: int | None = None) -> int:
-        """Embed chunks that have no vector yet (vector cache first), in batches; returns how many got one."""
+                      limit: int | None = None, report_ids: Sequence[str] | None = None) -> int:
+        """Embed chunks that have no vector yet (vector cache first), in batches, optionally only those of some
+        reports; returns how many got a vector."""
+        only = ""
+        if report_ids is not None:
+            if not report_ids:
+                return 0
+            only = f" AND report_id IN ({','.join('?' * len(report_ids))})"
         with self._embed_lock:
             self.flush_deletions()
             if self.pending() == 0:
@@ -216,8 +223,8 @@ class Library:
             while limit is None or done < limit:
                 with dbmod.reading(self.db_path) as db:
                     rows = db.execute("SELECT id, report_id, kind, file, agency, year, section, top_section, page, "
-                                      "text, text_sha FROM chunks WHERE embedded = 0 ORDER BY rowid LIMIT ?",
-                                      (batch_size,)).fetchall()
+                                      f"text, text_sha FROM chunks WHERE embedded = 0{only} ORDER BY rowid LIMIT ?",
+                                      (*(report_ids or ()), batch_size)).fetchall()
                 if not rows:
                     break
                 vectors = self.embedder().embed_passages([r[9] for r in rows])

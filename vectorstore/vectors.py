@@ -61,6 +61,13 @@ class VectorIndex:
     _client: object = field(default=None, init=False, repr=False)
     _collection: object = field(default=None, init=False, repr=False)
 
+    def is_server(self) -> bool:
+        return bool(self.url if self.url is not None else os.environ.get(ENV_URL))
+
+    def may_exist(self) -> bool:
+        """False when there certainly is no collection yet (embedded Chroma never created): saves opening it."""
+        return self.is_server() or (Path(self.data_dir) / "chroma").exists()
+
     def client(self):
         if self._client is None:
             self._client = make_client(self.data_dir, self.url)

@@ -1,0 +1,233 @@
+"""Answers from the reports' own words: a section quoted whole (“存在的主要问题写了哪几条”), the sentences
+that state a figure only the text gives (主动公开766条), passages found by hybrid search for open
+questions, and the out-of-scope answer that says what the library holds instead of guessing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from assistant.cite import Citation, ReportView, dedupe
+from assistant.scope import RouteResult, Scope, holdings_text
+from ingest.schema import SECTIONS
+
+QUOTE_CHARS = 600            # a quoted section is cut after this many characters
+PASSAGE_CHARS = 260          # a search passage is trimmed to about this many characters
+SEARCH_K = 4
+
+# Words that find the sentence stating a text-only figure.
+TEXT_METRIC_WORDS = {
+    "proactive_total": ("主动公开", "公开信息", "公开政府信息", "发布信息"),
+    "normative_cleanup": ("清理",),
+}
+_SENTENCE = re.compile(r"(?<=[。！？；!?;])|\n+")
+_DIGIT = re.compile(r"\d")
+_HEADER = re.compile(r"^《[^》]*》[^\n]*\n")
+
+
+def bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s\d，。、；：？！“”‘’（）()《》,.?!:;\"'…—-]+", "|", text or "")
+    return {text[i:i + 2] for i in range(len(text) - 1) if "|" not in text[i:i + 2]}
+
+
+_ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)")
+_LINE_ENDS = ("。", "！", "？", "；", "：", ":", "!", "?", ";")
+
+
+def unwrap(text: str) -> str:
+    """Join lines the layout broke mid-sentence (PDF and copied text wrap anywhere); keep item starts."""
+    out: list[str] = []
+    for line in (text or "").split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if out and not out[-1].endswith(_LINE_ENDS) and not _ITEM_START.match(line) and len(out[-1]) >= 12:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def leaf_sentences(report) -> list[tuple[str, object]]:
+    """(sentence, section) over the report's text, each sentence once, from its deepest section."""
+    if report is None:
+        return []
+    seen: set[str] = set()
+    out: list[tuple[str, object]] = []
+    for sec in sorted(report.sections, key=lambda s: -s.key.count(".")):
+        for sentence in _SENTENCE.split(unwrap(sec.text or "")):
+            sentence = re.sub(r"[ \t\u3000*#]+", "", sentence or "").strip()
+            if len(sentence) < 6 or sentence in seen:
+                continue
+            seen.add(sentence)
+            out.append((sentence, sec))
+    return out
+
+
+def sentence_citation(view: ReportView, section, sentence: str) -> Citation:
+    return Citation(view.file, view.agency, view.year, section.path or section.heading, page=section.page,
+                    line=section.line, text=sentence, report_id=view.record.id)
+
+
+def matching_sentences(view: ReportView, words: Sequence[str], question: str, limit: int = 2,
+                       need_digit: bool = True) -> list[Citation]:
+    """The report sentences that best match the words and the question (with a figure, by default)."""
+    q = bigrams(question)
+    scored = []
+    for i, (sentence, sec) in enumerate(leaf_sentences(view.stored)):
+        if need_digit and not _DIGIT.search(sentence):
+            continue
+        hits = sum(1 for w in words if w in sentence)
+        if words and not hits:
+            continue
+        score = hits * 3 + len(q & bigrams(sentence))
+        scored.append((-score, i, sentence, sec))
+    scored.sort()
+    return [sentence_citation(view, sec, s) for _, _, s, sec in scored[:limit]]
+
+
+def text_metric_quotes(view: ReportView, metric_row: str, question: str) -> list[Citation]:
+    return matching_sentences(view, TEXT_METRIC_WORDS.get(metric_row, ()), question, limit=1)
+
+
+# -- a section quoted ---------------------------------------------------------------------------------
+def section_quote(view: ReportView, key: str, limit: int = QUOTE_CHARS) -> Citation | None:
+    report = view.stored
+    sec = report.section(key) if report is not None else None
+    if sec is None or not (sec.text or "").strip():
+        return None
+    text = sec.text.strip()
+    if sec.heading and text.startswith(sec.heading.strip()):
+        text = text[len(sec.heading.strip()):].lstrip("：: \n")
+    text = unwrap(re.sub(r"[ \t\u3000]+", "", text)).strip()
+    if len(text) > limit:
+        cut = max(text.rfind(p, 0, limit) for p in "。；\n")
+        text = text[:cut + 1 if cut > limit // 2 else limit] + "……"
+    return Citation(view.file, view.agency, view.year, sec.path or sec.heading, page=sec.page, line=sec.line,
+                    text=text, report_id=view.record.id)
+
+
+# -- open questions: hybrid search -------------------------------------------------------------------
+def passage_text(hit_text: str, question: str, limit: int = PASSAGE_CHARS) -> str:
+    """The chunk without its title line, cut to the sentences that best match the question."""
+    body = _HEADER.sub("", hit_text or "", count=1).strip()
+    body = re.sub(r"[ \t\u3000]+", "", body)
+    if len(body) <= limit:
+        return body
+    q = bigrams(question)
+    sentences = [s for s in _SENTENCE.split(body) if s and s.strip()]
+    ranked = sorted(range(len(sentences)), key=lambda i: (-len(q & bigrams(sentences[i])), i))
+    keep, size = set(), 0
+    for i in ranked:
+        if size + len(sentences[i]) > limit and keep:
+            break
+        keep.add(i)
+        size += len(sentences[i])
+    return "……".join("".join(sentences[i] for i in group) for group in _runs(sorted(keep)))
+
+
+def _runs(indexes: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in indexes:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def hit_citation(hit, question: str) -> Citation:
+    return Citation(hit.file, hit.agency, hit.year, hit.section_path, page=hit.page, line=hit.line,
+                    text=passage_text(hit.text, question), report_id=hit.report_id)
+
+
+def search_text(query, question: str) -> str:
+    """A follow-up (“那2023年呢？”) is searched with the agencies, years and figures it inherited."""
+    if not getattr(query, "is_followup", False):
+        return question
+    extra = "".join(query.agencies) + "".join(f"{y}年" for y in query.years) + "".join(m.label for m in query.metrics)
+    return extra + question
+
+
+def search_passages(library, question: str, scope: Scope, k: int = SEARCH_K, section: str | None = None) -> list[Citation]:
+    """Hybrid search (BM25 + vectors when the library has them), restricted to the scope's reports."""
+    views = scope.views if not scope.whole_library else []
+    if views and len({v.agency for v in views}) == 1:
+        years = sorted({v.year for v in views if v.year})
+        hits = []
+        for year in (years or [None]):
+            hits += library.search(question, k=k, agency=views[0].agency, year=year, section=section)
+        hits.sort(key=lambda h: -h.score)
+    else:
+        hits = library.search(question, k=k, section=section)
+    ids = {v.record.id for v in views}
+    if ids:
+        hits = [h for h in hits if h.report_id in ids] or hits
+    hits = [h for h in hits if h.kind == "text"] or hits        # prose first; table rows only when nothing else
+    return dedupe(hit_citation(h, question) for h in hits[:k])
+
+
+def answer_open(query, library, scope: Scope, question: str) -> RouteResult:
+    """Quote the section asked for (per report), or the passages hybrid search finds."""
+    lines, cites = [], []
+    if query.section and scope.views and not scope.whole_library:
+        for view in scope.views[:3]:
+            quote = section_quote(view, query.section)
+            if quote is None:
+                lines.append(f"{view.label}中没有找到“{SECTIONS.get(query.section, query.section)}”部分的文字。")
+                continue
+            lines.append(f"{view.label}“{quote.section}”原文如下：\n“{quote.text}”{quote.label()}")
+            cites.append(quote)
+    if not cites:
+        cites = search_passages(library, search_text(query, question), scope,
+                                section=query.section if scope.views else None)
+        if cites:
+            lines.append("资料库中与问题最相关的原文如下（按相关程度排列）：")
+            lines += [f"{i}. “{c.text}”{c.label()}" for i, c in enumerate(cites, 1)]
+        else:
+            lines.append("资料库中没有找到与问题相关的内容。")
+    text = "\n".join(scope.notes + lines)
+    return RouteResult("open", text, cites, [], cites, [text], passages_are_sources=True)
+
+
+# -- out of scope ------------------------------------------------------------------------------------
+LEGAL_POINTERS = ("一般规定可参考：《中华人民共和国政府信息公开条例》第五十一条（认为行政机关在政府信息公开工作中侵犯其合法权益的，"
+                  "可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报，也可以依法申请行政复议或者提起行政诉讼），"
+                  "以及《中华人民共和国行政复议法》《中华人民共和国行政诉讼法》的有关规定。")
+
+
+def answer_out_of_scope(query, library, scope: Scope, records: Sequence) -> RouteResult:
+    """Say why the library cannot answer and what it holds; never a guessed number."""
+    lines: list[str] = []
+    if query.out_of_scope_reason:
+        lines.append(query.out_of_scope_reason)
+        lines.append("资料库中没有这类信息，无法回答。")
+        if "法律判断" in query.out_of_scope_reason:
+            lines.append(LEGAL_POINTERS)
+    for name in query.unknown_agencies:
+        near = query.suggestions.get(name) or []
+        line = f"资料库中没有{name}的年报，无法给出其数据。"
+        if near:
+            line += f"名称相近的有：{'、'.join(near)}。"
+        lines.append(line)
+    lines += [n for n in scope.notes if n not in lines]
+    facts, cites = [], []
+    if query.out_of_scope_reason and "个人信息" in query.out_of_scope_reason:
+        for view in scope.views[:2]:
+            c = view.cite_cell("table3", "new_received", "total")
+            value = view.value("table3", "new_received", "total")
+            if value is not None:
+                lines.append(f"{view.label}只公布统计数字：本年新收政府信息公开申请{_n(value)}件{c.label()}，"
+                             "不公布申请人和申请内容。")
+                cites.append(c)
+    if records:
+        lines.append(f"资料库现有{len(records)}份年报：{holdings_text(records)}。")
+    else:
+        lines.append("资料库中还没有年报。")
+    text = "\n".join(lines)
+    return RouteResult("out_of_scope", text, cites, facts, [], [text])
+
+
+def _n(v) -> str:
+    from assistant.metrics import format_number
+    return format_number(v)

