@@ -149,12 +149,25 @@ def parse_date(text: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+_TRAILING_DATE = re.compile(r"^(?P<body>[\u4e00-\u9fff（）()]{0,40}?)(?P<date>(?:20\d\d|二[〇○零][一二三四五六七八九〇○零]{2})"
+                            r"年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日)$")
+
+
+def signature_date(text: str) -> str | None:
+    """The date of a 落款 line: “2025年1月21日”, or the issuing body and the date run together
+    (“淮安市人民政府2025年3月26日”, as PDF lines are often joined)."""
+    m = _TRAILING_DATE.match(squash(text))
+    if not m or (m.group("body") and not m.group("body").endswith(_UNIT_SUFFIX)):
+        return None
+    return parse_date(m.group("date"))
+
+
 def _published(sections: list[Section]) -> str | None:
     sig = next((s for s in sections if s.key == "signature"), None)
     if sig is None:
         return None
     for line in reversed(sig.text.split("\n")):
-        d = parse_date(line)
+        d = signature_date(line)
         if d:
             return d
     return None
@@ -256,7 +269,7 @@ def _signature_start(paras: list[Paragraph], last_start: int) -> int | None:
     """The 落款 at the end: an issuing body line and/or a date line after section 六's text."""
     n = len(paras)
     for k in range(n - 1, max(last_start, n - 4), -1):
-        if parse_date(paras[k].text):
+        if signature_date(paras[k].text):
             start = k
             if k - 1 > last_start and len(p_text(paras[k - 1])) <= 30 and p_text(paras[k - 1]).endswith(_UNIT_SUFFIX):
                 start = k - 1

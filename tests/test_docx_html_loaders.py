@@ -73,6 +73,9 @@ def test_015_table3_blank_cells_stay_blank_where_gold_is_null(doc015):
             else:
                 assert int(text) == want, (key, cells)
     assert nulls == 125
+    blank = t3.rows[T3_FIRST_DATA_ROW][T3_FIRST_VALUE_COL + 1]            # 商业企业 of 一、本年新收: printed empty
+    covered = t3.rows[T3_FIRST_DATA_ROW][1]                              # under the colspan=3 label
+    assert (blank.text, blank.spanned, covered.text, covered.spanned) == ("", False, "", True)
     cell = t3.rows[T3_FIRST_DATA_ROW][T3_FIRST_VALUE_COL]
     assert (cell.source.table, cell.source.row, cell.source.col) == (1, 3, 3)
 
@@ -133,6 +136,8 @@ def test_gbk_page_with_meta_charset(tmp_path):
     assert d.meta["html_title"] == "某县2023年年报"
     (table,) = d.tables()
     assert _texts(table) == [["合并两行", "合并两列", ""], ["", "甲", ""], ["乙", "", "3"]]
+    assert [[c.spanned for c in row] for row in table.rows] == [[False, False, True], [True, False, False],
+                                                                 [False, False, False]]
 
 
 def test_declared_gbk_but_really_utf8_reads_as_utf8(tmp_path):
@@ -227,6 +232,9 @@ def test_docx_merges_paragraphs_headers_and_order(tmp_path):
                                      ["", "商业企业", "12\n34", ""],
                                      ["规章", "0", "", "5"]]
     assert "页眉" not in d.text() and "页脚" not in d.text()
+    assert [[c.spanned for c in row] for row in d.tables()[0].rows] == [[False, False, True, True],
+                                                                        [True, False, False, False],
+                                                                        [False, False, False, False]]
 
 
 def test_corrupt_docx_not_a_zip(tmp_path):

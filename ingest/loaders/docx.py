@@ -2,7 +2,7 @@
 
 Tables are read from the XML (`w:tc`, `w:gridSpan`, `w:vMerge`, `w:gridBefore`/`w:gridAfter`) so that every
 row has one cell per grid column: the first cell of a merge carries the text, the positions it covers are
-`TextCell('')`. Headers, footers, footnotes and text boxes are not read. Paragraph sources are
+`TextCell('', spanned=True)`; a real blank cell (and gridBefore/gridAfter padding) is `TextCell('')`. Headers, footers, footnotes and text boxes are not read. Paragraph sources are
 `Source(line=n)`, n = 1-based index of the paragraph among the body's paragraphs (empty ones counted,
 not emitted); cell sources are `Source(table=i, row=r, col=c)`, 0-based grid positions.
 """
@@ -172,7 +172,7 @@ def _int_prop(parent, path: str, default: int) -> int:
 
 
 def _table_rows(tbl, table_no: int) -> list[list[TextCell]]:
-    """Rows aligned on the table grid; a vMerge continuation or a gridSpan's extra positions are blank."""
+    """Rows aligned on the table grid; a vMerge continuation or a gridSpan's extra positions are spanned."""
     rows: list[list[str | None]] = []
     for tr in _rows_of(tbl):
         trpr = tr.find(qn("w:trPr"))

@@ -8,7 +8,8 @@ holds most of the page's non-link Chinese text), drop navigation/breadcrumbs/sha
 walk it in order: `<p>`/`<div>`/… and `<br>` end paragraphs, data tables become `RawTable`s.
 
 Tables are expanded to a grid: a cell with rowspan/colspan carries its text at its first position and the
-positions it covers are `TextCell('')`, so blank cells stay blank. Layout tables (tables holding tables, or a
+positions it covers are `TextCell('', spanned=True)`; a real blank cell (or a position a short row does not
+reach) is `TextCell('')`, so blank cells stay blank. Layout tables (tables holding tables, or a
 single column) are read as running text. Sources: `Source(line=k)` for paragraphs, k = 1-based position of the
 block in `Document.blocks`; `Source(table=i, row=r, col=c)` (0-based) for cells.
 
