@@ -61,6 +61,9 @@ def read_metadata(document: Document) -> Metadata:
     return Metadata(title=title, agency=agency, year=year, published=published, sections=sections)
 
 
+_NOT_TITLE = ("正文", "目录", "附件")
+
+
 def _title(document: Document, paras: list[Paragraph]) -> str:
     for key in ("title", "h1"):
         t = document.meta.get(key)
@@ -69,6 +72,8 @@ def _title(document: Document, paras: list[Paragraph]) -> str:
     text = ""
     for p in paras[:6]:
         t = squash(p.text)
+        if t in _NOT_TITLE:
+            continue
         if len(t) > 60 and not text:
             continue
         text += t
@@ -205,9 +210,15 @@ def split_sections(paras: list[Paragraph], agency: str | None) -> list[Section]:
     sections: list[Section] = []
     first = starts[0][0] if starts else len(paras)
     # preamble: after the title lines
-    pre = [p for p in paras[:first]]
-    while pre and ("报告" in p_text(pre[0]) and len(p_text(pre[0])) < 60 or len(p_text(pre[0])) < 25):
-        pre = pre[1:]
+    pre = paras[:first]
+    title_end = 0          # the title: short lines up to the one that ends in “报告”
+    for k, p in enumerate(pre[:6]):
+        t = p_text(p)
+        if len(t) > 40 or t.endswith(("。", "，", "（", "(")):
+            break
+        if t.endswith("报告") or t in _NOT_TITLE:
+            title_end = k + 1
+    pre = pre[title_end:]
     if pre:
         sections.append(_section("preamble", "前言", "前言", pre))
     body_end = len(paras)

@@ -1,199 +1,660 @@
-"""PDF reports → Document, with pdfplumber: text lines and ruled tables in reading order, each with page and box.
+"""Read a PDF report into a Document: running text as Paragraphs and tables as RawTables, in reading order,
+each with its page and box.
 
-- Ruled tables come from `page.find_tables()`; each cell keeps its bounding box, wrapped cell text is joined,
-  and positions covered by a merged cell are marked `spanned`.
-- Many reports draw a frame around running text, so a "table" row holding one sentence is text, not a table row.
-- Page numbers and repeated headers/footers are dropped; spaces that PDF layout puts between Chinese
-  characters and digits ("2023 年") are removed.
-- A table continued on the next page is joined to its first part.
-- Corrupt, encrypted and scanned (no text layer) files are refused with a Chinese message.
+How a page is read (pdfplumber):
+- Ruled tables come from `find_tables()` over the page's drawn lines. Filled boxes that only paint a
+  background (the white frames WPS draws behind every line of text, coloured header cells) are not
+  borders and are left out, so running text inside a frame stays text. A "table" of one column is a frame,
+  not a table: its text becomes paragraphs.
+- Each table is laid on a grid of slots (column × row boundaries). A cell covering several slots (a merged
+  cell) gives its text to its first slot; the other slots are `TextCell('', spanned=True)` with the merged
+  cell's box. Slots no cell covers (a border missing in the drawing) are joined down their column into one
+  cell. Characters go to the cell under their centre; wrapped lines in a cell are joined without a break
+  between Chinese characters.
+- A table that ends a page and one of the same columns that starts the next page are one table: the rows
+  are joined, a merged label cell cut by the page break is joined again ("（四）无" + "法提供"), and a row cut
+  in two (label on one page, numbers on the next) becomes one row.
+- Text outside tables is grouped into lines and lines into paragraphs: a new paragraph starts at a heading
+  (一、 （一）), an indented line, after a line that stops short of the right margin, at a gap or a change of
+  font size. Spaces around Chinese characters ("2023 年") are removed.
+- Page numbers ("- 1 -", "第1页 共5页", a lone number) and a header/footer line repeated on most pages are
+  dropped.
+- Lines laid out as a table without rules (a label followed by several numbers, on consecutive lines) are
+  read with pdfplumber's text-alignment strategy; nothing else is.
+Corrupt, encrypted and scanned (no text layer) files raise ExtractError with a Chinese message.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
+from pdfminer.utils import decode_text
+from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
 from ingest.loaders.textjoin import is_cjk, join_lines
 
-_PAGE_NO = re.compile(r"^\s*(?:[—－\-–]\s*\d{1,3}\s*[—－\-–]|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$")
+ENCRYPTED_MESSAGE = "该PDF已加密，请先解除密码保护再上传。"
+SCANNED_MESSAGE = "该PDF没有可提取的文字层（可能是扫描件），需要先进行OCR文字识别后再上传。"
+META_KEYS = ("Title", "Author", "CreationDate", "ModDate")
+
+_SPACE_NEAR_CJK = re.compile(
+    r"(?<=[\u2018-\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])\s+"
+    r"|\s+(?=[\u2018-\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])")
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
-_SENTENCE_END = ("。", "；", "：", "！", "？", ":", ";")
-_SPACE_NEAR_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》])\s+|\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》])")
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－―~·•]*\s*\d{1,4}\s*[-—–－―~·•]*"
+    r"|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$")
+_VALUE = re.compile(r"^(?:[-－]?\d[\d,，]*(?:\.\d+)?%?|[/／]|[-—–－]{1,2})$")
+
+COORD_TOLERANCE = 1.0    # points: boundaries closer than this are one boundary
+SAME_COLUMN = 3.0        # points: column boundaries of two table parts this close are the same
+BAND = 0.12              # fraction of the page height where headers and footers live
+
+
+# ---------------------------------------------------------------------------------------------------------
+# small value types
+@dataclass(frozen=True)
+class _Line:
+    """A line of text outside tables."""
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    size: float
+    chars: tuple = field(default=(), repr=False, compare=False)
 
 
 @dataclass
-class _Line:
-    """A line of running text, or a table row, placed on a page."""
+class _Cell:
+    """A table cell on one page. `continued` marks the part of a merged cell that a page break cut off
+    (its text is joined to the part before the break; its slots are spanned)."""
     page: int
-    top: float
     bbox: tuple[float, float, float, float]
     text: str = ""
-    cells: list[TextCell] | None = None     # a table row
-    table_key: tuple[int, int] | None = None  # (page, table index) for table rows
-    ncols: int = 0
+    continued: bool = False
 
 
-def tidy(text: str) -> str:
-    """Remove the spaces PDF layout puts around Chinese characters; keep those between Latin words."""
-    return _SPACE_NEAR_CJK.sub("", text.replace("\u3000", " ")).strip()
+@dataclass
+class _Table:
+    """A table as a grid: `slots[r][c]` is the index in `cells` of the cell covering row r, column c.
+    `xs` are the column boundaries; `page`/`bbox` are those of the first part."""
+    page: int
+    bbox: tuple[float, float, float, float]
+    xs: list[float]
+    slots: list[list[int]]
+    cells: list[_Cell]
+    last_page: int = 0
+    last_bbox: tuple[float, float, float, float] | None = None
 
 
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[_Line]
+    tables: list[_Table]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# entry point
 def load_pdf(path: Path) -> Document:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-
+    """Read a PDF file into a Document (kind "pdf"). Raises ExtractError for corrupt, encrypted or scanned files."""
+    path = Path(path)
+    _check_signature(path)
     try:
         pdf = pdfplumber.open(path)
+    except PdfminerException as e:
+        raise _open_error(path, e.args[0] if e.args else e) from e
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-        raise ExtractError("encrypted_pdf", "该PDF已加密，请先解除密码保护再上传。") from e
-    except Exception as e:  # pdfminer raises many kinds for broken files
-        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
-            raise ExtractError("encrypted_pdf", "该PDF已加密，请先解除密码保护再上传。") from e
-        raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name}") from e
-    try:
-        with pdf:
-            try:
-                pages = list(pdf.pages)
-                lines: list[_Line] = []
-                chars = 0
-                for n, page in enumerate(pages, start=1):
-                    chars += len(page.chars)
-                    lines.extend(_page_lines(page, n))
-                meta = {k: str(v) for k, v in (pdf.metadata or {}).items()
-                        if k in ("Title", "Author", "CreationDate", "ModDate") and v}
-            except (PDFSyntaxError, PDFPasswordIncorrect, PDFEncryptionError) as e:
-                raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name}") from e
-            except ExtractError:
-                raise
-            except Exception as e:
-                if "password" in str(e).lower() or "encrypt" in str(e).lower():
-                    raise ExtractError("encrypted_pdf", "该PDF已加密，请先解除密码保护再上传。") from e
-                raise ExtractError("corrupt_pdf", f"PDF文件已损坏或无法解析：{path.name}（{type(e).__name__}）") from e
-    except ExtractError:
-        raise
-    except Exception as e:
-        raise ExtractError("corrupt_pdf", f"PDF文件已损坏或无法解析：{path.name}") from e
-    if not pages:
-        raise ExtractError("corrupt_pdf", f"PDF文件没有页面：{path.name}")
-    if chars == 0:
-        raise ExtractError("scanned_pdf", "该PDF没有可提取的文字层（可能是扫描件），需要先进行OCR文字识别后再上传。")
-    lines = _drop_running_headers(lines, len(pages))
-    return Document(path=str(path), kind="pdf", blocks=_blocks(lines), pages=len(pages), meta=meta)
+        raise ExtractError("encrypted_pdf", ENCRYPTED_MESSAGE) from e
+    except Exception as e:  # pdfminer raises many kinds of errors on damaged files
+        raise _corrupt(path) from e
+    with pdf:
+        try:
+            raw_pages = list(pdf.pages)
+            if not raw_pages:
+                raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 中没有任何页面。")
+            pages = [_read_page(page) for page in raw_pages]
+            meta = _metadata(pdf)
+        except ExtractError:
+            raise
+        except PdfminerException as e:
+            raise _open_error(path, e.args[0] if e.args else e) from e
+        except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+            raise ExtractError("encrypted_pdf", ENCRYPTED_MESSAGE) from e
+        except Exception as e:
+            raise _corrupt(path) from e
+    if not any(p.lines or p.tables for p in pages):
+        raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
+    pages = _drop_headers_and_footers(pages)
+    blocks = _assemble(pages)
+    if not blocks:
+        raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
+    return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta)
 
 
-def _page_lines(page, n: int) -> list[_Line]:
-    out: list[_Line] = []
-    tables = page.find_tables()
-    boxes = []
-    for ti, table in enumerate(tables):
-        boxes.append(table.bbox)
-        texts = table.extract()
-        for row, row_texts in zip(table.rows, texts):
-            cells: list[TextCell] = []
-            for bbox, text in zip(row.cells, row_texts):
-                if bbox is None:
-                    cells.append(TextCell("", Source(page=n), spanned=True))
-                else:
-                    cells.append(TextCell(tidy(join_lines((text or "").split("\n"))),
-                                          Source(page=n, bbox=tuple(round(x, 1) for x in bbox))))
-            filled = [c for c in cells if c.text]
-            box = tuple(round(x, 1) for x in row.bbox)
-            if len(filled) == 1 and _is_text_line(filled[0].text):
-                # a line of running text inside a frame: its box is where its characters are
-                out.append(_Line(n, row.bbox[1], _text_extent(page, filled[0].source.bbox or box), filled[0].text))
-            elif filled:
-                out.append(_Line(n, row.bbox[1], box, cells=cells, table_key=(n, ti), ncols=len(cells)))
+def _check_signature(path: Path) -> None:
+    with path.open("rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:
+        raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 的开头没有PDF文件标记，"
+                                          "可能是其他格式的文件改了扩展名。")
 
-    def outside(obj) -> bool:
-        x = (obj["x0"] + obj["x1"]) / 2
-        y = (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] - 1 <= x <= b[2] + 1 and b[1] - 1 <= y <= b[3] + 1 for b in boxes)
-    free = page.filter(lambda o: o.get("object_type") != "char" or outside(o)) if boxes else page
-    for line in free.extract_text_lines(keep_blank_chars=False):
-        text = tidy(line["text"])
-        if not text:
+
+def _corrupt(path: Path) -> ExtractError:
+    return ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 无法解析（文件可能不完整，"
+                                       "或在下载、上传时损坏）。请重新导出或重新下载后再上传。")
+
+
+def _open_error(path: Path, cause) -> ExtractError:
+    if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return ExtractError("encrypted_pdf", ENCRYPTED_MESSAGE)
+    return _corrupt(path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one page
+def _is_border(obj: dict) -> bool:
+    """Drawn objects that can be table borders: lines, curves, stroked boxes and thin filled boxes
+    (a filled box wider and taller than 2 pt only paints a background)."""
+    if obj.get("object_type") != "rect":
+        return True
+    return bool(obj.get("stroke")) or min(obj["width"], obj["height"]) < 2
+
+
+def _read_page(page) -> _Page:
+    number = page.page_number
+    chars = _visible_chars(page.chars)
+    ruled = page.filter(_is_border).find_tables() if (page.rects or page.lines or page.curves) else []
+    tables: list[_Table] = []
+    for found in ruled:
+        table = _table_from_cells(number, found.bbox, found.cells, chars)
+        if table is not None:
+            tables.append(table)
+    free = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
+    lines = _lines_of(free, number)
+    text_tables, lines = _text_layout_tables(page, number, lines)
+    return _Page(number, float(page.width), float(page.height), lines, tables + text_tables)
+
+
+def _visible_chars(chars: list[dict]) -> list[dict]:
+    """Non-blank characters, without the duplicates some producers print twice for a bold effect."""
+    seen = set()
+    out = []
+    for c in chars:
+        if not c["text"].strip():
             continue
-        bbox = (round(line["x0"], 1), round(line["top"], 1), round(line["x1"], 1), round(line["bottom"], 1))
-        out.append(_Line(n, line["top"], bbox, text))
-    out.sort(key=lambda l: (l.top, l.bbox[0]))
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(c)
     return out
 
 
-def _text_extent(page, bbox) -> tuple[float, float, float, float]:
-    chars = [c for c in page.chars if bbox[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= bbox[2] + 1
-             and bbox[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= bbox[3] + 1 and c["text"].strip()]
-    if not chars:
-        return bbox
-    return (round(min(c["x0"] for c in chars), 1), round(min(c["top"] for c in chars), 1),
-            round(max(c["x1"] for c in chars), 1), round(max(c["bottom"] for c in chars), 1))
+def _inside(char: dict, bbox) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return bbox[0] - 1 <= x <= bbox[2] + 1 and bbox[1] - 1 <= y <= bbox[3] + 1
 
 
-def _is_text_line(text: str) -> bool:
-    return len(text) >= 20 or text.endswith(_SENTENCE_END + ("，", "、", "）", ")")) or bool(_HEADING.match(text))
+def _clusters(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= COORD_TOLERANCE:
+            continue
+        out.append(v)
+    return out
 
 
-def _drop_running_headers(lines: list[_Line], pages: int) -> list[_Line]:
-    """Page numbers, and text lines repeated at the same place on most pages."""
-    text_lines = [l for l in lines if l.cells is None]
-    repeated = Counter((l.text, round(l.top / 10)) for l in text_lines)
-    keep = []
-    for l in lines:
-        if l.cells is None:
-            if _PAGE_NO.match(l.text):
+def _index(bounds: list[float], v: float) -> int:
+    """The slot (between two boundaries) containing v."""
+    return min(max(bisect.bisect_right(bounds, v) - 1, 0), len(bounds) - 2)
+
+
+def _table_from_cells(page_no: int, bbox, cell_boxes: list, chars: list[dict]) -> _Table | None:
+    """A grid table from cell boxes; None for a one-column frame (text, not a table)."""
+    xs = _clusters([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
+    ys = _clusters([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
+    if len(xs) < 3 or len(ys) < 2:
+        return None
+    ncols, nrows = len(xs) - 1, len(ys) - 1
+    slots: list[list[int | None]] = [[None] * ncols for _ in range(nrows)]
+    cells: list[_Cell] = []
+    for box in sorted(cell_boxes, key=lambda b: (b[1], b[0])):
+        cols = [i for i in range(ncols) if xs[i] >= box[0] - COORD_TOLERANCE and xs[i + 1] <= box[2] + COORD_TOLERANCE]
+        rows = [j for j in range(nrows) if ys[j] >= box[1] - COORD_TOLERANCE and ys[j + 1] <= box[3] + COORD_TOLERANCE]
+        free = [(r, c) for r in rows for c in cols if slots[r][c] is None]
+        if not free:
+            continue
+        cells.append(_Cell(page_no, _round(box)))
+        for r, c in free:
+            slots[r][c] = len(cells) - 1
+    for c in range(ncols):        # slots no cell covers: a border is missing, join them down the column
+        r = 0
+        while r < nrows:
+            if slots[r][c] is not None:
+                r += 1
                 continue
-            if pages >= 3 and repeated[(l.text, round(l.top / 10))] >= max(2, pages // 2) and len(l.text) < 40:
-                continue
-        keep.append(l)
-    return keep
+            start = r
+            while r < nrows and slots[r][c] is None:
+                r += 1
+            cells.append(_Cell(page_no, _round((xs[c], ys[start], xs[c + 1], ys[r]))))
+            for k in range(start, r):
+                slots[k][c] = len(cells) - 1
+    texts: dict[int, list[dict]] = {}
+    for ch in chars:
+        if _inside(ch, bbox):
+            r = _index(ys, (ch["top"] + ch["bottom"]) / 2)
+            c = _index(xs, (ch["x0"] + ch["x1"]) / 2)
+            texts.setdefault(slots[r][c], []).append(ch)
+    for i, cell_chars in texts.items():
+        cells[i].text = join_lines([line.text for line in _lines_of(cell_chars, page_no)])
+    return _Table(page_no, _round(bbox), xs, slots, cells, page_no, _round(bbox))
 
 
-def _blocks(lines: list[_Line]) -> list:
+def _round(box) -> tuple[float, float, float, float]:
+    return tuple(round(float(v), 1) for v in box)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# characters → lines
+def tidy(text: str) -> str:
+    """Remove the spaces PDF layout puts around Chinese characters; keep one between Latin words."""
+    text = _SPACE_NEAR_CJK.sub("", text.replace("\u3000", " "))
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _lines_of(chars: list[dict], page_no: int) -> list[_Line]:
+    """Characters grouped into lines (by vertical centre), each read left to right, top to bottom."""
+    groups: list[list[dict]] = []
+    centre = height = 0.0
+    for ch in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
+        mid = (ch["top"] + ch["bottom"]) / 2
+        h = ch["bottom"] - ch["top"]
+        if groups and abs(mid - centre) <= 0.5 * max(h, height):
+            groups[-1].append(ch)
+            height = max(height, h)
+        else:
+            groups.append([ch])
+            centre, height = mid, h
+    lines = []
+    for group in groups:
+        group.sort(key=lambda c: c["x0"])
+        text = ""
+        for prev, ch in zip([None] + group[:-1], group):
+            if prev is not None and ch["x0"] - prev["x1"] > 0.3 * ch["size"] \
+                    and not is_cjk(prev["text"]) and not is_cjk(ch["text"]):
+                text += " "
+            text += ch["text"]
+        text = tidy(text)
+        if not text:
+            continue
+        size = Counter(round(c["size"], 1) for c in group).most_common(1)[0][0]
+        lines.append(_Line(page_no, min(c["x0"] for c in group), min(c["top"] for c in group),
+                           max(c["x1"] for c in group), max(c["bottom"] for c in group), text, size, tuple(group)))
+    lines.sort(key=lambda l: (l.top, l.x0))
+    return lines
+
+
+def _tokens(line: _Line) -> list[str]:
+    """The line cut at wide gaps (about a character or more): the cells of a table laid out with spaces."""
+    out: list[list[dict]] = []
+    prev = None
+    for ch in line.chars:
+        if prev is None or ch["x0"] - prev["x1"] > 0.9 * ch["size"]:
+            out.append([])
+        out[-1].append(ch)
+        prev = ch
+    return [tidy("".join(c["text"] for c in part)) for part in out]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# tables laid out by alignment only (no ruling lines)
+def _is_value(text: str) -> bool:
+    return bool(_VALUE.match(text.replace(" ", "")))
+
+
+def _value_row(line: _Line) -> bool:
+    """A label followed by two or more numbers, separated by wide gaps, and nothing after the numbers;
+    or a row of three or more numbers alone."""
+    tokens = _tokens(line)
+    values = [_is_value(t) for t in tokens]
+    if len(tokens) >= 3 and all(values):
+        return True
+    first = values.index(True) if True in values else len(values)
+    return 1 <= first <= 2 and len(tokens) - first >= 2 and all(values[first:])
+
+
+def _header_row(line: _Line) -> bool:
+    tokens = _tokens(line)
+    return (len(tokens) >= 3 and not any(_is_value(t) for t in tokens)
+            and all(len(t) <= 14 and not t.endswith(("。", "，", "；")) for t in tokens))
+
+
+TEXT_TABLE_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text",
+                       "min_words_vertical": 2, "min_words_horizontal": 1}
+
+
+def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_Table], list[_Line]]:
+    """Find runs of at least two label-plus-numbers lines (with up to two header lines above) and read each run
+    with pdfplumber's text strategy. Lines in a table found this way are no longer text lines."""
+    flags = [_value_row(l) for l in lines]
+    if sum(flags) < 2:
+        return [], lines
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(lines) and flags[j + 1] and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size:
+            j += 1
+        labelled = sum(1 for k in range(i, j + 1) if not _is_value(_tokens(lines[k])[0]))
+        if j > i and labelled >= 2:
+            runs.append((i, j))
+        i = j + 1
+    tables: list[_Table] = []
+    taken: set[int] = set()
+    for i, j in runs:
+        while i > 0 and j - i < 40 and _header_row(lines[i - 1]) and lines[i].top - lines[i - 1].bottom < 2.5 * lines[i].size \
+                and sum(1 for k in range(i, j + 1) if _header_row(lines[k])) < 2:
+            i -= 1
+        region = (min(l.x0 for l in lines[i:j + 1]) - 1, lines[i].top - 1,
+                  max(l.x1 for l in lines[i:j + 1]) + 1, lines[j].bottom + 1)
+        region = (max(region[0], 0), max(region[1], 0), min(region[2], float(page.width)), min(region[3], float(page.height)))
+        chars = [c for l in lines[i:j + 1] for c in l.chars]
+        found = page.crop(region).filter(lambda o: o.get("object_type") == "char").find_tables(TEXT_TABLE_SETTINGS)
+        best = max(found, key=lambda t: len(t.cells), default=None)
+        if best is None:
+            continue
+        table = _table_from_cells(page_no, region, best.cells, chars)
+        if table is None or len(table.xs) < 4 or len(table.slots) < 2:
+            continue
+        tables.append(table)
+        taken.update(range(i, j + 1))
+    return tables, [l for k, l in enumerate(lines) if k not in taken]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# headers, footers, page numbers
+def _band_key(line: _Line, height: float) -> tuple[str, str] | None:
+    if line.bottom < BAND * height:
+        return "top", re.sub(r"\d+", "#", line.text)
+    if line.top > (1 - BAND) * height:
+        return "bottom", re.sub(r"\d+", "#", line.text)
+    return None
+
+
+def _drop_headers_and_footers(pages: list[_Page]) -> list[_Page]:
+    """Drop page numbers and lines repeated in the top or bottom band of most pages, working inward from the
+    page edge (a line of body text stops the search)."""
+    counts = Counter(k for p in pages for k in {_band_key(l, p.height) for l in p.lines} if k is not None)
+    need = max(2, (len(pages) + 1) // 2)
+
+    def running(line: _Line, page: _Page) -> bool:
+        key = _band_key(line, page.height)
+        if key is None:
+            return False
+        return bool(_PAGE_NUMBER.match(line.text.replace(" ", ""))) or (len(pages) >= 2 and counts[key] >= need)
+
+    out = []
+    for page in pages:
+        lines = list(page.lines)
+        first_table = min((t.bbox[1] for t in page.tables), default=page.height)
+        last_table = max((t.bbox[3] for t in page.tables), default=0.0)
+        while lines and lines[0].bottom <= first_table and running(lines[0], page):
+            lines.pop(0)
+        while lines and lines[-1].top >= last_table and running(lines[-1], page):
+            lines.pop()
+        out.append(_Page(page.number, page.width, page.height, lines, page.tables))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# blocks in reading order
+def _margins(pages: list[_Page]) -> dict[int, tuple[float, float]]:
+    """Left and right margin of the running text on each page (the most common line start and end), taken from
+    the whole document when a page has too few long lines."""
+    def mode(lines: list[_Line], attr: str) -> float | None:
+        values = Counter(round(getattr(l, attr)) for l in lines if len(l.text) >= 8)
+        return float(values.most_common(1)[0][0]) if values else None
+
+    everything = [l for p in pages for l in p.lines]
+    doc_left, doc_right = mode(everything, "x0"), mode(everything, "x1")
+    out = {}
+    for p in pages:
+        long_lines = [l for l in p.lines if len(l.text) >= 8]
+        if len(long_lines) >= 4:
+            out[p.number] = (mode(long_lines, "x0"), mode(long_lines, "x1"))
+        else:
+            out[p.number] = (doc_left or 0.0, doc_right or p.width)
+    return out
+
+
+def _assemble(pages: list[_Page]) -> list:
+    margins = _margins(pages)
+    items: list[tuple[int, float, object]] = []
+    for p in pages:
+        items.extend((p.number, l.top, l) for l in p.lines)
+        items.extend((p.number, t.bbox[1], t) for t in p.tables)
+    items.sort(key=lambda it: (it[0], it[1]))
+    items = _join_tables_across_pages([it[2] for it in items])
     blocks: list = []
     para: list[_Line] = []
-    ends = Counter(round(l.bbox[2] / 6) for l in lines if l.cells is None and len(l.text) >= 15)
-    right = ends.most_common(1)[0][0] * 6 if ends else max((l.bbox[2] for l in lines), default=0)
-
-    def flush_para():
-        if para:
-            text = para[0].text
-            for l in para[1:]:
-                text += ("" if is_cjk(text[-1:]) or is_cjk(l.text[:1]) else " ") + l.text
-            b = para[0].bbox
-            blocks.append(Paragraph(text, Source(page=para[0].page, bbox=b)))
-            para.clear()
-
-    for l in lines:
-        if l.cells is not None:
-            flush_para()
-            prev = blocks[-1] if blocks else None
-            if isinstance(prev, RawTable) and prev.rows and getattr(prev, "_key", None) is not None and (
-                    prev._key == l.table_key or (l.table_key[0] == prev._key[0] + 1 and prev._ncols == l.ncols)):
-                prev.rows.append(l.cells)
-                prev._key = l.table_key
-            else:
-                t = RawTable([l.cells], Source(page=l.page, bbox=l.bbox))
-                t._key, t._ncols = l.table_key, l.ncols
-                blocks.append(t)
+    gaps = _typical_gaps(pages)
+    for item in items:
+        if isinstance(item, _Table):
+            if para:
+                blocks.append(_paragraph(para))
+                para = []
+            blocks.append(_raw_table(item))
             continue
-        if _HEADING.match(l.text) or (para and _ends_paragraph(para[-1], right)):
-            flush_para()
-        para.append(l)
-        if _HEADING.match(l.text) and len(l.text) <= 30 and not any(p in l.text for p in "。，；"):
-            flush_para()            # a heading on a line of its own
-    flush_para()
-    for b in blocks:
-        if isinstance(b, RawTable):
-            for attr in ("_key", "_ncols"):
-                b.__dict__.pop(attr, None)
+        if para and _starts_paragraph(para[-1], item, margins, gaps):
+            blocks.append(_paragraph(para))
+            para = []
+        para.append(item)
+    if para:
+        blocks.append(_paragraph(para))
     return blocks
 
 
-def _ends_paragraph(line: _Line, right: float) -> bool:
-    """A line that stops well before the right margin (a paragraph's last line, a title line) closes its
-    paragraph; justified lines of running text reach the margin."""
-    return line.bbox[2] < right - 24
+def _typical_gaps(pages: list[_Page]) -> dict[int, float]:
+    """The usual vertical gap between consecutive lines of running text on each page."""
+    out = {}
+    for p in pages:
+        gaps = sorted(b.top - a.bottom for a, b in zip(p.lines, p.lines[1:]) if b.top > a.bottom)
+        out[p.number] = gaps[len(gaps) // 2] if gaps else 0.0
+    return out
+
+
+def _starts_paragraph(prev: _Line, line: _Line, margins, gaps) -> bool:
+    left, right = margins[line.page]
+    prev_right = margins[prev.page][1]
+    if _HEADING.match(line.text) or line.x0 > left + 0.8 * line.size:
+        return True
+    if prev.x1 < prev_right - 1.5 * prev.size or prev.text.endswith(("。", "！", "？")) and prev.x1 < prev_right - 0.5 * prev.size:
+        return True
+    if abs(line.size - prev.size) > 1.5:
+        return True
+    if line.page != prev.page:
+        return line.page != prev.page + 1 or prev.text.endswith(("。", "！", "？", "：", "；"))
+    return line.top - prev.bottom > gaps[line.page] + max(line.size, prev.size)
+
+
+def _paragraph(lines: list[_Line]) -> Paragraph:
+    text = lines[0].text
+    for line in lines[1:]:
+        a, b = text[-1:], line.text[:1]
+        text += " " if a.isascii() and b.isascii() and a.isalnum() and b.isalnum() and (a.isalpha() or b.isalpha()) else ""
+        text += line.text
+    first_page = [l for l in lines if l.page == lines[0].page]
+    box = (min(l.x0 for l in first_page), min(l.top for l in first_page),
+           max(l.x1 for l in first_page), max(l.bottom for l in first_page))
+    return Paragraph(text, Source(page=lines[0].page, bbox=_round(box)))
+
+
+def _raw_table(table: _Table) -> RawTable:
+    seen: set[int] = set()
+    rows = []
+    for slot_row in table.slots:
+        row = []
+        for i in slot_row:
+            cell = table.cells[i]
+            source = Source(page=cell.page, bbox=cell.bbox)
+            if i in seen or cell.continued:
+                row.append(TextCell("", source, spanned=True))
+            else:
+                row.append(TextCell(cell.text, source))
+                seen.add(i)
+        rows.append(row)
+    return RawTable(rows, Source(page=table.page, bbox=table.bbox))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# tables continued on the next page
+def _join_tables_across_pages(items: list) -> list:
+    """A table that is the last thing on its page, followed by a table of the same columns that is the first
+    thing on the next page, is one table."""
+    out: list = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (isinstance(item, _Table) and isinstance(prev, _Table) and item.page == prev.last_page + 1
+                and _same_columns(prev, item)):
+            out[-1] = _join(prev, item)
+        else:
+            out.append(item)
+    return out
+
+
+def _near(v: float, values: list[float]) -> bool:
+    return any(abs(v - w) <= SAME_COLUMN for w in values)
+
+
+def _same_columns(a: _Table, b: _Table) -> bool:
+    """Same outer edges, and the inner column boundaries of one are among those of the other."""
+    if abs(a.xs[0] - b.xs[0]) > SAME_COLUMN + 1 or abs(a.xs[-1] - b.xs[-1]) > SAME_COLUMN + 1:
+        return False
+    inner_a, inner_b = a.xs[1:-1], b.xs[1:-1]
+    small, big = (inner_a, inner_b) if len(inner_a) <= len(inner_b) else (inner_b, inner_a)
+    return all(_near(v, big) for v in small)
+
+
+def _regrid(table: _Table, xs: list[float]) -> list[list[int]]:
+    """The table's slots on finer column boundaries `xs` (a superset of its own)."""
+    cols = [_index(table.xs, (x0 + x1) / 2) for x0, x1 in zip(xs, xs[1:])]
+    return [[row[c] for c in cols] for row in table.slots]
+
+
+def _join(a: _Table, b: _Table) -> _Table:
+    xs = a.xs if len(a.xs) >= len(b.xs) else b.xs
+    offset = len(a.cells)
+    cells = [*a.cells, *b.cells]
+    top = _regrid(a, xs)
+    bottom = [[i + offset for i in row] for row in _regrid(b, xs)]
+    last, first = top[-1], bottom[0]
+
+    def rows_of(grid, i):
+        return sum(1 for row in grid if i in row)
+
+    # a merged label cell cut by the page break: join its text, the part on the next page is spanned
+    for c in range(len(xs) - 1):
+        up, down = cells[last[c]], cells[first[c]]
+        if (c > 0 and last[c - 1] == last[c]) or (c > 0 and first[c - 1] == first[c]):
+            continue            # handled at the cell's first column
+        if down.continued or not up.text or _is_value(up.text) or _cols(top, len(top) - 1, last[c]) != _cols(bottom, 0, first[c]):
+            continue
+        if not down.text:
+            down.continued = True
+        elif (not _is_value(down.text) and not _ENUMERATED.match(down.text)
+              and (rows_of(top, last[c]) > 1 or rows_of(bottom, first[c]) > 1)):
+            up.text = join_lines([up.text, down.text])
+            down.text = ""
+            down.continued = True
+    # a row cut by the page break: label on one page, the rest on the next
+    single_up = {c: cells[last[c]].text for c in range(len(last)) if rows_of(top, last[c]) == 1}
+    single_down = {c: cells[first[c]].text for c in range(len(first)) if rows_of(bottom, first[c]) == 1}
+    up_filled = {c for c, t in single_up.items() if t}
+    down_filled = {c for c, t in single_down.items() if t}
+    if up_filled and down_filled and not (up_filled & down_filled) \
+            and all(c in single_up for c in down_filled) and all(c in single_down for c in up_filled):
+        merged = [first[c] if c in down_filled else last[c] for c in range(len(last))]
+        top = top[:-1] + [merged]
+        bottom = bottom[1:]
+    slots = top + bottom
+    used = sorted({i for row in slots for i in row})
+    renumber = {old: new for new, old in enumerate(used)}
+    return _Table(a.page, a.bbox, xs, [[renumber[i] for i in row] for row in slots], [cells[i] for i in used],
+                  b.page, b.bbox)
+
+
+def _cols(grid: list[list[int]], r: int, i: int) -> tuple[int, int]:
+    cols = [c for c, v in enumerate(grid[r]) if v == i]
+    return cols[0], cols[-1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# metadata
+def _metadata(pdf) -> dict:
+    out: dict[str, str] = {}
+    for info in pdf.doc.info or []:
+        for key in META_KEYS:
+            value = resolve1(info.get(key)) if isinstance(info, dict) else None
+            if value is None or key in out:
+                continue
+            text = _decode_pdf_string(value) if isinstance(value, bytes) else str(value)
+            text = text.replace("\x00", "").strip()
+            if text:
+                out[key] = _pdf_date(text) if key.endswith("Date") else text
+    return out
+
+
+def _decode_pdf_string(raw: bytes) -> str:
+    """PDF text strings: UTF-16 with either byte-order mark (WPS writes little-endian), UTF-8, GB18030, else
+    PDFDocEncoding."""
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", errors="replace")
+    if raw.startswith(b"\xff\xfe"):
+        return raw[2:].decode("utf-16-le", errors="replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return decode_text(raw)
+
+
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([+\-Z])(\d{2})?'?(\d{2})?'?)?")
+
+
+def _pdf_date(text: str) -> str:
+    """"D:20250225101115+08'00'" → "2025-02-25T10:11:15+08:00"; anything else is kept as written."""
+    m = _PDF_DATE.match(text)
+    if not m:
+        return text
+    y, mo, d, h, mi, s, sign, tzh, tzm = m.groups()
+    out = f"{y}-{mo or '01'}-{d or '01'}"
+    if h:
+        out += f"T{h}:{mi or '00'}:{s or '00'}"
+        if sign == "Z":
+            out += "Z"
+        elif sign:
+            out += f"{sign}{tzh or '00'}:{tzm or '00'}"
+    return out

@@ -30,6 +30,7 @@ def parse_text(text: str, path: str = "") -> Document:
     cell_row: list[TextCell] | None = None   # a row being built in one-cell-per-line layout
     page = 1
     has_pages = "\f" in text
+    page_lines: set[int] = set()      # page-number lines dropped: a wrapped line may continue after one
 
     def src(lineno: int) -> Source:
         return Source(line=lineno, page=page if has_pages else None)
@@ -52,6 +53,7 @@ def parse_text(text: str, path: str = "") -> Document:
             raw = raw.replace("\f", "")
         line = RESIDUE.sub("", raw).rstrip()
         if PAGE_NUMBER.match(line):
+            page_lines.add(i)
             continue
         if not line.strip():
             flush_cell_row()
@@ -81,10 +83,38 @@ def parse_text(text: str, path: str = "") -> Document:
         heading = re.sub(r"^#{1,6}\s*", "", stripped)
         blocks.append(Paragraph(heading, src(i)))
     flush_table()
+    blocks = join_hard_wrapped(blocks, page_lines)
     if not any(isinstance(b, Paragraph) and b.text.strip() for b in blocks) and not any(
             isinstance(b, RawTable) for b in blocks):
         raise ExtractError("empty", "文件中没有可读取的文字内容。")
     return Document(path=path, kind="text", blocks=blocks, pages=page if has_pages else None)
+
+
+_SENTENCE_END = ("。", "；", "！", "？", "：", ":", ";")
+
+
+def join_hard_wrapped(blocks: list, skipped: set[int] = frozenset()) -> list:
+    """Text converted from a PDF keeps the page's line breaks (every line about as long as the page is wide).
+    When most lines share one width, a full-width line that does not end a sentence continues on the next."""
+    lengths = [len(b.text) for b in blocks if isinstance(b, Paragraph) and len(b.text) >= 15]
+    if len(lengths) < 10:
+        return blocks
+    width = max(set(lengths), key=lambda n: sum(1 for m in lengths if abs(m - n) <= 2))
+    if sum(1 for m in lengths if abs(m - width) <= 2) < 0.3 * len(lengths):
+        return blocks
+    out: list = []
+    last_line: tuple[int, int] | None = None      # (line number, length) of the last physical line in out[-1]
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (isinstance(b, Paragraph) and isinstance(prev, Paragraph) and last_line is not None
+                and all(n in skipped for n in range(last_line[0] + 1, b.source.line or 0))
+                and (b.source.line or 0) > last_line[0] and last_line[1] >= width - 3
+                and not prev.text.endswith(_SENTENCE_END) and not _looks_like_heading(b.text)):
+            out[-1] = Paragraph(prev.text + b.text, prev.source)
+        else:
+            out.append(b)
+        last_line = (b.source.line, len(b.text)) if isinstance(b, Paragraph) and b.source.line else None
+    return out
 
 
 def _looks_like_heading(s: str) -> bool:
