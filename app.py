@@ -34,8 +34,6 @@ from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE
 from vectorstore.library import Library, LibraryError  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
-NOT_READY_QA = ("**问答功能尚未就绪。** 问答模块还在开发中，暂时不能回答问题；"
-                "可以先使用“年报库”“核查”“对比”“起草”页。")
 GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
                     "给我列一个年报发布前的自查清单。"]
 
@@ -52,30 +50,14 @@ class AppContext:
         return self.library.data_dir
 
 
-# -- optional pieces (built by other modules; absent until they land) -------------------------------------
-def checker():
-    """assistant.validator.check_report, or None while the validator is not installed."""
-    return library_ops.default_checker()
-
-
+# -- the pieces the tabs call ----------------------------------------------------------------------------
 def llm_banner() -> str:
-    try:
-        from assistant.llm import describe_llm
-    except ImportError:
-        return "大模型：配置模块尚未就绪。表格中的数字始终由程序从年报中读取和计算。"
+    """Whether a language model is configured, and which (assistant.llm)."""
+    from assistant.llm import describe_llm
     try:
         return describe_llm()
     except Exception as e:  # a bad configuration must not stop the page
         return f"大模型配置有误：{e}"
-
-
-def qa_stream():
-    """assistant.answer.stream_answer, or None while the Q&A module is not installed."""
-    try:
-        from assistant.answer import stream_answer
-    except ImportError:
-        return None
-    return stream_answer
 
 
 # -- shared helpers ---------------------------------------------------------------------------------------
@@ -94,10 +76,6 @@ def export_file(ctx: AppContext, name: str, data: bytes | str) -> str:
     return str(path)
 
 
-def report_choices(ctx: AppContext) -> list[tuple[str, str]]:
-    return [(views.report_choice_label(r), r.id) for r in ctx.library.reports()]
-
-
 def previous_report(ctx: AppContext, agency: str | None, year: int | None) -> Report | None:
     if not agency or not year:
         return None
@@ -105,13 +83,10 @@ def previous_report(ctx: AppContext, agency: str | None, year: int | None) -> Re
     return ctx.library.facts.report_object(earlier[0].id) if earlier else None
 
 
-def run_check(ctx: AppContext, report: Report) -> list[dict] | None:
-    """Findings (as dicts) for a report, against last year's report when the library has it; None when
-    the validator is not installed."""
-    check = checker()
-    if check is None:
-        return None
-    return [f.to_json() for f in check(report, previous=previous_report(ctx, report.agency, report.year))]
+def run_check(ctx: AppContext, report: Report) -> list[dict]:
+    """Findings (as dicts) for a report, against last year's report when the library has it."""
+    from assistant.validator import check_report
+    return [f.to_json() for f in check_report(report, previous=previous_report(ctx, report.agency, report.year))]
 
 
 def library_status(ctx: AppContext) -> str:
@@ -168,7 +143,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
     lines = []
     stored = []
-    check = checker()
+    from assistant.validator import check_report as check
     with ctx.write_lock:
         for i, p in enumerate(paths):
             name = views.safe_file_name(Path(p).name)
@@ -219,7 +194,7 @@ def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progres
                 continue
             try:
                 report = extract(path, display_name=r.file)
-                findings = run_check(ctx, report) or []
+                findings = run_check(ctx, report)
                 ctx.library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
                 lines.append(f"- 已重新入库：{views.report_choice_label(r)}")
             except (ExtractError, LibraryError) as e:
@@ -229,12 +204,9 @@ def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progres
 
 
 # -- 核查 ---------------------------------------------------------------------------------------------------
-def check_outputs(ctx: AppContext, report: Report, findings: list[dict] | None, title: str):
+def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: str):
     overview = views.report_overview(report)
     t2, t3, t4 = views.table_frames(report)
-    if findings is None:
-        return ("**校验模块尚未就绪**，暂时只能显示读取结果（见下方）。", gr.update(value=None, visible=False),
-                gr.update(value=None, visible=False), overview, t2, t3, t4)
     md = views.findings_markdown(findings, title)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
     return (md, gr.update(value=export_file(ctx, stem + ".md", md), visible=True),
@@ -253,10 +225,7 @@ def check_stored(ctx: AppContext, report_id: str | None):
     report = ctx.library.facts.report_object(report_id)
     if record is None or report is None:
         return empty_check("该报告已不在年报库中，请刷新页面。")
-    findings = run_check(ctx, report)
-    if findings is None and ctx.library.facts.findings(report_id):
-        findings = ctx.library.facts.findings(report_id)
-    return check_outputs(ctx, report, findings, f"{views.report_choice_label(record)} 核查结果")
+    return check_outputs(ctx, report, run_check(ctx, report), f"{views.report_choice_label(record)} 核查结果")
 
 
 def check_draft(ctx: AppContext, path: str | None):
@@ -362,16 +331,13 @@ MAX_CITATIONS_SHOWN = 8
 
 
 def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> Iterator[tuple[str, list[dict], object]]:
-    """(answer text so far, citations as dicts, the final Answer or None) as the answer streams; a fixed
-    Chinese message when the library is empty or the Q&A module is not there."""
+    """(answer text so far, citations as dicts, the final Answer or None) as the answer streams
+    (assistant.answer); how to add reports when the library is empty."""
+    from assistant.answer import stream_answer
     if not ctx.library.reports():
         yield views.EMPTY_LIBRARY_HELP, [], None
         return
-    stream = qa_stream()
-    if stream is None:
-        yield NOT_READY_QA, [], None
-        return
-    for item in stream(question, history or [], ctx.library):
+    for item in stream_answer(question, history or [], ctx.library):
         if isinstance(item, str):
             yield item, [], None
         else:
@@ -509,8 +475,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             cmp_note = gr.Markdown(elem_id="cmp-note")
             cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
             cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
-                                 height=420, elem_id="cmp-bar")
-            cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False, height=420,
+                                 elem_id="cmp-bar")
+            cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False,
                                    elem_id="cmp-line")
             cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
 

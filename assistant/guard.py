@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ingest.numbers import CN_BIG_UNITS, parse_chinese_number as _parse_cn
 from typing import Iterable
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # Words after a Chinese numeral that make it a count (一件, 两个, 三条 …).
 _MEASURE = ("件", "条", "个", "项", "家", "次", "人", "名", "份", "篇", "期", "倍", "类", "场", "批", "户", "位", "台",
@@ -50,41 +49,7 @@ class GuardResult:
 
 def parse_chinese_number(s: str) -> float | None:
     """十二 → 12, 三百五十一 → 351, 一万多 → 10000, 二〇二三 → 2023, 四十四点七 → 44.7; None if not a number."""
-    s = s.rstrip("多余几")
-    if not s:
-        return None
-    integer, _, frac = s.partition("点")
-    if frac and not all(c in _CN_DIGITS for c in frac):
-        return None
-    value = _parse_cn_integer(integer) if integer else 0
-    if value is None:
-        return None
-    if frac:
-        return float(f"{int(value)}.{''.join(str(_CN_DIGITS[c]) for c in frac)}")
-    return value
-
-
-def _parse_cn_integer(s: str) -> int | None:
-    if all(c in _CN_DIGITS for c in s):           # 二〇二三 / 一 / 两
-        if len(s) == 1:
-            return _CN_DIGITS[s]
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    total, section, digit = 0, 0, None
-    for c in s:
-        if c in _CN_DIGITS:
-            digit = _CN_DIGITS[c]
-        elif c in _CN_UNITS:
-            section += (1 if digit is None else digit) * _CN_UNITS[c]
-            digit = None
-        elif c in _CN_BIG:
-            section += digit or 0
-            if section == 0:
-                section = 1
-            total = (total + section) * _CN_BIG[c] if c == "亿" else total + section * _CN_BIG[c]
-            section, digit = 0, None
-        else:
-            return None
-    return total + section + (digit or 0)
+    return _parse_cn(s.rstrip("多余几"))
 
 
 def _is_marker(text: str, start: int, end: int, chinese: bool) -> bool:
@@ -127,7 +92,7 @@ def find_numbers(text: str) -> list[NumberToken]:
         values = (value,)
         big = re.match(r"\s*(万|亿)", text[end:end + 3])
         if big and not percent:
-            values = (value, value * _CN_BIG[big.group(1)])
+            values = (value, value * CN_BIG_UNITS[big.group(1)])
             end += big.end()
         tokens.append(NumberToken(start, end, text[start:end], values, percent, decimals,
                                   _is_article(text, start, end)))

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
-_CN_SMALL_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG_UNIT = {"万": 10_000, "亿": 100_000_000}
+from ingest.numbers import CN_BIG_UNITS, parse_chinese_number  # noqa: F401  (re-exported)
+
 
 COUNT_UNITS = ("件次", "人次", "件", "条", "个", "份", "项", "次", "期", "场", "篇", "家", "人", "名")
 MONEY_UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}       # factor to 万元
@@ -29,32 +27,6 @@ _QUANTITY = re.compile(
     rf"(?P<before>约|近|超过|超|逾|大约|将近|不少于|至少)?\s*"
     rf"(?P<num>{_ARABIC}|{_CHINESE})\s*(?P<mult>万|亿)?\s*(?P<after>余|多)?\s*"
     rf"(?P<unit>{_UNIT_ALT})(?P<tail>左右|以上|上下)?")
-
-
-def parse_chinese_number(text: str) -> int | None:
-    """十二 → 12, 两 → 2, 一万三千 → 13000, 二〇二三 → 2023 (digit by digit); None when it is not a number."""
-    if not text:
-        return None
-    if all(c in _CN_DIGIT for c in text):
-        if len(text) == 1:
-            return _CN_DIGIT[text]
-        return int("".join(str(_CN_DIGIT[c]) for c in text))
-    total, section, digit = 0, 0, None
-    for c in text:
-        if c in _CN_DIGIT:
-            if digit is not None:          # two digits in a row (“一二”) is not a numeral
-                return None
-            digit = _CN_DIGIT[c]
-        elif c in _CN_SMALL_UNIT:
-            section += (1 if digit is None else digit) * _CN_SMALL_UNIT[c]
-            digit = None
-        elif c in _CN_BIG_UNIT:
-            section += digit or 0
-            total = (total + section) * _CN_BIG_UNIT[c] if c == "亿" else total + section * _CN_BIG_UNIT[c]
-            section, digit = 0, None
-        else:
-            return None
-    return total + section + (digit or 0)
 
 
 def parse_number(text: str) -> float | int | None:
@@ -119,7 +91,7 @@ def quantities(text: str) -> list[Quantity]:
         if m.group("mult") and unit == "元":
             unit = m.group("mult") + "元"              # 603.564万元 stays 603.564 in 万元
         elif m.group("mult"):
-            value = value * _CN_BIG_UNIT[m.group("mult")]
+            value = value * CN_BIG_UNITS[m.group("mult")]
         approx = m.group("before") or m.group("after") or m.group("tail") or ""
         if chinese and ("多" in num or "几" in num):
             approx = approx or "多"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from ingest.document import Document, Paragraph, Source
 from ingest.labels import squash
+from ingest.numbers import parse_chinese_number
 from ingest.report import Section
 from ingest.schema import SECTIONS
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNIT_SUFFIX = ("人民政府办公厅", "人民政府办公室", "人民政府", "管理委员会", "管委会", "政府", "委员会", "办公厅", "开发区",
                 "局", "委", "办", "厅", "区", "县", "市", "镇", "乡", "街道办事处", "街道", "中心", "院", "署", "所", "部", "会")
 _OFFICE = ("党政综合办公室", "党政办公室", "政务公开办公室", "综合办公室", "办公室")
@@ -38,16 +38,8 @@ class Metadata:
 def cn_number(text: str) -> int | None:
     """一 → 1, 十二 → 12, 三十一 → 31, 二〇二三 → 2023; digits pass through."""
     text = text.strip()
-    if text.isdigit():
-        return int(text)
-    if text and all(c in _CN_DIGITS for c in text):
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    if "十" in text:
-        a, _, b = text.partition("十")
-        tens = _CN_DIGITS.get(a, 1) if a else 1
-        ones = _CN_DIGITS.get(b, 0) if b else 0
-        return tens * 10 + ones
-    return None
+    value = int(text) if text.isdigit() else parse_chinese_number(text)
+    return value if isinstance(value, int) else None
 
 
 def read_metadata(document: Document) -> Metadata:

@@ -125,7 +125,7 @@ def _body_of(section: Section, report: Report) -> str:
     text = section.text.strip()
     heading = (section.heading or "").strip()
     if heading and text.startswith(heading):
-        text = text[len(heading):].lstrip("：: \n")
+        text = text[len(heading):].lstrip("：:。．. \n")
     top = section.key.split(".")[0]
     has_table = any(TABLE_SECTION[t] == top and report.table(t) is not None and report.table(t).rows
                     for t in TABLE_SECTION)

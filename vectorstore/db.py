@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER, line INTEGER, text TEXT NOT NULL, text_sha TEXT NOT NULL,
     embedded INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS chunks_report ON chunks (report_id);
+CREATE INDEX IF NOT EXISTS chunks_report_embedded ON chunks (report_id, embedded);
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (embedded);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5 (terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE IF NOT EXISTS chroma_deletes (chunk_id TEXT PRIMARY KEY);

@@ -41,6 +41,14 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class ReportKey:
+    id: str
+    file: str
+    agency: str | None
+    year: int | None
+
+
+@dataclass(frozen=True)
 class ReportRecord:
     """What the library knows about one stored report (one line of `nianbao list`)."""
     id: str
@@ -125,8 +133,20 @@ class FactStore:
                                               "ORDER BY agency")]
 
     def find_reports(self, agency: str | None = None, year: int | None = None) -> list[ReportRecord]:
-        return [r for r in self.reports()
-                if (agency is None or r.agency == agency) and (year is None or r.year == year)]
+        sql, params = f"SELECT {REPORT_COLUMNS} FROM reports r WHERE 1 = 1", []
+        if agency is not None:
+            sql += " AND r.agency = ?"
+            params.append(agency)
+        if year is not None:
+            sql += " AND r.year = ?"
+            params.append(int(year))
+        with dbmod.reading(self.path) as db:
+            return [ReportRecord(*r) for r in db.execute(sql + " ORDER BY r.year, r.file", params)]
+
+    def report_keys(self) -> list[ReportKey]:
+        """(id, file, agency, year) of every report: what search needs to read a query, cheaply."""
+        with dbmod.reading(self.path) as db:
+            return [ReportKey(*r) for r in db.execute("SELECT id, file, agency, year FROM reports ORDER BY file")]
 
     def value(self, report_id: str, table: str, row: str, col: str = "value") -> Fact | None:
         with dbmod.reading(self.path) as db:
@@ -159,6 +179,14 @@ class FactStore:
             params.append(table)
         with dbmod.reading(self.path) as db:
             return [_fact(r) for r in db.execute(sql + " ORDER BY table_name, rowid", params)]
+
+    def table_values(self, table: str) -> dict[str, list[Number | None]]:
+        """Every value of one table, by report id (to find reports whose table is all zero, say)."""
+        out: dict[str, list[Number | None]] = {}
+        with dbmod.reading(self.path) as db:
+            for rid, value in db.execute("SELECT report_id, value FROM facts WHERE table_name = ?", (table,)):
+                out.setdefault(rid, []).append(value)
+        return out
 
     def findings(self, report_id: str) -> list[dict]:
         with dbmod.reading(self.path) as db:

@@ -99,7 +99,7 @@ def search(library: "Library", query: str, k: int = 5, agency: str | None = None
     query = (query or "").strip()
     if not query:
         return []
-    reports = library.reports()
+    reports = library.facts.report_keys()
     plan = plan_query(query, reports, agency, year)
     use_dense = (library.embedded_count() > 0) if dense is None else dense
     qvec = library.embedder().embed_query(query) if use_dense else None
@@ -165,12 +165,11 @@ def order_reports(facts, question: LibraryQuestion, reports: Sequence) -> list[s
     (reports without that value last). Reports that do not qualify for an all-zero question are left out."""
     ids = {r.id for r in reports}
     if question.all_zero_table:
-        cells: dict[str, list] = {}
-        for rid in ids:
-            cells[rid] = [f.value for f in facts.table_facts(rid, question.all_zero_table)]
-        return sorted((rid for rid, vals in cells.items()
-                       if any(v is not None for v in vals) and all(v in (0, None) for v in vals)),
-                      key=lambda rid: next(r.file for r in reports if r.id == rid))
+        files = {r.id: r.file for r in reports}
+        cells = facts.table_values(question.all_zero_table)
+        return sorted((rid for rid, vals in cells.items() if rid in ids
+                       and any(v is not None for v in vals) and all(v in (0, None) for v in vals)),
+                      key=lambda rid: files[rid])
     m = question.measure
     values = {f.report_id: f.value for f in facts.values(m.table, m.row, m.column) if f.report_id in ids}
     known = [rid for rid in values if values[rid] is not None]

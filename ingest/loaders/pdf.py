@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pdfplumber
@@ -90,14 +90,13 @@ class _Cell:
 @dataclass
 class _Table:
     """A table as a grid: `slots[r][c]` is the index in `cells` of the cell covering row r, column c.
-    `xs` are the column boundaries; `page`/`bbox` are those of the first part."""
+    `xs` are the column boundaries; `page`/`bbox` are those of the first part (a table can run over pages)."""
     page: int
     bbox: tuple[float, float, float, float]
     xs: list[float]
     slots: list[list[int]]
     cells: list[_Cell]
-    last_page: int = 0
-    last_bbox: tuple[float, float, float, float] | None = None
+    last_page: int = 0        # the page of the last part
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,8 @@ class _Page:
     height: float
     lines: list[_Line]
     tables: list[_Table]
+    chars: int = 0            # non-blank characters on the page
+    images: int = 0
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -126,25 +127,32 @@ def load_pdf(path: Path) -> Document:
     with pdf:
         try:
             raw_pages = list(pdf.pages)
-            if not raw_pages:
-                raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 中没有任何页面。")
-            pages = [_read_page(page) for page in raw_pages]
-            meta = _metadata(pdf)
-        except ExtractError:
-            raise
+            for page in raw_pages:
+                page.objects            # parse every page now: a damaged content stream fails here, not later
         except PdfminerException as e:
             raise _open_error(path, e.args[0] if e.args else e) from e
         except (PDFPasswordIncorrect, PDFEncryptionError) as e:
             raise ExtractError("encrypted_pdf", ENCRYPTED_MESSAGE) from e
         except Exception as e:
             raise _corrupt(path) from e
-    if not any(p.lines or p.tables for p in pages):
+        if not raw_pages:
+            raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 中没有任何页面。")
+        pages = [_read_page(page) for page in raw_pages]
+        meta = _metadata(pdf)
+    if _scanned(pages):
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
     pages = _drop_headers_and_footers(pages)
     blocks = _assemble(pages)
     if not blocks:
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
     return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta)
+
+
+def _scanned(pages: list[_Page]) -> bool:
+    """No text at all, or hardly any (a stamped page number) on pages that are images."""
+    chars = sum(p.chars for p in pages)
+    with_images = sum(1 for p in pages if p.images)
+    return chars == 0 or (chars < 20 * len(pages) and with_images * 2 >= len(pages))
 
 
 def _check_signature(path: Path) -> None:
@@ -179,16 +187,68 @@ def _is_border(obj: dict) -> bool:
 def _read_page(page) -> _Page:
     number = page.page_number
     chars = _visible_chars(page.chars)
-    ruled = page.filter(_is_border).find_tables() if (page.rects or page.lines or page.curves) else []
+    ruled = _ruled_tables(page) if (page.rects or page.lines or page.curves) else []
     tables: list[_Table] = []
     for found in ruled:
-        table = _table_from_cells(number, found.bbox, found.cells, chars)
+        boxes = _without_frame_rows(found.cells, chars)
+        table = _table_from_cells(number, _bbox_of(boxes), boxes, chars) if boxes else None
         if table is not None:
             tables.append(table)
     free = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
     lines = _lines_of(free, number)
     text_tables, lines = _text_layout_tables(page, number, lines)
-    return _Page(number, float(page.width), float(page.height), lines, tables + text_tables)
+    return _Page(number, float(page.width), float(page.height), lines, tables + text_tables, len(chars), len(page.images))
+
+
+def _bbox_of(boxes: list) -> tuple[float, float, float, float]:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _without_frame_rows(boxes: list, chars: list[dict]) -> list:
+    """Cell boxes without the rows, at the top or bottom of the table, that are a frame around running text: a
+    single cell as wide as the table holding a sentence (long, or ending in 。；：), a heading, or nothing."""
+    boxes = list(boxes)
+    while boxes:
+        x0, _, x1, _ = _bbox_of(boxes)
+        changed = False
+        for at_top in (True, False):
+            edge = min(b[1] for b in boxes) if at_top else max(b[3] for b in boxes)
+            row = [b for b in boxes if (b[1] if at_top else b[3]) == edge]
+            if len(row) != 1 or row[0][0] > x0 + COORD_TOLERANCE or row[0][2] < x1 - COORD_TOLERANCE:
+                continue
+            text = "".join(l.text for l in _lines_of([c for c in chars if _inside(c, row[0])], 0))
+            if not text or len(text) >= 25 or _ends_sentence(text) or _HEADING.match(text):
+                boxes.remove(row[0])
+                changed = True
+                break
+        if not changed:
+            break
+    return boxes
+
+
+def _ruled_tables(page) -> list:
+    """`find_tables()` over the borders. A table cut by a page break often has no closing rule on the cut side
+    while its outer vertical rules go on: the missing rule is added, so the cut row is not lost."""
+    borders = page.filter(_is_border)
+    found = borders.find_tables()
+    vertical = [e for e in borders.edges if e["orientation"] == "v"]
+    closing = []
+    for table in found:
+        x0, top, x1, bottom = table.bbox
+        left = [e for e in vertical if abs(e["x0"] - x0) <= 2]
+        right = [e for e in vertical if abs(e["x0"] - x1) <= 2]
+        for going_down in (True, False):
+            ends = []
+            for side in (left, right):
+                if going_down:
+                    ends.append(max((e["bottom"] for e in side if e["top"] < bottom - 1 and e["bottom"] > bottom + 3), default=None))
+                else:
+                    ends.append(min((e["top"] for e in side if e["bottom"] > top + 1 and e["top"] < top - 3), default=None))
+            if None not in ends and abs(ends[0] - ends[1]) <= 2:
+                y = min(ends) if going_down else max(ends)
+                closing.append({"object_type": "closing_edge", "orientation": "h", "x0": x0, "x1": x1,
+                                "top": y, "bottom": y, "width": x1 - x0, "height": 0})
+    return borders.find_tables({"explicit_horizontal_lines": closing}) if closing else found
 
 
 def _visible_chars(chars: list[dict]) -> list[dict]:
@@ -226,8 +286,9 @@ def _index(bounds: list[float], v: float) -> int:
     return min(max(bisect.bisect_right(bounds, v) - 1, 0), len(bounds) - 2)
 
 
-def _table_from_cells(page_no: int, bbox, cell_boxes: list, chars: list[dict]) -> _Table | None:
-    """A grid table from cell boxes; None for a one-column frame (text, not a table)."""
+def _table_from_cells(page_no: int, bbox, cell_boxes: list, chars: list[dict], centres: dict | None = None) -> _Table | None:
+    """A grid table from cell boxes; None for a one-column frame (text, not a table). A character goes to the
+    cell under its centre, or under `centres[id(char)]` when given (the centre of the word it belongs to)."""
     xs = _clusters([b[0] for b in cell_boxes] + [b[2] for b in cell_boxes])
     ys = _clusters([b[1] for b in cell_boxes] + [b[3] for b in cell_boxes])
     if len(xs) < 3 or len(ys) < 2:
@@ -259,12 +320,11 @@ def _table_from_cells(page_no: int, bbox, cell_boxes: list, chars: list[dict]) -
     texts: dict[int, list[dict]] = {}
     for ch in chars:
         if _inside(ch, bbox):
-            r = _index(ys, (ch["top"] + ch["bottom"]) / 2)
-            c = _index(xs, (ch["x0"] + ch["x1"]) / 2)
-            texts.setdefault(slots[r][c], []).append(ch)
+            x, y = centres[id(ch)] if centres else ((ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2)
+            texts.setdefault(slots[_index(ys, y)][_index(xs, x)], []).append(ch)
     for i, cell_chars in texts.items():
         cells[i].text = join_lines([line.text for line in _lines_of(cell_chars, page_no)])
-    return _Table(page_no, _round(bbox), xs, slots, cells, page_no, _round(bbox))
+    return _Table(page_no, _round(bbox), xs, slots, cells, page_no)
 
 
 def _round(box) -> tuple[float, float, float, float]:
@@ -311,8 +371,9 @@ def _lines_of(chars: list[dict], page_no: int) -> list[_Line]:
     return lines
 
 
-def _tokens(line: _Line) -> list[str]:
-    """The line cut at wide gaps (about a character or more): the cells of a table laid out with spaces."""
+def _token_chars(line: _Line) -> list[list[dict]]:
+    """The line's characters cut at wide gaps (about a character or more): the cells of a table laid out
+    with spaces."""
     out: list[list[dict]] = []
     prev = None
     for ch in line.chars:
@@ -320,7 +381,11 @@ def _tokens(line: _Line) -> list[str]:
             out.append([])
         out[-1].append(ch)
         prev = ch
-    return [tidy("".join(c["text"] for c in part)) for part in out]
+    return out
+
+
+def _tokens(line: _Line) -> list[str]:
+    return [tidy("".join(c["text"] for c in part)) for part in _token_chars(line)]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -379,16 +444,33 @@ def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_T
                   max(l.x1 for l in lines[i:j + 1]) + 1, lines[j].bottom + 1)
         region = (max(region[0], 0), max(region[1], 0), min(region[2], float(page.width)), min(region[3], float(page.height)))
         chars = [c for l in lines[i:j + 1] for c in l.chars]
+        centres = {}
+        for line in lines[i:j + 1]:
+            for token in _token_chars(line):
+                centre = ((token[0]["x0"] + token[-1]["x1"]) / 2, (line.top + line.bottom) / 2)
+                centres.update((id(c), centre) for c in token)
         found = page.crop(region).filter(lambda o: o.get("object_type") == "char").find_tables(TEXT_TABLE_SETTINGS)
         best = max(found, key=lambda t: len(t.cells), default=None)
         if best is None:
             continue
-        table = _table_from_cells(page_no, region, best.cells, chars)
+        table = _table_from_cells(page_no, region, best.cells, chars, centres)
+        table = table and _without_empty_lines(table)
         if table is None or len(table.xs) < 4 or len(table.slots) < 2:
             continue
         tables.append(table)
         taken.update(range(i, j + 1))
     return tables, [l for k, l in enumerate(lines) if k not in taken]
+
+
+def _without_empty_lines(table: _Table) -> _Table | None:
+    """Drop the empty rows and columns the text strategy makes from the gaps between lines and words."""
+    rows = [r for r, row in enumerate(table.slots) if any(table.cells[i].text for i in row)]
+    cols = [c for c in range(len(table.xs) - 1) if any(table.cells[row[c]].text for row in table.slots)]
+    if len(cols) < 3 or len(rows) < 2:
+        return None
+    xs = [table.xs[cols[0]]] + [table.xs[c + 1] for c in cols]
+    slots = [[table.slots[r][c] for c in cols] for r in rows]
+    return _Table(table.page, table.bbox, xs, slots, table.cells, table.page)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -422,28 +504,34 @@ def _drop_headers_and_footers(pages: list[_Page]) -> list[_Page]:
             lines.pop(0)
         while lines and lines[-1].top >= last_table and running(lines[-1], page):
             lines.pop()
-        out.append(_Page(page.number, page.width, page.height, lines, page.tables))
+        out.append(_Page(page.number, page.width, page.height, lines, page.tables, page.chars, page.images))
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------
 # blocks in reading order
 def _margins(pages: list[_Page]) -> dict[int, tuple[float, float]]:
-    """Left and right margin of the running text on each page (the most common line start and end), taken from
-    the whole document when a page has too few long lines."""
-    def mode(lines: list[_Line], attr: str) -> float | None:
-        values = Counter(round(getattr(l, attr)) for l in lines if len(l.text) >= 8)
-        return float(values.most_common(1)[0][0]) if values else None
+    """Left and right margin of the running text on each page, taken from the whole document when a page has
+    too few long lines: the leftmost line start shared by two long lines (first lines are indented, so the most
+    common start can be the indent), and the most common line end."""
+    def left_of(lines: list[_Line]) -> float | None:
+        starts = Counter(round(l.x0) for l in lines if len(l.text) >= 8)
+        shared = [x for x, n in starts.items() if n >= 2]
+        return float(min(shared)) if shared else (float(starts.most_common(1)[0][0]) if starts else None)
+
+    def right_of(lines: list[_Line]) -> float | None:
+        ends = Counter(round(l.x1) for l in lines if len(l.text) >= 8)
+        return float(ends.most_common(1)[0][0]) if ends else None
 
     everything = [l for p in pages for l in p.lines]
-    doc_left, doc_right = mode(everything, "x0"), mode(everything, "x1")
+    doc_left, doc_right = left_of(everything), right_of(everything)
     out = {}
     for p in pages:
         long_lines = [l for l in p.lines if len(l.text) >= 8]
         if len(long_lines) >= 4:
-            out[p.number] = (mode(long_lines, "x0"), mode(long_lines, "x1"))
+            out[p.number] = (left_of(long_lines), right_of(long_lines))
         else:
-            out[p.number] = (doc_left or 0.0, doc_right or p.width)
+            out[p.number] = (doc_left if doc_left is not None else 0.0, doc_right if doc_right is not None else p.width)
     return out
 
 
@@ -483,17 +571,29 @@ def _typical_gaps(pages: list[_Page]) -> dict[int, float]:
     return out
 
 
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip("”’）)》」』").endswith(("。", "！", "？", "：", "；", "…", "!", "?", ":", ";"))
+
+
 def _starts_paragraph(prev: _Line, line: _Line, margins, gaps) -> bool:
+    """Whether `line` starts a new paragraph after `prev`: a heading or an indented line does; so does any
+    line after a short line that ends a sentence or a heading, after a line stopping before 70% of the width
+    (a title), after a heading line of its own; a change of font size, a wide gap, or a page break after a
+    finished sentence."""
     left, right = margins[line.page]
-    prev_right = margins[prev.page][1]
+    prev_left, prev_right = margins[prev.page]
     if _HEADING.match(line.text) or line.x0 > left + 0.8 * line.size:
         return True
-    if prev.x1 < prev_right - 1.5 * prev.size or prev.text.endswith(("。", "！", "？")) and prev.x1 < prev_right - 0.5 * prev.size:
+    if prev.x1 < prev_right - 1.5 * prev.size and (
+            _ends_sentence(prev.text) or _HEADING.match(prev.text)
+            or prev.x1 < prev_right - 0.3 * (prev_right - prev_left)):
         return True
+    if _HEADING.match(prev.text) and len(prev.text) <= 20 and not re.search(r"[。，；]", prev.text):
+        return True             # a heading on a line of its own
     if abs(line.size - prev.size) > 1.5:
         return True
     if line.page != prev.page:
-        return line.page != prev.page + 1 or prev.text.endswith(("。", "！", "？", "：", "；"))
+        return line.page != prev.page + 1 or _ends_sentence(prev.text)
     return line.top - prev.bottom > gaps[line.page] + max(line.size, prev.size)
 
 
@@ -564,7 +664,7 @@ def _regrid(table: _Table, xs: list[float]) -> list[list[int]]:
 def _join(a: _Table, b: _Table) -> _Table:
     xs = a.xs if len(a.xs) >= len(b.xs) else b.xs
     offset = len(a.cells)
-    cells = [*a.cells, *b.cells]
+    cells = [replace(c) for c in (*a.cells, *b.cells)]     # copies: the parts are left as they were
     top = _regrid(a, xs)
     bottom = [[i + offset for i in row] for row in _regrid(b, xs)]
     last, first = top[-1], bottom[0]
@@ -599,8 +699,7 @@ def _join(a: _Table, b: _Table) -> _Table:
     slots = top + bottom
     used = sorted({i for row in slots for i in row})
     renumber = {old: new for new, old in enumerate(used)}
-    return _Table(a.page, a.bbox, xs, [[renumber[i] for i in row] for row in slots], [cells[i] for i in used],
-                  b.page, b.bbox)
+    return _Table(a.page, a.bbox, xs, [[renumber[i] for i in row] for row in slots], [cells[i] for i in used], b.page)
 
 
 def _cols(grid: list[list[int]], r: int, i: int) -> tuple[int, int]:
@@ -611,10 +710,15 @@ def _cols(grid: list[list[int]], r: int, i: int) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------------------
 # metadata
 def _metadata(pdf) -> dict:
+    """Title, Author, CreationDate and ModDate from the document information dictionary (dates as ISO 8601);
+    a damaged entry is left out."""
     out: dict[str, str] = {}
     for info in pdf.doc.info or []:
         for key in META_KEYS:
-            value = resolve1(info.get(key)) if isinstance(info, dict) else None
+            try:
+                value = resolve1(info.get(key)) if isinstance(info, dict) else None
+            except Exception:   # a broken reference in optional metadata does not stop the reading
+                value = None
             if value is None or key in out:
                 continue
             text = _decode_pdf_string(value) if isinstance(value, bytes) else str(value)
