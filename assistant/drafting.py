@@ -292,7 +292,8 @@ def draft_section_six(view: ReportView | None, year: int) -> tuple[str, list[Cit
                 break
     lines = [SECTIONS["s6_other"]]
     if fee is not None and view is not None and view.year == year:
-        lines.append(f"（一）信息处理费收取情况：{fee.text}{fee.label()}")
+        quoted = re.sub(r"^[（(][一二三四五六七八九十]+[）)]\s*(?:[^：:。]{0,12}[：:])?", "", fee.text)   # its own numbering
+        lines.append(f"（一）信息处理费收取情况：{quoted}{fee.label()}")
     else:
         lines.append(f"（一）信息处理费收取情况：依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），"
                      f"本机关{year}年度发出收费通知【】件、总金额【】元，实际收取【】元（未收取的写明“未收取信息处理费”）。")

@@ -332,3 +332,10 @@ def test_unknown_agency_is_kept_with_suggestions():
     assert q.unknown_agencies == ["上海市"] and q.suggestions["上海市"] == [SH]
     both = parse_question("南京市鼓楼区和淮安市2024年的予以公开率", AGENCIES)
     assert both.agencies == [HA] and both.unknown_agencies == ["南京市鼓楼区"] and both.operation == "compare"
+
+
+def test_words_ending_in_place_suffixes_are_not_places():
+    """住房和城乡建设局 ends a word in 乡 but names no township: 住建局 must still find it."""
+    from vectorstore.aliases import resolve_agency, split_name
+    assert split_name("沭阳县住房和城乡建设局") == (["沭阳县"], "住房和城乡建设局")
+    assert resolve_agency("沭阳县住建局", ["沭阳县住房和城乡建设局", "沭阳县发展和改革局"]) == ["沭阳县住房和城乡建设局"]

@@ -45,7 +45,8 @@ _ABBREVIATION_FAMILIES: tuple[tuple[str, ...], ...] = (
 )
 _ALL_MEMBERS = sorted({m for family in _ABBREVIATION_FAMILIES for m in family}, key=len, reverse=True)
 # Words that end like a place but are not one (城市管理局 is a unit, not a place 城市 + 管理局).
-_NOT_PLACES = {"城市", "都市", "超市", "门市", "股市", "集市"}
+_NOT_PLACES = {"城市", "都市", "超市", "门市", "股市", "集市", "城乡", "城镇", "乡镇", "市县", "省市", "社区", "小区",
+               "景区", "辖区", "山区", "街区", "校区", "厂区", "市区", "城区", "郊区"}
 
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -77,7 +78,7 @@ def _next_place(text: str) -> str:
         head = text[:end]
         for suffix in _PLACE_SUFFIXES:
             if head.endswith(suffix) and len(head) > len(suffix):
-                if head in _NOT_PLACES:
+                if head in _NOT_PLACES or "和" in head[1:] or "与" in head[1:]:   # 住房和城乡(建设局) is no place
                     return ""
                 if suffix == "县" and text[end:end + 1] == "区":   # 赣县区 is one district name
                     return head + "区"
