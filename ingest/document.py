@@ -10,6 +10,17 @@ from dataclasses import dataclass, field, asdict
 from typing import Union
 
 
+def typed_cells(line: str) -> list[str] | None:
+    """The cells of a table row typed as text: pipes (“| 规章 | 0 | 0 |”, ragged trailing pipes) or tabs
+    (leading tabs are blank cells). None for a line that is not such a row."""
+    stripped = line.strip()
+    if stripped.startswith("|") or stripped.count("|") >= 2:
+        return [c.strip() for c in stripped.strip("|").split("|")]
+    if "\t" in stripped:
+        return [c.strip() for c in line.strip("\r\n \u3000").split("\t")]
+    return None
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a piece of text was read: page (1-based) and box for PDFs, line (1-based) for text,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ingest.document import Document, Paragraph, RawTable, Source, TextCell
+from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
 from ingest.labels import core, similarity, squash
 from ingest.report import Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
@@ -91,6 +91,9 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
 
 
 def _paragraph_row(p: Paragraph, index: int) -> Row:
+    cells = typed_cells(p.text)      # a row typed with tabs or pipes (or laid out with gaps in a PDF)
+    if cells is not None:
+        return _split_row([TextCell(c, p.source) for c in cells], index, False)
     text = p.text.strip()
     m = _INLINE_VALUES.match(text)
     if m:
@@ -329,7 +332,31 @@ def table3_scores(label_cells: list[str]) -> dict[str, float]:
     return scores
 
 
+def complete_wrapped(rows: list[Row], width: int) -> list[Row]:
+    """A row whose last numbers wrapped onto the next line(s) (“…部分公开 0 0 0 0 0” / “0 0”) is one row, when
+    the unlabelled lines after it bring it to exactly `width` values."""
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        n = len(row.values)
+        j = i + 1
+        if 0 < n < width:
+            total, k = n, i + 1
+            while k < len(rows) and not rows[k].labels and rows[k].values and total + len(rows[k].values) <= width:
+                total += len(rows[k].values)
+                k += 1
+            if total == width and k > i + 1:
+                values = [v for r in rows[i:k] for v in r.values]
+                row = Row(row.labels, values, row.index, row.from_table)
+                j = k
+        out.append(row)
+        i = j
+    return out
+
+
 def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, bool]:
+    rows = complete_wrapped(rows, len(TABLE3_COLUMNS))
     value_rows: list[Row] = []
     before: dict[int, str] = {}        # label text of the label-only rows just above a value row
     pending: list[str] = []
@@ -400,6 +427,7 @@ def _fill_unlabelled(value_rows: list[Row], assigned: dict[int, str], single_oth
 # -- 表四 ---------------------------------------------------------------------------------------------
 def read_table4(rows: list[Row], warnings: list[Warning]) -> Table | None:
     groups = list(TABLE4_GROUPS)
+    rows = complete_wrapped(rows, 15)
     candidates = [r for r in rows if len(r.values) >= 5 and r.filled() >= 1]
     table = Table("table4")
     full = [r for r in candidates if len(_trim(r.values, 15)) == 15]

@@ -34,7 +34,10 @@ def load_docx(path: Path) -> Document:
     for el in _flow_children(body):
         if el.tag == _W_P:
             paragraph_no += 1
-            text = _paragraph_text(el).strip()
+            raw = _paragraph_text(el)
+            text = raw.strip()
+            if "\t" in text:          # a row typed with tab stops: leading tabs are blank cells
+                text = raw.strip(" \r\n\u3000")
             if text:
                 blocks.append(Paragraph(text, Source(line=paragraph_no)))
         elif el.tag == _W_TBL:

@@ -55,6 +55,7 @@ _PAGE_NUMBER = re.compile(
     r"|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$")
+_LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d[\d,，]*(?:\.\d+)?)$")
 _VALUE = re.compile(r"^(?:[-－]?\d[\d,，]*(?:\.\d+)?%?|[/／]|[-—–－]{1,2})$")
 
 COORD_TOLERANCE = 1.0    # points: boundaries closer than this are one boundary
@@ -105,7 +106,7 @@ class _Page:
     width: float
     height: float
     lines: list[_Line]
-    tables: list[_Table]
+    tables: list  # _Table and _TokenTable
     chars: int = 0            # non-blank characters on the page
     images: int = 0
 
@@ -377,10 +378,28 @@ def _token_chars(line: _Line) -> list[list[dict]]:
     out: list[list[dict]] = []
     prev = None
     for ch in line.chars:
+        if not ch["text"].strip():
+            continue
         if prev is None or ch["x0"] - prev["x1"] > 0.9 * ch["size"]:
             out.append([])
         out[-1].append(ch)
         prev = ch
+    return _split_trailing_numbers(out)
+
+
+def _split_trailing_numbers(parts: list[list[dict]]) -> list[list[dict]]:
+    """A label whose first number follows it closely (“行政规范性文件17   15   54”: the label ran past a tab
+    stop) is cut before the number, when everything after it is numbers too."""
+    out: list[list[dict]] = []
+    for k, part in enumerate(parts):
+        text = "".join(c["text"] for c in part)
+        rest = ["".join(c["text"] for c in p) for p in parts[k + 1:]]
+        m = _LABEL_THEN_NUMBER.match(text)
+        if m and all(_is_value(t) for t in rest):
+            cut = len(m.group(1))
+            out.extend([part[:cut], part[cut:]])
+        else:
+            out.append(part)
     return out
 
 
@@ -411,13 +430,18 @@ def _header_row(line: _Line) -> bool:
             and all(len(t) <= 14 and not t.endswith(("。", "，", "；")) for t in tokens))
 
 
-TEXT_TABLE_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text",
-                       "min_words_vertical": 2, "min_words_horizontal": 1}
+@dataclass
+class _TokenTable:
+    """Lines of a table laid out without ruling lines: each printed line is a row, cut into cells at wide gaps.
+    No column grid is guessed (alignment by eye is unreliable); labels and numbers keep their order."""
+    page: int
+    bbox: tuple[float, float, float, float]
+    rows: list[list[TextCell]]
 
 
-def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_Table], list[_Line]]:
-    """Find runs of at least two label-plus-numbers lines (with up to two header lines above) and read each run
-    with pdfplumber's text strategy. Lines in a table found this way are no longer text lines."""
+def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_TokenTable], list[_Line]]:
+    """Find runs of at least two label-plus-numbers lines (with up to two header lines above); each run is a
+    table whose rows are its lines cut at wide gaps. Lines in such a table are no longer text lines."""
     flags = [_value_row(l) for l in lines]
     if sum(flags) < 2:
         return [], lines
@@ -434,47 +458,27 @@ def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_T
         if j > i and labelled >= 2:
             runs.append((i, j))
         i = j + 1
-    tables: list[_Table] = []
+    tables: list[_TokenTable] = []
     taken: set[int] = set()
     for i, j in runs:
         while i > 0 and j - i < 40 and _header_row(lines[i - 1]) and lines[i].top - lines[i - 1].bottom < 2.5 * lines[i].size \
                 and sum(1 for k in range(i, j + 1) if _header_row(lines[k])) < 2:
             i -= 1
-        region = (min(l.x0 for l in lines[i:j + 1]) - 1, lines[i].top - 1,
-                  max(l.x1 for l in lines[i:j + 1]) + 1, lines[j].bottom + 1)
-        region = (max(region[0], 0), max(region[1], 0), min(region[2], float(page.width)), min(region[3], float(page.height)))
-        chars = [c for l in lines[i:j + 1] for c in l.chars]
-        centres = {}
+        rows = []
         for line in lines[i:j + 1]:
-            for token in _token_chars(line):
-                centre = ((token[0]["x0"] + token[-1]["x1"]) / 2, (line.top + line.bottom) / 2)
-                centres.update((id(c), centre) for c in token)
-        found = page.crop(region).filter(lambda o: o.get("object_type") == "char").find_tables(TEXT_TABLE_SETTINGS)
-        best = max(found, key=lambda t: len(t.cells), default=None)
-        if best is None:
-            continue
-        table = _table_from_cells(page_no, region, best.cells, chars, centres)
-        table = table and _without_empty_lines(table)
-        if table is None or len(table.xs) < 4 or len(table.slots) < 2:
-            continue
-        tables.append(table)
+            cells = []
+            for part in _token_chars(line):
+                box = _round((min(c["x0"] for c in part), min(c["top"] for c in part),
+                              max(c["x1"] for c in part), max(c["bottom"] for c in part)))
+                cells.append(TextCell(tidy("".join(c["text"] for c in part)), Source(page=page_no, bbox=box)))
+            rows.append(cells)
+        bbox = _round((min(l.x0 for l in lines[i:j + 1]), lines[i].top,
+                       max(l.x1 for l in lines[i:j + 1]), lines[j].bottom))
+        tables.append(_TokenTable(page_no, bbox, rows))
         taken.update(range(i, j + 1))
     return tables, [l for k, l in enumerate(lines) if k not in taken]
 
 
-def _without_empty_lines(table: _Table) -> _Table | None:
-    """Drop the empty rows and columns the text strategy makes from the gaps between lines and words."""
-    rows = [r for r, row in enumerate(table.slots) if any(table.cells[i].text for i in row)]
-    cols = [c for c in range(len(table.xs) - 1) if any(table.cells[row[c]].text for row in table.slots)]
-    if len(cols) < 3 or len(rows) < 2:
-        return None
-    xs = [table.xs[cols[0]]] + [table.xs[c + 1] for c in cols]
-    slots = [[table.slots[r][c] for c in cols] for r in rows]
-    return _Table(table.page, table.bbox, xs, slots, table.cells, table.page)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# headers, footers, page numbers
 def _band_key(line: _Line, height: float) -> tuple[str, str] | None:
     if line.bottom < BAND * height:
         return "top", re.sub(r"\d+", "#", line.text)
@@ -547,11 +551,12 @@ def _assemble(pages: list[_Page]) -> list:
     para: list[_Line] = []
     gaps = _typical_gaps(pages)
     for item in items:
-        if isinstance(item, _Table):
+        if isinstance(item, (_Table, _TokenTable)):
             if para:
                 blocks.append(_paragraph(para))
                 para = []
-            blocks.append(_raw_table(item))
+            blocks.append(_raw_table(item) if isinstance(item, _Table)
+                          else RawTable(item.rows, Source(page=item.page, bbox=item.bbox)))
             continue
         if para and _starts_paragraph(para[-1], item, margins, gaps):
             blocks.append(_paragraph(para))
@@ -582,6 +587,9 @@ def _starts_paragraph(prev: _Line, line: _Line, margins, gaps) -> bool:
     finished sentence."""
     left, right = margins[line.page]
     prev_left, prev_right = margins[prev.page]
+    if _cells_line(line) or _cells_line(prev) or _is_value(line.text) or _is_value(prev.text) \
+            or "|" in line.text or "|" in prev.text:
+        return True            # a row of a table laid out with gaps, a lone cell value, a pipe row: stands alone
     if _HEADING.match(line.text) or line.x0 > left + 0.8 * line.size:
         return True
     if prev.x1 < prev_right - 1.5 * prev.size and (
@@ -597,7 +605,25 @@ def _starts_paragraph(prev: _Line, line: _Line, margins, gaps) -> bool:
     return line.top - prev.bottom > gaps[line.page] + max(line.size, prev.size)
 
 
+def _cells_line(line: _Line) -> bool:
+    """A line that is a row of a table laid out with gaps: a short label then numbers (“行政许可      457394”),
+    or short headers (“信息内容      本年处理决定数量”)."""
+    parts = _token_chars(line)
+    tokens = [tidy("".join(c["text"] for c in part)) for part in parts]
+    if len(tokens) < 2 or any(len(t) > 40 for t in tokens):
+        return False
+    widest = max(b[0]["x0"] - a[-1]["x1"] for a, b in zip(parts, parts[1:]))
+    short_label_number = len(tokens) == 2 and len(tokens[0]) <= 12 and _is_value(tokens[1]) \
+        and not re.search(r"[，。；：、]", tokens[0])
+    if widest < 2 * line.size and not short_label_number:   # justified text spreads its characters, not this far
+        return False
+    return _is_value(tokens[-1]) or all(len(t) <= 14 and not _ends_sentence(t) for t in tokens)
+
+
 def _paragraph(lines: list[_Line]) -> Paragraph:
+    if len(lines) == 1 and _cells_line(lines[0]):
+        line = lines[0]
+        return Paragraph("\t".join(_tokens(line)), Source(page=line.page, bbox=_round((line.x0, line.top, line.x1, line.bottom))))
     text = lines[0].text
     for line in lines[1:]:
         a, b = text[-1:], line.text[:1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest.document import Document, Paragraph, RawTable, Source, TextCell
+from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
 from ingest.errors import ExtractError
 from ingest.loaders.encoding import decode_text
 
@@ -61,20 +61,15 @@ def parse_text(text: str, path: str = "") -> Document:
         if MD_SEPARATOR.match(line) and "-" in line:
             continue
         stripped = line.strip()
-        if stripped.startswith("|") or stripped.count("|") >= 2:
-            flush_cell_row()
-            cells = stripped.strip("|").split("|")
-            table_rows.append([TextCell(c.strip(), src(i)) for c in cells])
+        if line.startswith("\t") and line.count("\t") == 1:       # one cell per line
+            if cell_row is None:
+                cell_row = []
+            cell_row.append(TextCell(line[1:].strip(), src(i)))
             continue
-        if "\t" in line:
-            cells = line.split("\t")
-            if line.startswith("\t") and len(cells) == 2:       # one cell per line
-                if cell_row is None:
-                    cell_row = []
-                cell_row.append(TextCell(cells[1].strip(), src(i)))
-            else:
-                flush_cell_row()
-                table_rows.append([TextCell(c.strip(), src(i)) for c in cells])
+        cells = typed_cells(line)
+        if cells is not None:
+            flush_cell_row()
+            table_rows.append([TextCell(c, src(i)) for c in cells])
             continue
         if cell_row is not None and cell_row and len(stripped) <= 12 and not _looks_like_heading(stripped):
             cell_row[-1] = TextCell(cell_row[-1].text + stripped, cell_row[-1].source)   # wrapped cell
