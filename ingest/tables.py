@@ -335,19 +335,26 @@ def table3_scores(label_cells: list[str]) -> dict[str, float]:
 def complete_wrapped(rows: list[Row], width: int) -> list[Row]:
     """A row whose last numbers wrapped onto the next line(s) (“…部分公开 0 0 0 0 0” / “0 0”) is one row, when
     the unlabelled lines after it bring it to exactly `width` values."""
+    def filled_part(values: list[TextCell]) -> list[TextCell]:      # without trailing blank cells
+        end = len(values)
+        while end and not values[end - 1].text.strip():
+            end -= 1
+        return values[:end]
+
     out: list[Row] = []
     i = 0
     while i < len(rows):
         row = rows[i]
-        n = len(row.values)
+        n = len(filled_part(row.values))
         j = i + 1
         if 0 < n < width:
             total, k = n, i + 1
-            while k < len(rows) and not rows[k].labels and rows[k].values and total + len(rows[k].values) <= width:
-                total += len(rows[k].values)
+            while (k < len(rows) and not rows[k].labels and filled_part(rows[k].values)
+                   and total + len(filled_part(rows[k].values)) <= width):
+                total += len(filled_part(rows[k].values))
                 k += 1
             if total == width and k > i + 1:
-                values = [v for r in rows[i:k] for v in r.values]
+                values = [v for r in rows[i:k] for v in filled_part(r.values)]
                 row = Row(row.labels, values, row.index, row.from_table)
                 j = k
         out.append(row)

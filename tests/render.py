@@ -430,24 +430,31 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(source: Path, out_dir: Path) -> Path:
-    """LibreOffice headless, with its own profile in a temporary HOME (STACK.md §5)."""
+def office_convert(source: Path, out_dir: Path, to: str = "pdf") -> Path:
+    """Print `source` to PDF or save it as DOCX with LibreOffice headless, as an office would, with its own
+    profile in a temporary HOME (STACK.md §5). Text files are opened as UTF-8 text, HTML with the Writer filter."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
+    target = {"pdf": "pdf:writer_pdf_Export", "docx": 'docx:MS Word 2007 XML'}[to]
     with tempfile.TemporaryDirectory(prefix="lo_home_") as home:
         args = [exe, f"-env:UserInstallation=file://{home}/profile", "--headless", "--norestore"]
-        if source.suffix.lower() in (".html", ".htm"):
-            args += ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export"]
-        else:
-            args += ["--convert-to", "pdf"]
-        args += [str(source), "--outdir", str(out_dir)]
+        suffix = source.suffix.lower()
+        if suffix in (".html", ".htm"):
+            args += ["--infilter=HTML (StarWriter)"]
+        elif suffix in (".txt", ".md"):
+            args += ["--infilter=Text (encoded):UTF8,,,"]
+        args += ["--convert-to", target if suffix != ".docx" else to, str(source), "--outdir", str(out_dir)]
         env = {**os.environ, "HOME": home}
         proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=180)
-    pdf = out_dir / (source.stem + ".pdf")
-    if not pdf.is_file():
-        raise RuntimeError(f"LibreOffice did not write {pdf}: rc={proc.returncode} {proc.stdout} {proc.stderr}")
-    return pdf
+    out = out_dir / (source.stem + "." + to)
+    if not out.is_file():
+        raise RuntimeError(f"LibreOffice did not write {out}: rc={proc.returncode} {proc.stdout} {proc.stderr}")
+    return out
+
+
+def convert_to_pdf(source: Path, out_dir: Path) -> Path:
+    return office_convert(source, out_dir, "pdf")
 
 
 def render_pdf(report: dict, path: str | Path, narrative: Narrative | None = None, via: str = "docx",

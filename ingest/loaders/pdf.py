@@ -497,7 +497,10 @@ def _drop_headers_and_footers(pages: list[_Page]) -> list[_Page]:
         key = _band_key(line, page.height)
         if key is None:
             return False
-        return bool(_PAGE_NUMBER.match(line.text.replace(" ", ""))) or (len(pages) >= 2 and counts[key] >= need)
+        text = line.text.replace(" ", "")
+        if text.isdigit():          # a bare number is a page number only if it is this page's number
+            return abs(int(text) - page.number) <= 2 and int(text) > 0
+        return bool(_PAGE_NUMBER.match(text)) or (len(pages) >= 2 and counts[key] >= need)
 
     out = []
     for page in pages:
