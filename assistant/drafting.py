@@ -21,9 +21,10 @@ PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 _REWRITE = re.compile(r"改写|修改|改得|改一改|改成|润色|完善|太空|具体一点|具体些|优化")
 _CHECKLIST = re.compile(r"清单|自查|检查表|注意事项|提纲")
-_MEASURES_START = re.compile(r"下一步|针对上述|针对以上|改进措施|整改措施|问题改进|改进情况|将采取|我们将|拟采取|今后|为此")
+_MEASURES_START = re.compile(r"下一步|针对(?:上述|以上|存在的?|这些|以下)|改进措施|整改措施|问题改进|改进情况|将采取|我们将|拟采取|今后|为此")
 _ENUM_ITEM = re.compile(r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])\s*([^。；;\n]{4,80})")
 _PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|单一|错敏|问题")
+_SUCH_AS_LIST = re.compile(r"(?:如|例如|主要是|主要表现在)[：:]?([^。；]{8,160}?)等")
 _EXISTS_LIST = re.compile(r"存在(?:着)?(?:一些|以下)?([^。；]{4,60}?)等(?:方面的?)?(?:问题|不足)")
 _GOOD_WORDS = ("整改", "已", "完成", "建立", "制定", "修订", "开展", "上线", "实现", "制作")
 
@@ -66,6 +67,11 @@ def listed_problems(report, limit: int = 6) -> tuple[list[str], object | None]:
         found = _EXISTS_LIST.search(text)
         if found:
             items = [x.strip() for x in re.split(r"[、，,]", found.group(1)) if len(x.strip()) >= 3]
+    if not items:               # “如A还有待提高、B还有待提升、C有待加强等”
+        found = _SUCH_AS_LIST.search(text)
+        if found:
+            items = [x.strip() for x in re.split(r"[、；]", found.group(1))]
+            items = [x for x in items if len(x) >= 4 and _PROBLEM_WORDS.search(x)]
     if not items:
         tail = re.split(r"[：:]", text, maxsplit=1)[-1]
         items = [x.strip("：:，,。 ") for x in re.split(r"[。；;\n]", tail)]
