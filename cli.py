@@ -86,10 +86,9 @@ def cmd_check(args) -> int:
 
 # -- library: ingest / list / remove / search / eval ------------------------------------------------
 def _library_errors() -> tuple:
-    from vectorstore.embeddings import EmbeddingConfigError
-    from vectorstore.library import LibraryError
-    from vectorstore.vectors import VectorStoreError
-    return LibraryError, VectorStoreError, EmbeddingConfigError
+    """Errors of the library (data folder, Chroma, embedding model) that carry a Chinese message."""
+    from ingest.errors import UserError
+    return (UserError,)
 
 
 def _open_library(args):

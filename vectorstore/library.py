@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ingest.errors import UserError
 from ingest.report import Report
 from vectorstore import db as dbmod
 from vectorstore.chunks import chunk_report
@@ -36,12 +37,8 @@ ENV_PAUSE = "NIANBAO_TEST_PAUSE"        # "<point>:<seconds>", for the crash tes
 EMBED_BATCH = 32
 
 
-class LibraryError(Exception):
+class LibraryError(UserError):
     """Something the user asked of the library that cannot be done. Chinese message."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,16 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from ingest.errors import UserError
+
 ENV_URL = "NIANBAO_CHROMA_URL"
 ENV_COLLECTION = "NIANBAO_CHROMA_COLLECTION"
 DEFAULT_COLLECTION = "nianbao_chunks"
 MODEL_KEY = "embedding_model"
 
 
-class VectorStoreError(Exception):
+class VectorStoreError(UserError):
     """Chroma cannot be used as configured. The message is Chinese and says what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def model_mismatch_message(built_with: str, configured: str) -> str:
