@@ -222,9 +222,9 @@ class ReportView:
     def cite_section(self, key: str, text: str = "") -> Citation:
         report = self.report()
         sec = report.section(key) if report is not None else None
+        page, line = sec.where(text) if sec is not None else (None, None)
         return Citation(self.file, self.agency, self.year, sec.path if sec else SECTIONS.get(key, key),
-                        page=sec.page if sec else None, line=sec.line if sec else None,
-                        text=text or (sec.text if sec else ""), report_id=self.record.id)
+                        page=page, line=line, text=text or (sec.text if sec else ""), report_id=self.record.id)
 
     def cite_evidence(self, e: dict) -> Citation:
         """A validator evidence item (Evidence.to_json()) as a citation: a cell, a whole table, or a sentence."""

@@ -83,8 +83,9 @@ def cell_evidence(report: Report, table: str, row: str, col: str) -> Evidence:
 def sentence_evidence(section: Section | None, sentence: str, line: int | None = None) -> Evidence:
     if section is None:
         return Evidence(kind="sentence", text=sentence)
-    return Evidence(kind="sentence", section=section.path, text=sentence, page=section.page,
-                    line=line if line is not None else section.line)
+    page, own_line = section.where(sentence)
+    return Evidence(kind="sentence", section=section.path, text=sentence, page=page,
+                    line=line if line is not None else own_line)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

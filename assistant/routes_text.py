@@ -65,8 +65,9 @@ def leaf_sentences(report) -> list[tuple[str, object]]:
 
 
 def sentence_citation(view: ReportView, section, sentence: str) -> Citation:
-    return Citation(view.file, view.agency, view.year, section.path or section.heading, page=section.page,
-                    line=section.line, text=sentence, report_id=view.record.id)
+    page, line = section.where(sentence)
+    return Citation(view.file, view.agency, view.year, section.path or section.heading, page=page,
+                    line=line, text=sentence, report_id=view.record.id)
 
 
 def matching_sentences(view: ReportView, words: Sequence[str], question: str, limit: int = 2,

@@ -282,5 +282,13 @@ def _signature_start(paras: list[Paragraph], last_start: int) -> int | None:
 
 def _section(key: str, heading: str, path: str, paras: list[Paragraph], source: Source | None = None) -> Section:
     src = source or (paras[0].source if paras else Source())
-    text = "\n".join(p.text.strip() for p in paras if p.text.strip())
-    return Section(key=key, heading=heading, path=path, text=text, page=src.page, line=src.line)
+    parts, anchors, offset = [], [], 0
+    for p in paras:
+        t = p.text.strip()
+        if not t:
+            continue
+        anchors.append((offset, p.source.page, p.source.line))
+        parts.append(t)
+        offset += len(t) + 1
+    return Section(key=key, heading=heading, path=path, text="\n".join(parts), page=src.page, line=src.line,
+                   anchors=anchors)

@@ -58,10 +58,25 @@ class Section:
     text: str
     page: int | None = None        # first page (PDF)
     line: int | None = None        # first line (text)
+    anchors: list[tuple[int, int | None, int | None]] = field(default_factory=list)
+    """(offset in `text`, page, line) where each paragraph of the section starts."""
+
+    def where(self, part: str | int) -> tuple[int | None, int | None]:
+        """Page and line of a passage of this section (given as text, or as an offset in `text`): a sentence
+        on the section's third page is cited with that page, not the section's first."""
+        offset = part if isinstance(part, int) else self.text.find(part)
+        if offset < 0 or not self.anchors:
+            return self.page, self.line
+        page, line = self.page, self.line
+        for start, p, ln in self.anchors:
+            if start > offset:
+                break
+            page, line = p, ln
+        return page, line
 
     def to_json(self) -> dict:
         return {"key": self.key, "heading": self.heading, "path": self.path, "text": self.text,
-                "page": self.page, "line": self.line}
+                "page": self.page, "line": self.line, "anchors": [list(a) for a in self.anchors]}
 
 
 @dataclass
@@ -168,7 +183,8 @@ class Report:
         return cls(file=d.get("file", ""), agency=d.get("agency"), year=d.get("year"), format=d.get("format"),
                    published=d.get("published"), title=d.get("title", ""), kind=d.get("kind", ""),
                    pages=d.get("pages"), sha256=d.get("sha256", ""), table2=t2, table3=t3, table4=t4,
-                   sections=[Section(**s) for s in d.get("sections", [])],
+                   sections=[Section(**{**s, "anchors": [tuple(a) for a in s.get("anchors", [])]})
+                             for s in d.get("sections", [])],
                    warnings=[Warning(w["code"], w["message"], w.get("table"), w.get("row"),
                                      Source(**{k: (tuple(v) if k == "bbox" else v) for k, v in w["source"].items()})
                                      if w.get("source") else None) for w in d.get("warnings", [])])

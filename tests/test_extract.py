@@ -132,3 +132,17 @@ def test_cli_json_and_summary(shared):
     text = subprocess.run([sys.executable, str(REPO / "cli.py"), "extract", str(f)],
                           capture_output=True, text=True, check=True).stdout
     assert "常德经济技术开发区" in text and "行政许可" in text and "855" in text
+
+
+def test_a_sentence_is_cited_with_its_own_page(shared):
+    """一、总体情况 of 淮安市 2024 runs from page 1 to page 3: each sentence keeps the page it is printed on."""
+    r = extract(shared / "reports/007_huaian_city_2024.pdf")
+    s1 = r.section("s1_overview")
+    assert s1.page == 1
+    assert s1.where("根据省政务公开年度和季度监测指标") == (3, None)
+    assert s1.where("2024年，我市坚持以习近平") == (1, None)
+    seed = extract(shared / "seeds/000_747ce1910eae7ff3.txt")
+    sub = next(s for s in seed.sections if s.key == "s1_overview.1")
+    assert sub.where("加强政策精准解读推送")[1] == 21
+    again = type(r).from_json(r.to_json())
+    assert again.section("s1_overview").where("根据省政务公开年度和季度监测指标") == (3, None)

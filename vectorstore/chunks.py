@@ -79,7 +79,8 @@ def chunk_report(report: Report, report_id: str, file: str | None = None) -> lis
     for section in _sections_to_chunk(report):
         path = section.path or section.heading or SPECIAL_SECTIONS.get(section.key, section.key)
         for body in split_text(_body_of(section, report)):
-            pieces.append(("text", section.key, path, section.page, section.line, body))
+            page, line = section.where(body.strip()[:12])      # the page this piece is printed on
+            pieces.append(("text", section.key, path, page, line, body))
     for table in (report.table2, report.table3, report.table4):
         if table is None or not table.rows:
             continue
@@ -105,7 +106,8 @@ def _sections_to_chunk(report: Report) -> list[Section]:
             continue
         lead = _lead_text(s, subs[0])
         if lead:
-            out.append(Section(key=s.key, heading=s.heading, path=s.path, text=lead, page=s.page, line=s.line))
+            out.append(Section(key=s.key, heading=s.heading, path=s.path, text=lead, page=s.page, line=s.line,
+                               anchors=s.anchors))
     return out
 
 
