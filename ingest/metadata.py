@@ -16,9 +16,12 @@ _UNIT_SUFFIX = ("人民政府办公厅", "人民政府办公室", "人民政府"
 _OFFICE = ("党政综合办公室", "党政办公室", "政务公开办公室", "综合办公室", "办公室")
 _VERBS = ("现向社会公布", "现予公布", "现公布", "特发布", "现发布", "公布", "发布", "本报告为", "现将", "编制", "由")
 _TITLE = re.compile(r"(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<year>20\d\d)\s*年\s*度?\s*"
-                    r"(?:政府信息公开|政务公开|信息公开)[\u4e00-\u9fff]{0,6}?报告")
+                    r"(?:政府信息公开|政务公开|信息公开)[\u4e00-\u9fff]{0,6}?(?:报告|年报)")
 _YEAR_ONLY_TITLE = re.compile(r"(?P<year>20\d\d)\s*年\s*度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*"
-                              r"(?:政府信息公开|政务公开)[\u4e00-\u9fff]{0,6}?报告")
+                              r"(?:政府信息公开|政务公开)[\u4e00-\u9fff]{0,6}?(?:报告|年报)")
+_YEAR_AFTER_TITLE = re.compile(r"(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?:政府信息公开|政务公开)(?:工作)?\s*"
+                               r"(?P<year>20\d\d)\s*年\s*度?\s*(?:工作)?(?:报告|年报)")
+_CN_YEAR = re.compile(r"[二][〇○零一二三四五六七八九]{3}(?=\s*年)")
 _BY = re.compile(r"由(?P<body>[\u4e00-\u9fff（）()]{3,40}?)(?:根据|依据|按照|结合|负责|编制|会同|牵头)")
 _PERIOD = re.compile(r"(20\d\d)\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-)\s*(?:(20\d\d)\s*年\s*)?12\s*月\s*31\s*日")
 _DATE = re.compile(r"^(?P<y>20\d\d|二[〇○零]..)\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月\s*"
@@ -82,7 +85,8 @@ def _agency_year(document: Document, title: str, paras: list[Paragraph]) -> tupl
     for text in candidates:
         if not text:
             continue
-        m = _TITLE.search(text) or _YEAR_ONLY_TITLE.search(text)
+        text = _CN_YEAR.sub(lambda m: str(cn_number(m.group(0))), text)     # 二〇二三年 → 2023年
+        m = _TITLE.search(text) or _YEAR_ONLY_TITLE.search(text) or _YEAR_AFTER_TITLE.search(text)
         if m:
             name, year = _strip_verbs(m.group("agency")), int(m.group("year"))
             break
