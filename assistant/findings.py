@@ -33,11 +33,12 @@ class Evidence:
 
     def describe(self) -> str:
         """One line for people: “表三 （七）总计 / 总计 = 12（第92行）” or “一、总体情况 / （二）…：“…””."""
-        start = "起" if self.kind == "sentence" else ""      # a sentence is cited by its section's first page/line
-        where = "".join(p for p in (f"第{self.page}页{start}" if self.page else "",
-                                    f"第{self.line}行{start}" if self.line and not self.page else "") if p)
+        where = "".join(p for p in (f"第{self.page}页" if self.page else "",
+                                    f"第{self.line}行" if self.line and not self.page else "") if p)
         where = f"（{where}）" if where else ""
         if self.kind == "cell":
+            if self.column is None:              # a row or a label, not one value
+                return f"{self.text}{where}"
             shown = "空白" if self.value is None else _num(self.value)
             return f"{self.text} = {shown}{where}"
         sentence = self.text or ""
