@@ -283,7 +283,8 @@ def draft_years(ctx: AppContext, agency: str | None):
 
 def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: list[str] | None) -> str:
     """The chosen sections for one unit and year, from its stored reports (assistant.drafting): figures read
-    from the tables with their 〔source〕, last year's problems one by one, 【…】 where the official must fill in."""
+    from the tables with their 〔source〕, last year's problems one by one, 【…】 where the official must fill in.
+    With a language model configured, it polishes the wording; the number guard checks what it writes."""
     from assistant.cite import load_view
     from assistant.drafting import (draft_requests_paragraph, draft_review_paragraph, draft_section_five,
                                     draft_section_six, good_examples)
@@ -313,7 +314,9 @@ def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: 
         parts.append(draft_section_five(agency, y, current, previous, examples, False)[0])
     if "s6_other" in keys:
         parts.append(draft_section_six(current or previous, y)[0])
-    return "\n\n".join(parts)
+    from assistant.answer import polish_draft
+    text, _ = polish_draft(f"起草{agency}{y}年度报告：{'、'.join(sections)}", "\n\n".join(parts))
+    return text
 
 
 def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str, keep_sources: bool = True):

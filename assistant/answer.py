@@ -224,6 +224,25 @@ def answer(question: str, history: Sequence | None, library, llm=None) -> Answer
     return final
 
 
+def polish_draft(request: str, draft: str, llm=None) -> tuple[str, str]:
+    """A draft the program assembled (figures and citations read from the tables), polished by the language
+    model when one is configured: (text, "llm"), with every number checked by the guard and unverified ones
+    marked; or (draft, "offline") as it is when no model is configured or the model fails."""
+    model = _resolve_model(llm)
+    if model is None or not draft.strip():
+        return draft, "offline"
+    route = RouteResult(route="draft", text=draft, task="draft", allowed=[draft])
+    pool = allowed_pool(route, [], [])
+    try:
+        raw = build_chain(model, "draft").invoke(chain_inputs(request, "按所选单位和年度起草年度报告章节", route, [],
+                                                               new_nonce()))
+    except Exception as e:
+        return f"（大模型暂时无法使用（{type(e).__name__}），以下为程序生成的草稿。）\n{draft}", "offline"
+    if not raw.strip():
+        return draft, "offline"
+    return finish(raw, route, pool).text, "llm"
+
+
 def library_summary(library) -> str:
     records = library.reports()
     if not records:

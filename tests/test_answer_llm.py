@@ -149,3 +149,16 @@ def test_unreachable_model_falls_back_to_the_program_answer(library):
     a = answer(Q["d01"]["q"], [], library, model)
     assert a.mode == "offline" and "大模型暂时无法使用" in a.text
     assert f"{gold_cell('000_', 'table3', 'new_received')}件〔" in a.text
+
+
+def test_a_draft_is_polished_by_the_model_and_its_figures_are_checked(stub_llm):
+    from assistant.answer import polish_draft
+    draft = "三、收到和处理政府信息公开申请情况\n2024年共新收申请95件〔洪泽区2024年报·表三·第3页〕，办结95件。"
+    stub_llm.reply = "2024年，本机关共新收政府信息公开申请95件〔洪泽区2024年报·表三·第3页〕，均已办结（95件）。"
+    text, mode = polish_draft("起草洪泽区2024年报第三部分", draft, model_for(stub_llm))
+    assert mode == "llm" and text.startswith("2024年，本机关共新收") and "未核实" not in text
+    assert "95件〔洪泽区2024年报·表三·第3页〕" in stub_llm.prompt_text()          # the draft reached the model
+    stub_llm.reply = "2024年共新收申请96件，办结95件。"
+    text, mode = polish_draft("起草洪泽区2024年报第三部分", draft, model_for(stub_llm))
+    assert "【未核实：96】" in text and draft in text                        # the program's draft follows
+    assert polish_draft("起草", draft, False) == (draft, "offline")
