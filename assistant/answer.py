@@ -93,7 +93,7 @@ def understand(question: str, history: Sequence | None, records: Sequence) -> Qu
     query = parse_question(question, agencies, earlier, latest)
     if len(query.agencies) == 1 and _RELATIVE_YEAR.search(question) and not re.search(r"(19|20)\d{2}", question):
         own = [r.year for r in records if r.agency == query.agencies[0] and r.year]
-        if own and max(own) != latest and not any(y in own for y in query.years):
+        if own and max(own) != latest and not set(query.years) <= set(own):     # 近两年 of this unit's reports
             query = parse_question(question, agencies, earlier, max(own))
     if not query.metrics and query.operation in ("open", "check") and _PUBLISHED.search(question):
         query = replace(query, metrics=[METRICS["meta.published"]], operation="value")

@@ -320,7 +320,7 @@ def _compute_derived(metric: Metric, cells: CellLookup) -> ComputedValue:
         return ComputedValue(None, text, tuple(inputs), "%", tuple(missing),
                              "以下数据在表中为空，无法计算：" + "、".join(missing), metric)
     if dv == 0:
-        return ComputedValue(None, text, tuple(inputs), "%", (), "分母为0，比率无意义", metric)
+        return ComputedValue(None, text, tuple(inputs), "%", (), f"分母（{dtext}）为0，比率无意义", metric)
     value = nv / dv * 100
     return ComputedValue(value, f"{text} = {value:.1f}%", tuple(inputs), "%", metric=metric)
 

@@ -96,6 +96,7 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
         return Figure(view, metric, cv, text, [cite])
     cv = view.compute(metric)
     cites = view.cite_inputs(cv)
+    warning = flagged_inputs(view, cv)
     if cv.value is None:
         present = [i for i in cv.inputs if (i[0], i[1], i[2]) in view.facts]
         if not present:
@@ -103,13 +104,27 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
                 else "该报告没有可读取的相应表格"
             return Figure(view, metric, cv, f"{metric.label}：{why}", [])
         reason = cv.note or "表中为空"
-        return Figure(view, metric, cv, f"{metric.label}：{reason}（空白不按0计）{group_label(cites)}", cites)
+        if cv.missing:
+            reason += "（空白不按0计）"
+        return Figure(view, metric, cv, f"{metric.label}：{reason}{group_label(cites)}{warning}", cites)
     shown = value_text(cv)
     if metric.table == "derived" or len(cv.inputs) > 1:
         text = f"{metric.label}{shown}（{formula_body(cv, metric.label)}）{group_label(cites)}"
     else:
         text = f"{metric.label}{shown}{group_label(cites)}"
-    return Figure(view, metric, cv, text, cites)
+    return Figure(view, metric, cv, text + warning, cites)
+
+
+def flagged_inputs(view, cv: ComputedValue) -> str:
+    """A note when a cell the figure rests on is part of an error the validator found (e.g. a 总计 of 0 beside
+    parts adding up to 11): the user should not take the figure without it."""
+    cells = {(t, r, c) for t, r, c, _ in cv.inputs}
+    for f in view.findings():
+        if f.get("severity") != "error":
+            continue
+        if any((e.get("table"), e.get("row"), e.get("column")) in cells for e in f.get("evidence", [])):
+            return f"（注意：该数字涉及校验发现的错误【{f['rule']}】{f['message'].rstrip('。')}）"
+    return ""
 
 
 def _metrics_of(query) -> list[Metric]:
@@ -211,7 +226,8 @@ def _growth_lines(figures: list[Figure], metrics: list[Metric], extra: list, ext
             for old, new in zip(series, series[1:]):
                 label = f"{agency}{m.label}{new.view.year}年比{old.view.year}年"
                 if old.value is None or new.value is None:
-                    lines.append(f"{label}：有一年数据为空，无法比较。")
+                    gap = old if old.value is None else new
+                    lines.append(f"{label}：{gap.view.year}年的{m.label}无法计算（见上），无法比较。")
                     continue
                 diff = difference(new.cv, old.cv, label)
                 extra.append(diff)

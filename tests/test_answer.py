@@ -303,3 +303,15 @@ def test_offline_answers_pass_the_eval_on_the_reports_in_the_library(library):
     rate = sum(d["passed"] for d in scored) / len(scored)
     assert rate >= 0.95, [d for d in scored if not d["passed"]]
     assert all(d["passed"] for d in result["details"] if d["type"] == "refuse")
+
+
+def test_a_figure_resting_on_an_inconsistent_cell_says_so(library):
+    """洪泽区 2023's 表四 prints 行政复议 总计 0 beside 10 + 1: the figure is given as printed, with the error."""
+    a = ask(library, "洪泽区2023年行政复议多少件？")
+    assert "行政复议总计0件〔" in a.text
+    assert "【T4-1】" in a.text and "11" in a.text
+    series = ask(library, "洪泽区近两年行政复议纠错率有什么变化？")
+    assert "2023年报" in series.text and "2024年报" in series.text        # the unit's own two latest years
+    assert "50.0%" in series.text and "分母" in series.text
+    clean = ask(library, "洪泽区2024年行政复议多少件？")
+    assert "注意" not in clean.text

@@ -152,7 +152,7 @@ def test_blank_cells_are_never_zero():
     assert rate.value is None and "行政复议结果纠正" in rate.missing and "为空" in rate.note
     # 沭阳县发改局: 1 case, 1 pending → denominator 0, no rate.
     sy = compute(get_metric("derived.review_correction_rate.total"), _cells(_gold("015_shuyang")))
-    assert sy.value is None and "分母为0" in sy.note
+    assert sy.value is None and "为0，比率无意义" in sy.note
 
 
 def test_column_qualifiers_pick_table3_columns():
