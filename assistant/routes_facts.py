@@ -120,7 +120,9 @@ def flagged_inputs(view, cv: ComputedValue) -> str:
     parts adding up to 11): the user should not take the figure without it."""
     cells = {(t, r, c) for t, r, c, _ in cv.inputs}
     for f in view.findings():
-        if f.get("severity") != "error":
+        # table arithmetic only: a text-vs-table finding quotes the report's prose, whose figures must not
+        # enter the answer (nor the pool the number guard accepts)
+        if f.get("severity") != "error" or any(e.get("kind") != "cell" for e in f.get("evidence", [])):
             continue
         if any((e.get("table"), e.get("row"), e.get("column")) in cells for e in f.get("evidence", [])):
             return f"（注意：该数字涉及校验发现的错误【{f['rule']}】{f['message'].rstrip('。')}）"
