@@ -320,15 +320,20 @@ def _all_zero(t: Table | None) -> bool:
     return bool(vals) and all(v in (0, None) for v in vals) and any(v == 0 for v in vals)
 
 
+def check_counts(report: Report, table: str, rule: str, noun: str, c: Collector) -> None:
+    """Every filled cell of a count table is a non-negative integer (T3-4, T4-4)."""
+    for row, col, cell in report.table(table).cells():
+        v = cell.value
+        if v is not None and (v < 0 or float(v) != int(v)):
+            c.add(Finding(rule, ERROR, f"{cell_label(table, row, col)} 为 {fmt(v)}：{noun}应为非负整数。",
+                          expected="≥0 的整数", actual=v, evidence=(cell_evidence(report, table, row, col),)))
+
+
 def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
     t = report.table3
     if t is None:
         return
-    for row, col, cell in t.cells():
-        v = cell.value
-        if v is not None and (v < 0 or float(v) != int(v)):
-            c.add(Finding("T3-4", ERROR, f"{cell_label('table3', row, col)} 为 {fmt(v)}：申请件数应为非负整数。",
-                          expected="≥0 的整数", actual=v, evidence=(cell_evidence(report, "table3", row, col),)))
+    check_counts(report, "table3", "T3-4", "申请件数", c)
     parts = table3_parts(t)
     for col in TABLE3_COLUMNS:
         cl = TABLE3_COLUMN_LABELS[col]
@@ -392,11 +397,7 @@ def check_table4(report: Report, previous: Report | None, c: Collector) -> None:
     t = report.table4
     if t is None:
         return
-    for row, col, cell in t.cells():
-        v = cell.value
-        if v is not None and (v < 0 or float(v) != int(v)):
-            c.add(Finding("T4-4", ERROR, f"{cell_label('table4', row, col)} 为 {fmt(v)}：案件数应为非负整数。",
-                          expected="≥0 的整数", actual=v, evidence=(cell_evidence(report, "table4", row, col),)))
+    check_counts(report, "table4", "T4-4", "案件数", c)
     for rule, group in zip(("T4-1", "T4-2", "T4-3"), TABLE4_GROUPS):
         parts = tuple(("table4", group, k) for k in TABLE4_PARTS)
         c.equation(rule, ERROR, f"表四“{TABLE4_GROUPS[group]}”", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",

@@ -20,8 +20,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.schema import (TABLE2_2019_ROWS, TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT,
-                           TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS)
+from ingest.schema import (SECTIONS, TABLE2_2019_ROWS, TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED,
+                           TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS)
 
 # ---------------------------------------------------------------------------------------------------------
 # narrative
@@ -40,14 +40,7 @@ class Narrative:
     site: str = "政府门户网站"
 
 
-HEADINGS = {
-    "s1_overview": "一、总体情况",
-    "s2_proactive": "二、主动公开政府信息情况",
-    "s3_requests": "三、收到和处理政府信息公开申请情况",
-    "s4_review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "s5_problems": "五、存在的主要问题及改进情况",
-    "s6_other": "六、其他需要报告的事项",
-}
+HEADINGS = SECTIONS       # the canonical headings (RULES.md a.1)
 
 _FILLER = ("坚持以人民为中心的发展思想，严格落实政务公开各项要求，围绕中心工作，聚焦公众关切，持续推进决策、执行、"
            "管理、服务、结果公开，不断提升政府工作透明度，切实保障人民群众的知情权、参与权、表达权和监督权。")
