@@ -167,8 +167,43 @@ def _first(rows, test):
 
 
 # -- fitting values to columns ------------------------------------------------------------------------
+def column_centres(rows: list[Row], ncols: int) -> list[float] | None:
+    """Where each column sits on the page (x-centre), learnt from rows that print all `ncols` numbers with
+    their boxes (PDF). None unless at least two such rows exist and every one of them lines up."""
+    xs: list[list[float]] = []
+    for r in rows:
+        vals = [v for v in r.values if v.text.strip()]
+        if len(vals) == ncols and all(v.source.bbox for v in vals):
+            xs.append([(v.source.bbox[0] + v.source.bbox[2]) / 2 for v in vals])
+    if len(xs) < 2:
+        return None
+    centres = [sorted(col)[len(col) // 2] for col in zip(*xs)]
+    if not all(b > a for a, b in zip(centres, centres[1:])):
+        return None
+    gap = min(b - a for a, b in zip(centres, centres[1:]))
+    if any(abs(x - c) > 0.15 * gap for row in xs for x, c in zip(row, centres)):
+        return None        # the complete rows do not line up (text typed with tab stops): position means nothing
+    return centres
+
+
+def place_by_position(vals: list[TextCell], centres: list[float]) -> list[TextCell | None] | None:
+    """Numbers of a row printed without its blank cells, put in the columns they stand under; None unless
+    every number is clearly under one column and no two share one."""
+    half_gap = min(b - a for a, b in zip(centres, centres[1:])) / 2
+    placed: list[TextCell | None] = [None] * len(centres)
+    for v in vals:
+        if not v.source.bbox:
+            return None
+        x = (v.source.bbox[0] + v.source.bbox[2]) / 2
+        j = min(range(len(centres)), key=lambda k: abs(centres[k] - x))
+        if abs(centres[j] - x) > 0.6 * half_gap or placed[j] is not None:
+            return None
+        placed[j] = v
+    return placed
+
+
 def fit_values(row: Row, ncols: int, *, total_last: bool, table: str, key: str,
-               warnings: list[Warning]) -> list[TextCell | None]:
+               warnings: list[Warning], centres: list[float] | None = None) -> list[TextCell | None]:
     """The row's value cells placed in `ncols` columns, or None where nothing can be placed safely."""
     vals = list(row.values)
     while len(vals) > ncols and vals and not vals[-1].text.strip():
@@ -204,6 +239,13 @@ def fit_values(row: Row, ncols: int, *, total_last: bool, table: str, key: str,
         return [None] * ncols
     # too few cells
     raw = " ".join(v.text for v in vals)
+    filled = [v for v in vals if v.text.strip()]
+    by_position = place_by_position(filled, centres) if centres and len(centres) == ncols and filled else None
+    if by_position is not None:
+        blanks = "、".join(str(j + 1) for j, v in enumerate(by_position) if v is None)
+        warnings.append(Warning("placed_by_position", f"{row.label}：只印了{len(filled)}个数字（{raw}），按其在页面上"
+                                                      f"所处的列读取；第{blanks}列为空白", table, key, src))
+        return by_position
     if ncols == 3 and len(vals) == 2:
         warnings.append(Warning("missing_cell", f"{row.label}：只有2个数字（{raw}），应为3个；"
                                                 "按首列和末列读取，中间一列记为空", table, key, src))
@@ -402,10 +444,11 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     single_other = "other_processing" in assigned.values()
     _fill_unlabelled(value_rows, assigned, single_other, warnings)
     table = Table("table3")
+    centres = column_centres([value_rows[i] for i in assigned], len(TABLE3_COLUMNS))
     for i in sorted(assigned):
         key = assigned[i]
         placed = fit_values(value_rows[i], len(TABLE3_COLUMNS), total_last=True, table="table3", key=key,
-                            warnings=warnings)
+                            warnings=warnings, centres=centres)
         table.rows[key] = _cells(placed, TABLE3_COLUMNS)
     return table, single_other
 

@@ -146,3 +146,28 @@ def test_a_sentence_is_cited_with_its_own_page(shared):
     assert sub.where("加强政策精准解读推送")[1] == 21
     again = type(r).from_json(r.to_json())
     assert again.section("s1_overview").where("根据省政务公开年度和季度监测指标") == (3, None)
+
+
+def _row(label: str, xs_values: list[tuple[float, str]]):
+    from ingest.document import Source, TextCell
+    from ingest.tables import Row
+    cells = [TextCell(v, Source(page=1, bbox=(x - 5, 100, x + 5, 110))) for x, v in xs_values]
+    return Row([TextCell(label)], cells, 0, True)
+
+
+def test_blank_cells_of_an_aligned_print_are_placed_by_column():
+    """A table printed without its blank cells: when the complete rows line up, each number of a short row
+    is read in the column it stands under; when they do not (tab stops), the row is refused."""
+    from ingest.tables import column_centres, fit_values
+    cols = [100.0 + 40 * j for j in range(7)]
+    full = [_row("一、本年新收", [(x, "1") for x in cols]), _row("二、上年结转", [(x + 2, "0") for x in cols])]
+    short = _row("（一）予以公开", [(cols[0] + 1, "3"), (cols[6] - 1, "3")])
+    centres = column_centres(full, 7)
+    warnings = []
+    placed = fit_values(short, 7, total_last=True, table="table3", key="granted", warnings=warnings, centres=centres)
+    assert [c.text if c else None for c in placed] == ["3", None, None, None, None, None, "3"]
+    assert warnings[0].code == "placed_by_position"
+    shifted = [full[0], _row("二、上年结转", [(x + 36, "0") for x in cols])]    # rows that do not line up
+    assert column_centres(shifted, 7) is None
+    refused = fit_values(short, 7, total_last=True, table="table3", key="granted", warnings=[], centres=None)
+    assert refused == [None] * 7
