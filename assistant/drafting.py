@@ -38,11 +38,13 @@ def problems_part(report) -> tuple[str, object] | None:
     """The text of section 五 that states problems (before the measures), with the section it is in."""
     if report is None:
         return None
-    subs = [s for s in report.sections if s.key.startswith("s5_problems.")]
+    subs = [s for s in report.sections if s.key.startswith("s5_problems.")] or report.content_sections("s5_problems")
     for s in subs:
-        if re.search(r"存在的?(主要)?问题|主要问题", s.path or "") and not re.search(r"改进|整改|措施", s.heading or ""):
+        if re.search(r"存在的?(主要)?问题|主要问题", s.heading or s.path or "") \
+                and not re.search(r"改进|整改|措施", s.heading or ""):
             return s.text, s
-    sec = report.section("s5_problems")
+    parts = report.content_sections("s5_problems")
+    sec = parts[0] if parts else None
     if sec is None or not sec.text.strip():
         return None
     text = sec.text

@@ -94,16 +94,22 @@ def text_metric_quotes(view: ReportView, metric_row: str, question: str) -> list
 # -- a section quoted ---------------------------------------------------------------------------------
 def section_quote(view: ReportView, key: str, limit: int = QUOTE_CHARS) -> Citation | None:
     report = view.stored
-    sec = report.section(key) if report is not None else None
-    if sec is None or not (sec.text or "").strip():
+    parts = report.content_sections(key) if report is not None else []
+    sec = parts[0] if parts else None
+    if sec is None or not any((p.text or "").strip() for p in parts):
         return None
-    text = sec.text.strip()
-    if sec.heading and text.startswith(sec.heading.strip()):
-        text = text[len(sec.heading.strip()):].lstrip("：: \n")
+    if len(parts) == 1:
+        text = sec.text.strip()
+        if sec.heading and text.startswith(sec.heading.strip()):
+            text = text[len(sec.heading.strip()):].lstrip("：: \n")
+    else:                  # 五 printed without its heading: its sub-sections, headings kept
+        text = "\n".join(p.text.strip() for p in parts)
     text = unwrap(re.sub(r"[ \t\u3000]+", "", text)).strip()
     if len(text) > limit:
         cut = max(text.rfind(p, 0, limit) for p in "。；\n")
         text = text[:cut + 1 if cut > limit // 2 else limit] + "……"
+    if sec.key != key:
+        text = f"（该报告没有“{SECTIONS[key]}”标题，这部分内容排在第四部分之后）" + text
     return Citation(view.file, view.agency, view.year, sec.path or sec.heading, page=sec.page, line=sec.line,
                     text=text, report_id=view.record.id)
 

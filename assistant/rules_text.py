@@ -28,7 +28,6 @@ _HEADING_VARIANTS = {
                     "政府信息公开工作存在的主要问题及改进措施"),
     "s6_other": ("其他需要报告的事项", "其他需报告的事项"),
 }
-_PROBLEM_WORDS = re.compile(r"存在的?(主要)?问题|不足|差距|改进")
 
 
 def _heading_core(h: str) -> str:
@@ -38,10 +37,7 @@ def _heading_core(h: str) -> str:
 
 def problems_sections(report: Report) -> list:
     """Section 五, or (when its heading is missing) the sub-sections of 四 that carry its content."""
-    s5 = report.section("s5_problems")
-    if s5 is not None:
-        return [s5]
-    return [s for s in report.sections if s.key.startswith("s4_review_litigation.") and _PROBLEM_WORDS.search(s.heading)]
+    return report.content_sections("s5_problems")
 
 
 def check_sections(report: Report, index: TextIndex) -> list[Finding]:

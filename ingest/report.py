@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -13,6 +14,7 @@ from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLU
                            TABLE3_OTHER_SPLIT, FORMAT_2019, SECTIONS)
 
 Number = int | float
+_PROBLEM_HEADING = re.compile(r"存在的?(主要)?问题|不足|差距|改进")
 
 
 @dataclass
@@ -122,6 +124,17 @@ class Report:
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
+
+    def content_sections(self, key: str) -> list[Section]:
+        """The sections holding a part's content: the section itself; or, for 五 printed without its “五、”
+        heading, the sub-sections of 四 whose titles carry its words (问题, 改进, 不足, 差距)."""
+        sec = self.section(key)
+        if sec is not None:
+            return [sec]
+        if key == "s5_problems":
+            return [s for s in self.sections
+                    if s.key.startswith("s4_review_litigation.") and _PROBLEM_HEADING.search(s.heading or "")]
+        return []
 
     def top_sections(self) -> list[Section]:
         return [s for s in self.sections if s.key in SECTIONS]

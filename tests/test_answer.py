@@ -315,3 +315,11 @@ def test_a_figure_resting_on_an_inconsistent_cell_says_so(library):
     assert "50.0%" in series.text and "分母" in series.text
     clean = ask(library, "洪泽区2024年行政复议多少件？")
     assert "注意" not in clean.text
+
+
+def test_section_five_printed_without_its_heading_is_still_found(library):
+    """上海 2025 prints its problems and improvements after 表四 with no “五、” heading."""
+    a = ask(library, "上海市政府办公厅2025年报存在的主要问题及改进情况写了什么？")
+    assert "没有“五、存在的主要问题及改进情况”标题" in a.text
+    assert "政策信息分散于多个平台" in a.text
+    assert {c.file for c in a.citations} == {"reports/002_shanghai_govoffice_2025.md"}
