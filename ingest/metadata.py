@@ -210,8 +210,8 @@ def split_sections(paras: list[Paragraph], agency: str | None) -> list[Section]:
     title_end = 0          # the title: short lines up to the one that ends in “报告”
     for k, p in enumerate(pre[:6]):
         t = p_text(p)
-        if len(t) > 40 or t.endswith(("。", "，", "（", "(")):
-            break
+        if len(t) > 40 or t.endswith(("。", "，", "（", "(")) or re.search(r"《|根据|依据|本报告|本年度报告", t):
+            break          # body text: the title is over
         if t.endswith("报告") or t in _NOT_TITLE:
             title_end = k + 1
     pre = pre[title_end:]

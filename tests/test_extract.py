@@ -171,3 +171,15 @@ def test_blank_cells_of_an_aligned_print_are_placed_by_column():
     assert column_centres(shifted, 7) is None
     refused = fit_values(short, 7, total_last=True, table="table3", key="granted", warnings=[], centres=None)
     assert refused == [None] * 7
+
+
+def test_hard_wrapped_text_is_joined_but_short_lines_are_not(shared):
+    """上海's markdown keeps the PDF's line breaks (joined into sentences); seed 002 has short lines of its own
+    (headings, 一是… items) that must stay apart."""
+    sh = extract(shared / "reports/002_shanghai_govoffice_2025.md")
+    assert sh.section("preamble").text.startswith("本年度报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）、")
+    assert "市政府共受理政府信息公开申请 1295 件，办结 1191 件（含上年结转 189 件）" in sh.section("s1_overview.2").text
+    seed = extract(shared / "seeds/002_914a51cc45050283.txt")
+    assert seed.section("s5_problems").heading == "五、存在的主要问题及改进情况"
+    assert [s.heading for s in seed.sections if s.key.startswith("s1_overview.")][:3] == [
+        "（一）着眼机制，强化政府信息管理工作", "（二）有力支撑，加强政务公开监督和保障制度", "（三）突出重点，推进政府信息主动公开"]

@@ -88,27 +88,36 @@ def parse_text(text: str, path: str = "") -> Document:
 _SENTENCE_END = ("。", "；", "！", "？", "：", ":", ";")
 
 
+def display_width(text: str) -> int:
+    """How wide a line prints: a Chinese character or full-width mark counts 2, a digit, letter or space 1."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+
+
 def join_hard_wrapped(blocks: list, skipped: set[int] = frozenset()) -> list:
-    """Text converted from a PDF keeps the page's line breaks (every line about as long as the page is wide).
-    When most lines share one width, a full-width line that does not end a sentence continues on the next."""
-    lengths = [len(b.text) for b in blocks if isinstance(b, Paragraph) and len(b.text) >= 15]
-    if len(lengths) < 10:
+    """Text converted from a PDF keeps the page's line breaks (every line about as wide as the page). When
+    most lines share one width and few are wider, a full-width line that does not end a sentence continues
+    on the next line."""
+    widths = [display_width(b.text) for b in blocks if isinstance(b, Paragraph) and display_width(b.text) >= 30]
+    if len(widths) < 10:
         return blocks
-    width = max(set(lengths), key=lambda n: sum(1 for m in lengths if abs(m - n) <= 2))
-    if sum(1 for m in lengths if abs(m - width) <= 2) < 0.3 * len(lengths):
-        return blocks
+    width = max(set(widths), key=lambda n: sum(1 for m in widths if abs(m - n) <= 4))
+    at_width = sum(1 for m in widths if abs(m - width) <= 4)
+    wider = sum(1 for m in widths if m > width + 6)
+    if width < 40 or at_width < 0.3 * len(widths) or wider > 0.1 * len(widths):
+        return blocks          # not a page's line breaks: paragraphs of their own length
     out: list = []
-    last_line: tuple[int, int] | None = None      # (line number, length) of the last physical line in out[-1]
+    last_line: tuple[int, int] | None = None      # (line number, width) of the last physical line in out[-1]
     for b in blocks:
         prev = out[-1] if out else None
         if (isinstance(b, Paragraph) and isinstance(prev, Paragraph) and last_line is not None
                 and all(n in skipped for n in range(last_line[0] + 1, b.source.line or 0))
-                and (b.source.line or 0) > last_line[0] and last_line[1] >= width - 3
-                and not prev.text.endswith(_SENTENCE_END) and not _looks_like_heading(b.text)):
+                and (b.source.line or 0) > last_line[0] and last_line[1] >= width - 6
+                and not prev.text.endswith(_SENTENCE_END) and not _looks_like_heading(b.text)
+                and not (_looks_like_heading(prev.text) and last_line[1] < width - 6)):
             out[-1] = Paragraph(prev.text + b.text, prev.source)
         else:
             out.append(b)
-        last_line = (b.source.line, len(b.text)) if isinstance(b, Paragraph) and b.source.line else None
+        last_line = (b.source.line, display_width(b.text)) if isinstance(b, Paragraph) and b.source.line else None
     return out
 
 
