@@ -32,9 +32,16 @@ def extract_document(document: Document, file: str) -> Report:
     if not any(w in text for w in REPORT_WORDS) or (found_tables == 0 and "年度报告" not in text):
         raise ExtractError("not_a_report", "该文件看起来不是政府信息公开工作年度报告：没有找到年报的标准表格或相关内容。")
     warnings = list(tables.warnings)
-    for name, t in (("表二", tables.table2), ("表三", tables.table3), ("表四", tables.table4)):
-        if t is None:
-            warnings.append(Warning("table_missing", f"没有找到{name}（或无法识别其行列）", None, None, None))
+    for key, name, t in (("table2", "表二", tables.table2), ("table3", "表三", tables.table3),
+                         ("table4", "表四", tables.table4)):
+        if t is not None:
+            continue
+        seen = tables.evidence.get(key, "")
+        if seen:
+            warnings.append(Warning("table_unread", f"未能读取{name}：报告中有该表的内容（“{seen}”），但程序无法确定其行列，"
+                                                    "请核对原件", key, None, None))
+        else:
+            warnings.append(Warning("table_missing", f"报告中没有找到{name}", key, None, None))
     if meta.agency is None:
         warnings.append(Warning("agency_missing", "没有识别出报告单位名称", None, None, None))
     if meta.year is None:

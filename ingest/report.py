@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ingest.document import Source
 from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
-                           TABLE3_OTHER_SPLIT, FORMAT_2019, SECTIONS)
+                           TABLE3_OTHER_SPLIT, FORMAT_2019, SECTIONS, FEES_ROW, FEES_COLUMNS)
 
 Number = int | float
 _PROBLEM_HEADING = re.compile(r"存在的?(主要)?问题|不足|差距|改进")
@@ -81,6 +81,19 @@ class Section:
                 "page": self.page, "line": self.line, "anchors": [list(a) for a in self.anchors]}
 
 
+# Warning codes that mean *we* could not read something (a table, a row, a cell). They are reading warnings:
+# shown as “未能读取……请核对原件”, never turned into an error against the report.
+#   table_unread   the section holds table-like content but no standard table could be read from it
+#   table_missing  the section holds no table-like content at all (the report really lacks the table)
+#   missing_cell / extra_cell  a row with too few / too many cells: left null, never shifted
+#   glued_ambiguous  digits glued together (crawler text) with more than one reading: left null
+#   merged_total     a merged value cell (Word-pasted （六）) holds the category total; sub-rows left null
+#   label_missing    a row placed by position because its label was lost
+#   ocr_uncertain    an OCR cell read with low confidence, or one that breaks the table's own checksums
+READING_CODES = frozenset({"table_unread", "missing_cell", "extra_cell", "glued_ambiguous", "merged_total",
+                           "ocr_uncertain", "section_unread"})
+
+
 @dataclass
 class Warning:
     """Something the extractor noticed and did not guess about (a cell too many, a label typo …)."""
@@ -115,12 +128,25 @@ class Report:
     table2: Table | None = None
     table3: Table | None = None
     table4: Table | None = None
+    fees: Table | None = None      # 信息处理费 table (section 六), row FEES_ROW, columns FEES_COLUMNS
     sections: list[Section] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
 
     # -- access -------------------------------------------------------------------------------
     def table(self, name: str) -> Table | None:
-        return {"table2": self.table2, "table3": self.table3, "table4": self.table4}.get(name)
+        return {"table2": self.table2, "table3": self.table3, "table4": self.table4, "fees": self.fees}.get(name)
+
+    def reading_warnings(self) -> list["Warning"]:
+        """What we could not read (READING_CODES): to show as “未能读取……请核对原件”, never as the report's error."""
+        return [w for w in self.warnings if w.code in READING_CODES]
+
+    def unread_tables(self) -> set[str]:
+        """Tables whose region holds table-like content that we could not read (not the report's fault)."""
+        return {w.table for w in self.warnings if w.code == "table_unread" and w.table}
+
+    def missing_tables(self) -> set[str]:
+        """Tables the report really lacks: their section holds no table-like content at all."""
+        return {w.table for w in self.warnings if w.code == "table_missing" and w.table}
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -154,12 +180,14 @@ class Report:
              "published": self.published,
              "table2": _table2_json(self.table2, self.format),
              "table3": _table3_json(self.table3),
-             "table4": _table4_json(self.table4)}
+             "table4": _table4_json(self.table4),
+             "fees": _fees_json(self.fees)}
         if provenance:
             d.update({
                 "title": self.title, "kind": self.kind, "pages": self.pages, "sha256": self.sha256,
                 "cells": [{"table": t.name, "row": r, "column": c, **cell.to_json()}
-                          for t in (self.table2, self.table3, self.table4) if t for r, c, cell in t.cells()],
+                          for t in (self.table2, self.table3, self.table4, self.fees) if t
+                          for r, c, cell in t.cells()],
                 "sections": [s.to_json() for s in self.sections],
                 "warnings": [w.to_json() for w in self.warnings],
             })
@@ -193,9 +221,13 @@ class Report:
             t4 = Table("table4")
             for g, cols in d["table4"].items():
                 t4.rows[g] = {c: cell("table4", g, c, x) for c, x in cols.items()}
+        fees = None
+        if d.get("fees") is not None:
+            fees = Table("fees")
+            fees.rows[FEES_ROW] = {c: cell("fees", FEES_ROW, c, d["fees"].get(c)) for c in FEES_COLUMNS}
         return cls(file=d.get("file", ""), agency=d.get("agency"), year=d.get("year"), format=d.get("format"),
                    published=d.get("published"), title=d.get("title", ""), kind=d.get("kind", ""),
-                   pages=d.get("pages"), sha256=d.get("sha256", ""), table2=t2, table3=t3, table4=t4,
+                   pages=d.get("pages"), sha256=d.get("sha256", ""), table2=t2, table3=t3, table4=t4, fees=fees,
                    sections=[Section(**{**s, "anchors": [tuple(a) for a in s.get("anchors", [])]})
                              for s in d.get("sections", [])],
                    warnings=[Warning(w["code"], w["message"], w.get("table"), w.get("row"),
@@ -231,6 +263,12 @@ def _table3_json(t: Table | None) -> dict | None:
         for row in TABLE3_OTHER_SPLIT:
             rows.setdefault(row, [None] * len(TABLE3_COLUMNS))
     return {"columns": list(TABLE3_COLUMNS), "rows": rows}
+
+
+def _fees_json(t: Table | None) -> dict | None:
+    if t is None:
+        return None
+    return {c: t.value(FEES_ROW, c) for c in FEES_COLUMNS}
 
 
 def _table4_json(t: Table | None) -> dict | None:

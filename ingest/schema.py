@@ -81,10 +81,17 @@ TABLE4_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "t
 TABLE4_COLUMN_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
                         "pending": "尚未审结", "total": "总计"}
 
+# 信息处理费 table (section 六 in many reports; RULES.md a.1 s6_other, S-FEE): one row, three columns.
+FEES_ROW = "information_processing_fee"
+FEES_COLUMNS: tuple[str, ...] = ("notices", "notice_amount", "collected_amount")
+FEES_COLUMN_LABELS = {"notices": "通知收取件数", "notice_amount": "通知收取金额",
+                      "collected_amount": "实际收取金额"}
+
 TABLE_TITLES = {
     "table2": "表二 主动公开政府信息情况",
     "table3": "表三 收到和处理政府信息公开申请情况",
     "table4": "表四 政府信息公开行政复议、行政诉讼情况",
+    "fees": "信息处理费收取情况",
 }
 
 # The six sections (RULES.md a.1): key -> canonical heading.
@@ -106,6 +113,8 @@ def row_label(table: str, row: str) -> str:
         return TABLE3_ROWS.get(row, row)
     if table == "table4":
         return TABLE4_GROUPS.get(row, row)
+    if table == "fees":
+        return "信息处理费"
     return row
 
 
@@ -118,4 +127,6 @@ def column_label(table: str, row: str, col: str) -> str:
         return TABLE3_COLUMN_LABELS.get(col, col)
     if table == "table4":
         return TABLE4_COLUMN_LABELS.get(col, col)
+    if table == "fees":
+        return FEES_COLUMN_LABELS.get(col, col)
     return col

@@ -52,6 +52,8 @@ class TablesRead:
     table2_format: str | None          # "2021" | "2019" | None when 表二 is missing
     table3_single_other: bool
     warnings: list[Warning] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+    """For each table not read: what table-like content its region holds (a snippet), or "" when none."""
 
 
 def is_blank(text: str) -> bool:
@@ -527,4 +529,31 @@ def read_tables(document: Document) -> TablesRead:
     for t in (t2, t3, t4):
         if t is not None:
             _blank_warnings(t, warnings)
-    return TablesRead(t2, t3, t4, fmt2, single_other, warnings)
+    evidence = {name: table_like_content(rows, regions.get(name), name)
+                for name, t in (("table2", t2), ("table3", t3), ("table4", t4)) if t is None}
+    return TablesRead(t2, t3, t4, fmt2, single_other, warnings, evidence)
+
+
+# Labels only a table prints: their presence means the table is there even when we could not read it.
+_TABLE_MARKS = {
+    "table2": ("第二十条", "本年制发件数", "现行有效件数", "本年新制作数量", "处理决定数量"),
+    "table3": ("勾稽关系", "本年新收", "上年结转", "予以公开", "结转下年度"),
+    "table4": ("结果维持", "结果纠正", "尚未审结", "未经复议"),
+}
+_DIGITS = re.compile(r"\d")
+
+
+def table_like_content(rows: list[Row], region: tuple[int, int] | None, name: str) -> str:
+    """A short quote of the table-like content where a table should be (its labels or numbers), or "" when
+    the report holds none: then the table is really missing, otherwise we failed to read it."""
+    scope = rows[region[0]:region[1]] if region else rows
+    for r in scope:
+        text = r.label + " ".join(v.text for v in r.values)
+        if any(m in squash(text) for m in _TABLE_MARKS[name]):
+            return text.strip()[:60]
+    if region:
+        numeric = [r for r in scope if len(r.values) >= 3 or len(_DIGITS.findall(r.label)) >= 7]
+        if numeric:
+            r = numeric[0]
+            return (r.label + " ".join(v.text for v in r.values)).strip()[:60]
+    return ""
