@@ -31,6 +31,7 @@ class Source:
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    offset: int | None = None      # character offset within the line (a whole article printed on one line)
 
     def to_json(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v is not None}
@@ -41,7 +42,7 @@ class Source:
         if self.page is not None:
             parts.append(f"第{self.page}页")
         if self.line is not None:
-            parts.append(f"第{self.line}行")
+            parts.append(f"第{self.line}行" + (f"第{self.offset + 1}字" if self.offset is not None else ""))
         if self.table is not None and self.row is not None:
             parts.append(f"表格{self.table + 1}第{self.row + 1}行" + (f"第{self.col + 1}列" if self.col is not None else ""))
         return "".join(parts)
@@ -51,10 +52,13 @@ class Source:
 class TextCell:
     """One cell of a raw table as printed (text with line breaks kept), with its source.
     `spanned` marks a grid position covered by a merged cell (rowspan/colspan): not a cell of its own,
-    unlike a real blank cell."""
+    unlike a real blank cell. A position covered from the row above also carries the merged cell's text in
+    `merged` (a value cell spanning three sub-rows, as Word-pasted tables print （六）其他处理)."""
     text: str
     source: Source = field(default_factory=Source)
     spanned: bool = False
+    glued: bool = False            # digits of several cells printed without separators (crawler text)
+    merged: str | None = None      # a position covered by a merged cell from the row above: that cell's text
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 from ingest.document import Document
 from ingest.errors import ExtractError
 from ingest.load import load_document
+from ingest.loaders.oneline import unglue
 from ingest.metadata import read_metadata
 from ingest.report import Report, Warning
 from ingest.schema import FORMAT_2019, FORMAT_2021
@@ -25,6 +26,7 @@ def extract(path: str | Path, *, display_name: str | None = None) -> Report:
 
 
 def extract_document(document: Document, file: str) -> Report:
+    document = unglue(document)
     text = document.text()
     tables = read_tables(document)
     meta = read_metadata(document)

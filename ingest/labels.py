@@ -1,31 +1,9 @@
-"""Normalising and matching printed labels: brackets, spaces, line breaks, numbering, and typos."""
+"""Matching printed labels against the template's: containment and typos (normalisation is ingest/text.py)."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from difflib import SequenceMatcher
 
-_NUMBERING = re.compile(
-    r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.．、]|第?[一二三四五六七八九十]+[、.．])")
-_PUNCT = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "\"": "“", "“": "“", "”": "”"})
-
-
-def squash(text: str) -> str:
-    """Full-width → half-width for ASCII, no whitespace at all, one bracket style."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
-    return text.translate(_PUNCT)
-
-
-def core(label: str) -> str:
-    """A label without its numbering (“（三）”, “1.”, “一、”) and spaces: the words that say what the row is."""
-    s = squash(label)
-    for _ in range(3):
-        t = _NUMBERING.sub("", s)
-        if t == s:
-            break
-        s = t
-    return s
+from ingest.text import core, squash  # noqa: F401  (re-exported for the table reader)
 
 
 def similarity(label: str, canonical: str) -> float:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.document import Document, Paragraph, Source
-from ingest.labels import squash
+from ingest.text import squash, top_section_number
 from ingest.numbers import parse_chinese_number
 from ingest.report import Section
 from ingest.schema import SECTIONS
@@ -175,31 +175,12 @@ def _published(sections: list[Section]) -> str | None:
 
 
 # -- sections -----------------------------------------------------------------------------------------
-_TOP_WORDS = {
-    1: ("总体",), 2: ("主动公开",), 3: ("申请",), 4: ("复议", "诉讼"), 5: ("问题", "改进", "不足", "整改"),
-    6: ("其他", "事项"),
-}
-_NUMS = "一二三四五六"
-
-
-def _top_number(text: str) -> int | None:
-    t = squash(text).lstrip("#")
-    m = re.match(r"^([一二三四五六])[、.．]", t)
-    if not m or len(t) > 60:
-        return None
-    n = _NUMS.index(m.group(1)) + 1
-    head = re.split(r"[。：:]", t)[0]
-    if any(w in head for w in _TOP_WORDS[n]):
-        return n
-    return None
-
-
 def split_sections(paras: list[Paragraph], agency: str | None) -> list[Section]:
     keys = list(SECTIONS)
     starts: list[tuple[int, int]] = []     # (paragraph index, section number)
     last = 0
     for i, p in enumerate(paras):
-        n = _top_number(p.text)
+        n = top_section_number(p.text)
         if n and n > last:
             starts.append((i, n))
             last = n

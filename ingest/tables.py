@@ -12,11 +12,16 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations
 
+import dataclasses
+from typing import Callable
+
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
+from ingest.glued import parse_number, splits
+from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.report import Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
-                           TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
 NUMBER = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?$")
@@ -86,7 +91,11 @@ def rows_of(document: Document) -> list[Row]:
 
 
 def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
-    cells = [c for c in cells if not c.spanned]          # a merged cell is one cell, wherever it spans
+    # A merged cell is one cell, wherever it spans; but a value cell merged down over sub-rows (Word-pasted
+    # （六）其他处理) is kept in each sub-row as a copy marked `merged`, so the reader can tell 0 from a total.
+    cells = [TextCell(c.merged, c.source, spanned=True, merged=c.merged) if c.spanned and c.merged is not None
+             and c.merged.strip() and is_value(c.merged) else c
+             for c in cells if not c.spanned or (c.merged is not None and c.merged.strip() and is_value(c.merged))]
     last_label = max((i for i, c in enumerate(cells) if not is_value(c.text)), default=-1)
     labels = [c for c in cells[:last_label + 1] if c.text.strip()]
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
@@ -282,11 +291,116 @@ def _blank_warnings(table: Table, warnings: list[Warning]) -> None:
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
+# -- glued digits (crawler text) ----------------------------------------------------------------------
+JOINT_SOLUTIONS_LIMIT = 1000      # readings of a whole 表三 kept while deciding; past this, undecided rows stay blank
+
+
+def is_glued(row: Row) -> bool:
+    return any(v.glued for v in row.values)
+
+
+def _sum_check(width: int) -> Callable[[tuple], bool]:
+    """A row of `width` cells made of groups of parts followed by their total (表三: 6 + 总计; 表四: 3 × (4 + 总计))."""
+    group = 7 if width == 7 else 5
+
+    def check(nums: tuple) -> bool:
+        return all(abs(sum(nums[g:g + group - 1]) - nums[g + group - 1]) < 1e-9 for g in range(0, width, group))
+    return check
+
+
+def glued_readings(row: Row, width: int, check: Callable[[tuple], bool] | None) -> tuple[list[tuple[str, ...]], int]:
+    """The readings of a glued row as `width` cells that pass the row's own `check`, and how many readings
+    there were before the check (-1: too many to try). A single reading is kept even if it fails the check:
+    the digits allow nothing else, so the report's own arithmetic error stays visible."""
+    groups = [v.text.strip() for v in row.values if v.text.strip()]
+    every = splits(groups, width)
+    if every is None:
+        return [], -1
+    if len(every) <= 1 or check is None:
+        return every, len(every)
+    return [r for r in every if check(tuple(parse_number(x) for x in r))], len(every)
+
+
+def glued_cells(row: Row, reading: tuple[str, ...]) -> list[TextCell]:
+    """The cells of one reading, each with the source of the digits it was read from."""
+    out: list[TextCell] = []
+    groups = [v for v in row.values if v.text.strip()]
+    gi, pos = 0, 0
+    for part in reading:
+        g = groups[gi]
+        src = g.source
+        if src.offset is not None:
+            src = dataclasses.replace(src, offset=src.offset + pos)
+        out.append(TextCell(part, src, glued=True))
+        pos += len(part)
+        if pos >= len(g.text.strip()):
+            gi, pos = gi + 1, 0
+    return out
+
+
+def _run(row: Row) -> str:
+    return " ".join(v.text.strip() for v in row.values if v.text.strip())
+
+
+def _glued_warning(row: Row, table: str, key: str | None, n: int, reason: str, warnings: list[Warning]) -> None:
+    what = "无法拆分" if n == -1 else (f"可拆分为{n}种读法" if n > 1 else "无法按列数拆分")
+    warnings.append(Warning("glued_ambiguous", f"未能读取{TABLE_NAMES[table]}“{row.last_label.strip()[-30:]}”一行：原文数字连写为"
+                                               f"“{_run(row)}”，{what}，{reason}，本行留空，请核对原件",
+                            table, key, (row.values or row.labels)[0].source))
+
+
+def _decoded_note(row: Row, table: str, key: str, reading: tuple[str, ...], how: str, warnings: list[Warning]) -> None:
+    warnings.append(Warning("glued_decoded", f"{TABLE_NAMES[table]}“{row.last_label.strip()[-30:]}”原文数字连写为“{_run(row)}”，"
+                                             f"{how}，读作“{' '.join(reading)}”", table, key, row.values[0].source))
+
+
+def solve_table3(options: dict[str, list[tuple[str, ...]]], fixed: dict[str, list], single_other: bool
+                 ) -> dict[str, tuple[str, ...]]:
+    """Choose among the readings of ambiguous glued 表三 rows with the column identities (T3-1, T3-2): a row's
+    reading is chosen only when every combination of readings that satisfies them agrees on it. When no
+    combination satisfies them (the report's own arithmetic is wrong), nothing is chosen."""
+    keys = sorted(options, key=lambda k: len(options[k]))
+    values: dict[str, list] = {k: list(v) for k, v in fixed.items()}
+    present = set(fixed) | set(options)
+    identities = [i for i in table3_identities(single_other, present) if i.rule != "T3-3"]
+    watch = {k: [i for i in identities if any(r == k for r, _ in i.cells())] for k in keys}
+    col = {c: n for n, c in enumerate(("natural_person", "commercial", "research", "social_welfare",
+                                       "legal_service", "other_org", "total"))}
+
+    def value(r: str, c: str):
+        v = values.get(r)
+        return None if v is None else v[col[c]]
+
+    solutions: list[dict[str, tuple[str, ...]]] = []
+    chosen: dict[str, tuple[str, ...]] = {}
+
+    def walk(i: int) -> bool:
+        if i == len(keys):
+            solutions.append(dict(chosen))
+            return len(solutions) < JOINT_SOLUTIONS_LIMIT
+        k = keys[i]
+        for reading in options[k]:
+            values[k] = [parse_number(x) for x in reading]
+            chosen[k] = reading
+            if all(ident.holds(value) is not False for ident in watch[k]
+                   if all(r in values or r not in present for r, _ in ident.cells())):
+                if not walk(i + 1):
+                    return False
+            del values[k]
+            del chosen[k]
+        return True
+
+    complete = walk(0)
+    if not solutions or not complete:
+        return {}
+    return {k: solutions[0][k] for k in keys if all(s[k] == solutions[0][k] for s in solutions)}
+
+
 # -- 表二 ---------------------------------------------------------------------------------------------
 _T2_2019_MARKS = ("新制作", "新公开", "对外公开总数", "第二十条第（九）项", "政府集中采购", "上一年项目数量", "采购项目数量")
 
 
-def read_table2(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, str | None]:
+def read_table2(rows: list[Row], warnings: list[Warning], prose: str = "") -> tuple[Table | None, str | None]:
     text = "".join(squash(r.label) for r in rows)
     fmt = FORMAT_2019 if any(m in text for m in _T2_2019_MARKS) else FORMAT_2021
     spec = TABLE2_2019_ROWS if fmt == FORMAT_2019 else TABLE2_ROWS
@@ -299,12 +413,48 @@ def read_table2(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
         if key is None or key in table.rows:
             continue
         cols = spec[key][1]
-        placed = fit_values(r, len(cols), total_last=False, table="table2", key=key, warnings=warnings)
+        if is_glued(r):
+            placed = _glued_table2_row(r, key, cols, prose, warnings)
+        else:
+            placed = fit_values(r, len(cols), total_last=False, table="table2", key=key, warnings=warnings)
         table.rows[key] = _cells(placed, cols)
     if not table.rows:
         return None, None
-    _header_typos(rows, warnings)
+    if fmt == FORMAT_2021:
+        _header_typos(rows, warnings)
     return table, fmt
+
+
+TEXT_EVIDENCE_MIN = 2      # numbers of a 表二 row the report's own text must state to settle a glued reading
+_T2_WORDS = {"regulations": ("规章",), "normative_documents": ("规范性文件",)}
+
+
+def _glued_table2_row(row: Row, key: str, cols: tuple[str, ...], prose: str,
+                      warnings: list[Warning]) -> list[TextCell | None]:
+    """A glued 表二 row. 表二 has no arithmetic of its own, so a run with several readings is settled only
+    when the report's text states the numbers of exactly one of them (“现行有效行政规范性文件698件……制发88件”)."""
+    readings, n = glued_readings(row, len(cols), None)
+    if len(readings) == 1:
+        return glued_cells(row, readings[0])
+    if len(readings) > 1:
+        stated = _stated_numbers(prose, _T2_WORDS.get(key, (core(row.last_label),)))
+        scores = [sum(1 for x in r if x in stated and x != "0") for r in readings]
+        best = max(scores)
+        if best >= TEXT_EVIDENCE_MIN and scores.count(best) == 1:
+            reading = readings[scores.index(best)]
+            _decoded_note(row, "table2", key, reading, "与正文所述数字相符的拆分只有一种", warnings)
+            return glued_cells(row, reading)
+    _glued_warning(row, "table2", key, n if not readings else len(readings), "表二没有可用的勾稽关系", warnings)
+    return [None] * len(cols)
+
+
+def _stated_numbers(prose: str, words: tuple[str, ...]) -> set[str]:
+    """Numbers the text states in sentences about one 表二 row (“现行有效行政规范性文件698件”)."""
+    out: set[str] = set()
+    for sentence in re.split(r"[。；;！？\n]", prose):
+        if any(w in sentence for w in words):
+            out.update(re.findall(r"(?<![\d.])(\d+)(?=\s*件)", sentence))
+    return out
 
 
 def _table2_key(label: str, spec) -> str | None:
@@ -446,13 +596,75 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     single_other = "other_processing" in assigned.values()
     _fill_unlabelled(value_rows, assigned, single_other, warnings)
     table = Table("table3")
-    centres = column_centres([value_rows[i] for i in assigned], len(TABLE3_COLUMNS))
+    width = len(TABLE3_COLUMNS)
+    centres = column_centres([value_rows[i] for i in assigned], width)
+    decided: dict[int, list[TextCell | None]] = {}
+    options: dict[str, list[tuple[str, ...]]] = {}
     for i in sorted(assigned):
-        key = assigned[i]
-        placed = fit_values(value_rows[i], len(TABLE3_COLUMNS), total_last=True, table="table3", key=key,
-                            warnings=warnings, centres=centres)
-        table.rows[key] = _cells(placed, TABLE3_COLUMNS)
+        key, row = assigned[i], value_rows[i]
+        if not is_glued(row):
+            decided[i] = fit_values(row, width, total_last=True, table="table3", key=key, warnings=warnings,
+                                    centres=centres)
+            continue
+        readings, n = glued_readings(row, width, _sum_check(width))
+        if len(readings) == 1:
+            decided[i] = glued_cells(row, readings[0])
+            if n > 1:
+                _decoded_note(row, "table3", key, readings[0], "按“各类申请人之和等于总计”只有一种拆分", warnings)
+        elif readings:
+            options[key] = readings
+        else:
+            _glued_warning(row, "table3", key, n, "没有一种拆分能使各类申请人之和等于总计", warnings)
+            decided[i] = [None] * width
+    if options:
+        fixed = {assigned[i]: [parse_value(c.text) if c is not None else None for c in cells]
+                 for i, cells in decided.items()}
+        chosen = solve_table3(options, fixed, single_other)
+        for i in sorted(assigned):
+            key = assigned[i]
+            if key not in options:
+                continue
+            if key in chosen:
+                decided[i] = glued_cells(value_rows[i], chosen[key])
+                _decoded_note(value_rows[i], "table3", key, chosen[key], "按表三的勾稽关系只有一种拆分", warnings)
+            else:
+                _glued_warning(value_rows[i], "table3", key, len(options[key]), "表三的勾稽关系也不能唯一确定",
+                               warnings)
+                decided[i] = [None] * width
+    for i in sorted(assigned):
+        table.rows[assigned[i]] = _cells(decided[i], TABLE3_COLUMNS)
+    _merged_totals(table, {assigned[i]: decided[i] for i in assigned}, warnings)
     return table, single_other
+
+
+def _merged_totals(table: Table, placed: dict[str, list[TextCell | None]], warnings: list[Warning]) -> None:
+    """Word-pasted tables print the three （六）其他处理 sub-rows with one value cell spanning all three. A 0
+    there means each sub-row is 0. Any other number is the category's total: it is kept as （六）其他处理
+    (`other_processing`), and the sub-rows are left blank with a warning — never split by guesswork."""
+    sub = [k for k in TABLE3_OTHER_SPLIT if k in placed]
+    if len(sub) < 2:
+        return
+    totals: dict[str, Cell] = {}
+    for j, col in enumerate(TABLE3_COLUMNS):
+        copies = [k for k in sub if placed[k][j] is not None and placed[k][j].merged is not None]
+        if not copies:
+            continue
+        origin = next((k for k in sub if placed[k][j] is not None and placed[k][j].merged is None), None)
+        value = parse_value(placed[copies[0]][j].merged)
+        if value == 0 or value is None:
+            continue
+        totals[col] = Cell(value, placed[copies[0]][j].merged.strip(),
+                           placed[origin][j].source if origin else placed[copies[0]][j].source)
+        for k in sub:
+            table.rows[k][col] = Cell(None, "", table.rows[k][col].source)
+    if not totals:
+        return
+    table.rows["other_processing"] = {c: totals.get(c, Cell(None, "", None)) for c in TABLE3_COLUMNS}
+    shown = "、".join(f"{TABLE3_COLUMN_LABELS[c]} {cell.raw}" for c, cell in totals.items())
+    first = next(iter(totals.values())).source
+    warnings.append(Warning("merged_total", f"表三“（六）其他处理”三个子项共用一个合并单元格（{shown}），该数字是三项合计："
+                                            "已按“（六）其他处理”合计读取，三个子项各自的数字无法确定，留空，请核对原件",
+                            "table3", "other_processing", first))
 
 
 def _fill_unlabelled(value_rows: list[Row], assigned: dict[int, str], single_other: bool,
@@ -479,9 +691,12 @@ def _fill_unlabelled(value_rows: list[Row], assigned: dict[int, str], single_oth
 # -- 表四 ---------------------------------------------------------------------------------------------
 def read_table4(rows: list[Row], warnings: list[Warning]) -> Table | None:
     groups = list(TABLE4_GROUPS)
+    table = Table("table4")
+    glued = [r for r in rows if r.values and is_glued(r)]
+    if glued:
+        return _read_glued_table4(glued, table, warnings)
     rows = complete_wrapped(rows, 15)
     candidates = [r for r in rows if len(r.values) >= 5 and r.filled() >= 1]
-    table = Table("table4")
     full = [r for r in candidates if len(_trim(r.values, 15)) == 15]
     if full:
         vals = _trim(full[0].values, 15)
@@ -498,6 +713,26 @@ def read_table4(rows: list[Row], warnings: list[Warning]) -> Table | None:
         warnings.append(Warning("missing_cell", f"表四应有15个数字，读到{len(r.values)}个（{' '.join(v.text for v in r.values)}），"
                                                 "无法确定各列位置，表四未读取", "table4", None, r.values[0].source))
     return None
+
+
+def _read_glued_table4(glued: list[Row], table: Table, warnings: list[Warning]) -> Table | None:
+    """表四 from crawler text: one run of 15 digits (or three runs of 5), split so that each group's four
+    results add up to its 总计 — only when exactly one split does."""
+    runs = [glued[0]] if len(glued) == 1 or len(glued) != 3 else glued
+    width = 15 if len(runs) == 1 else 5
+    cells: list[TextCell | None] = []
+    for row in runs:
+        readings, n = glued_readings(row, width, _sum_check(width))
+        if len(readings) != 1:
+            reason = "没有一种拆分能使各组结果之和等于总计" if not readings else "各组结果之和等于总计也不能唯一确定"
+            _glued_warning(row, "table4", None, n if not readings else len(readings), reason, warnings)
+            return None
+        if n > 1:
+            _decoded_note(row, "table4", None, readings[0], "按“各项结果之和等于总计”只有一种拆分", warnings)
+        cells += glued_cells(row, readings[0])
+    for g, k in zip(TABLE4_GROUPS, range(0, 15, 5)):
+        table.rows[g] = _cells(cells[k:k + 5], TABLE4_COLUMNS)
+    return table
 
 
 def _trim(vals: list[TextCell], n: int) -> list[TextCell]:
@@ -519,7 +754,8 @@ def read_tables(document: Document) -> TablesRead:
     single_other = False
     if "table2" in regions:
         a, b = regions["table2"]
-        t2, fmt2 = read_table2(rows[a:b], warnings)
+        prose = "\n".join(p.text for p in document.paragraphs())
+        t2, fmt2 = read_table2(rows[a:b], warnings, prose)
     if "table3" in regions:
         a, b = regions["table3"]
         t3, single_other = read_table3(rows[a:b], warnings)

@@ -3,6 +3,7 @@ parse_question on all 35 evaluation questions, follow-ups and out-of-scope quest
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,10 @@ def _gold(part: str) -> Report:
     return Report.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-# The library's agencies, as the gold files name them (the ten reports).
-AGENCIES = sorted({json.loads(p.read_text(encoding="utf-8"))["agency"] for p in GOLD})
+# The library's agencies, as the gold files name them (the thirteen reports), without a reader's note such
+# as “（管委会，汇总全区）”.
+AGENCIES = sorted({re.sub(r"（[^）]*[，,][^）]*）$", "", json.loads(p.read_text(encoding="utf-8"))["agency"])
+                   for p in GOLD})
 GZ = "赣州经济技术开发区"
 FG = "赣州经济技术开发区凤岗镇人民政府"
 CD = "常德经济技术开发区"
@@ -33,10 +36,13 @@ HZ = "淮安市洪泽区人民政府"
 HA = "淮安市人民政府"
 SH = "上海市人民政府办公厅"
 SY = "沭阳县发展和改革局"
+PT = "平潭综合实验区"
+PTC = "平潭综合实验区财政金融局"
+PTS = "平潭综合实验区市场监督管理局"
 
 
-def test_library_has_the_nine_agencies():
-    assert AGENCIES == sorted([GZ, FG, CD, GX, GXJ, HZ, HA, SH, SY])
+def test_library_has_the_twelve_agencies():
+    assert AGENCIES == sorted([GZ, FG, CD, GX, GXJ, HZ, HA, SH, SY, PT, PTC, PTS])
 
 
 # -- aliases ----------------------------------------------------------------------------------------
@@ -218,18 +224,43 @@ EXPECTED = {
     "d33": ([GZ], [2022], [], "out_of_scope", {}),
     "d34": ([FG], [], [], "out_of_scope", {}),
     "d35": ([], [2023], [NEW], "value", {"unknown_agencies": ["北京市"]}),
+    "d36": ([PT], [2022], [NEW], "value", {}),
+    "d38": ([PT], [2022], ["table3.unavailable_not_held.total"], "value", {}),
+    "d39": ([PT], [2022], [L], "value", {}),
+    "d40": ([PT], [2022], ["table2.administrative_fees.value"], "value", {}),
+    "d41": ([PT], [2022], ["table2.normative_documents.in_force"], "value", {}),
+    "d42": ([PT], [2022], ["text.proactive_total"], "value", {"section": "s1_overview"}),
+    "d43": ([PTC], [2019], ["text.proactive_total"], "value", {"section": "s1_overview"}),
+    "d44": ([PTC], [2019], [], "open", {}),
+    "d45": ([PTC], [2019], ["text.proactive_total"], "ratio", {"section": "s1_overview"}),
+    "d46": ([PTC], [2019], [NEW], "value", {}),
+    "d48": ([PTC], [2019], ["table4.review.total"], "value", {}),
+    "d49": ([PTS], [2023], [NEW], "value", {}),
+    "d50": ([PTS], [2023], [P], "value", {}),
+    "d51": ([PTS], [2023], [C], "value", {}),
+    "d52": ([PTS], [2023], ["text.proactive_total"], "value", {"section": "s1_overview"}),
+    "d53": ([PTS], [2023], [], "open", {}),
+    "d54": ([PTS], [2023], ["table2.normative_documents.issued", "table2.normative_documents.in_force"], "value", {}),
+}
+# Questions whose asked quantity lives only in the text while the parse names a table field or another text
+# quantity (issue 11: “never answer another quantity”).
+PARSE_GAPS = {
+    "d37": ([PT], [2022], ["text.applications_received"], "value", {}),   # 正文称…收到申请75件, not 表三 新收 74
+    "d47": ([PTC], [2019], [], "open", {}),                               # 财政资金管理使用情况等信息52条
 }
 QUESTIONS = [json.loads(line) for line in (SHARED / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
              if line.strip()] if (SHARED / "eval" / "questions.jsonl").exists() else []
 
 
 def test_every_evaluation_question_has_an_expectation():
-    assert sorted(q["id"] for q in QUESTIONS) == sorted(EXPECTED)
+    assert sorted(q["id"] for q in QUESTIONS) == sorted({**EXPECTED, **PARSE_GAPS})
 
 
-@pytest.mark.parametrize("item", QUESTIONS, ids=lambda q: q["id"])
+@pytest.mark.parametrize("item", [q if q["id"] not in PARSE_GAPS else pytest.param(
+    q, marks=pytest.mark.xfail(strict=True, reason="issue 11: a quantity stated only in the text")) for q in QUESTIONS],
+    ids=lambda q: q["id"])
 def test_evaluation_question(item):
-    agencies, years, metrics, operation, extra = EXPECTED[item["id"]]
+    agencies, years, metrics, operation, extra = {**EXPECTED, **PARSE_GAPS}[item["id"]]
     q = parse_question(item["q"], AGENCIES)
     assert q.agencies == agencies
     assert q.years == years

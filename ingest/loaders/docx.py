@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
-from ingest.loaders.textjoin import join_lines
+from ingest.text import join_lines
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
@@ -174,6 +174,9 @@ def _int_prop(parent, path: str, default: int) -> int:
         return default
 
 
+_CONTINUED = object()      # a vMerge continuation in the grid being built
+
+
 def _table_rows(tbl, table_no: int) -> list[list[TextCell]]:
     """Rows aligned on the table grid; a vMerge continuation or a gridSpan's extra positions are spanned."""
     rows: list[list[str | None]] = []
@@ -185,12 +188,23 @@ def _table_rows(tbl, table_no: int) -> list[list[TextCell]]:
             span = max(1, _int_prop(tcpr, qn("w:gridSpan"), 1))
             vmerge = tcpr.find(qn("w:vMerge")) if tcpr is not None else None
             continuation = vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue"
-            row.append(None if continuation else _cell_text(tc))      # None: covered by a merge
-            row.extend([None] * (span - 1))
+            row.append(_CONTINUED if continuation else _cell_text(tc))      # covered by a merge from above
+            row.extend([None] * (span - 1))                                  # None: covered from the left
         row.extend([""] * _int_prop(trpr, qn("w:gridAfter"), 0))
         rows.append(row)
     grid = tbl.find(qn("w:tblGrid"))
     width = max([len(r) for r in rows] + [len(grid.findall(qn("w:gridCol"))) if grid is not None else 0])
-    return [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None)
-             for c, text in enumerate(row + [""] * (width - len(row)))]
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    covers: dict[tuple[int, int], str] = {}       # a vMerge continuation: the merged cell's text from above
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text is _CONTINUED:
+                above = rows[r - 1][c] if r > 0 else None     # already resolved: None if covered itself
+                above = covers.get((r - 1, c)) if above is None else above
+                if isinstance(above, str):
+                    covers[(r, c)] = above
+                row[c] = None
+    return [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None,
+                      merged=covers.get((r, c)))
+             for c, text in enumerate(row)]
             for r, row in enumerate(rows)]

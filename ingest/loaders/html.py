@@ -27,7 +27,7 @@ from lxml import etree
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
 from ingest.loaders.encoding import decode_text
-from ingest.loaders.textjoin import is_cjk, join_lines
+from ingest.text import is_cjk, join_lines
 
 # ---------------------------------------------------------------------------------------------------------
 # decoding and parsing
@@ -192,9 +192,10 @@ def _cell_text(td) -> str:
     return join_lines(_element_lines(td))
 
 
-def table_grid(table) -> list[list[str | None]]:
+def table_grid(table, covers: dict | None = None) -> list[list[str | None]]:
     """The table as a grid of strings; a spanning cell's text sits at its top-left position only, and the
-    other positions it covers are None (a real blank cell is "")."""
+    other positions it covers are None (a real blank cell is ""). With `covers`, each position covered from
+    a row above is recorded there with the merged cell's text."""
     trs = _rows(table)
     placed: dict[tuple[int, int], str | None] = {}
     for r, tr in enumerate(trs):
@@ -210,6 +211,8 @@ def table_grid(table) -> list[list[str | None]]:
             for dr in range(rowspan):
                 for dc in range(colspan):
                     placed[(r + dr, c + dc)] = text if dr == 0 and dc == 0 else None   # None: spanned
+                    if dr > 0 and covers is not None:
+                        covers[(r + dr, c + dc)] = text
             c += colspan
     width = max((c + 1 for (_, c) in placed), default=0)
     return [[placed.get((r, c), "") for c in range(width)] for r in range(len(trs))]
@@ -440,7 +443,7 @@ def load_html(path: Path) -> Document:
     meta["title"] = meta.get("h1") or meta.get("名称") or meta.get("标题") or html_meta.get("articletitle") \
         or meta.get("html_title", "")
 
-    items: list[str | list[list[str]]] = []   # paragraphs (str) and table grids, in order
+    items: list = []   # paragraphs (str) and (table grid, covered positions), in order
 
     def on_line(line: str) -> None:
         if not _JUNK_LINE.search(line):
@@ -449,14 +452,15 @@ def load_html(path: Path) -> Document:
     def on_table(table) -> bool:
         if table in meta_tables:
             return True
-        grid = table_grid(table)
+        covers: dict = {}
+        grid = table_grid(table, covers)
         if _is_layout_table(table, grid):
             return False
         caption = next((c for c in table if _tag(c) == "caption"), None)
         if caption is not None and _cell_text(caption):
             items.append(_cell_text(caption))
         if any(cell for row in grid for cell in row):
-            items.append(grid)
+            items.append((grid, covers))
         return True
 
     flow = _Flow(on_line, on_table)
@@ -472,8 +476,10 @@ def load_html(path: Path) -> Document:
         if isinstance(item, str):
             blocks.append(Paragraph(item, Source(line=k)))
         else:
-            rows = [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None)
-                     for c, text in enumerate(row)] for r, row in enumerate(item)]
+            grid, covers = item
+            rows = [[TextCell(text or "", Source(table=table_no, row=r, col=c), spanned=text is None,
+                              merged=covers.get((r, c)))
+                     for c, text in enumerate(row)] for r, row in enumerate(grid)]
             blocks.append(RawTable(rows, Source(table=table_no)))
             table_no += 1
     return Document(path=str(path), kind="html", blocks=blocks, meta=meta)

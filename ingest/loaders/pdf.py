@@ -39,7 +39,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
-from ingest.loaders.textjoin import is_cjk, join_lines
+from ingest.text import is_cjk, join_lines
 
 ENCRYPTED_MESSAGE = "该PDF已加密，请先解除密码保护再上传。"
 SCANNED_MESSAGE = "该PDF没有可提取的文字层（可能是扫描件），需要先进行OCR文字识别后再上传。"

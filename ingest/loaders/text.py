@@ -12,6 +12,7 @@ from pathlib import Path
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
 from ingest.errors import ExtractError
 from ingest.loaders.encoding import decode_text
+from ingest.text import display_width, looks_like_heading
 
 PAGE_NUMBER = re.compile(r"^\s*(?:[—－\-–]+\s*\d{1,3}\s*[—－\-–]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 RESIDUE = re.compile(r"\[bookmark:[^\]]*\]|<!--.*?-->")
@@ -71,7 +72,7 @@ def parse_text(text: str, path: str = "") -> Document:
             flush_cell_row()
             table_rows.append([TextCell(c, src(i)) for c in cells])
             continue
-        if cell_row is not None and cell_row and len(stripped) <= 12 and not _looks_like_heading(stripped):
+        if cell_row is not None and cell_row and len(stripped) <= 12 and not looks_like_heading(stripped):
             cell_row[-1] = TextCell(cell_row[-1].text + stripped, cell_row[-1].source)   # wrapped cell
             continue
         flush_table()
@@ -86,11 +87,6 @@ def parse_text(text: str, path: str = "") -> Document:
 
 
 _SENTENCE_END = ("。", "；", "！", "？", "：", ":", ";")
-
-
-def display_width(text: str) -> int:
-    """How wide a line prints: a Chinese character or full-width mark counts 2, a digit, letter or space 1."""
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
 
 
 def join_hard_wrapped(blocks: list, skipped: set[int] = frozenset()) -> list:
@@ -112,14 +108,10 @@ def join_hard_wrapped(blocks: list, skipped: set[int] = frozenset()) -> list:
         if (isinstance(b, Paragraph) and isinstance(prev, Paragraph) and last_line is not None
                 and all(n in skipped for n in range(last_line[0] + 1, b.source.line or 0))
                 and (b.source.line or 0) > last_line[0] and last_line[1] >= width - 6
-                and not prev.text.endswith(_SENTENCE_END) and not _looks_like_heading(b.text)
-                and not (_looks_like_heading(prev.text) and last_line[1] < width - 6)):
+                and not prev.text.endswith(_SENTENCE_END) and not looks_like_heading(b.text)
+                and not (looks_like_heading(prev.text) and last_line[1] < width - 6)):
             out[-1] = Paragraph(prev.text + b.text, prev.source)
         else:
             out.append(b)
         last_line = (b.source.line, display_width(b.text)) if isinstance(b, Paragraph) and b.source.line else None
     return out
-
-
-def _looks_like_heading(s: str) -> bool:
-    return bool(re.match(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]", s))

@@ -1,0 +1,108 @@
+"""Text normalisation for reports: one home for squashing labels, ordinals and headings, and joining lines.
+
+- `squash` / `core`: compare printed labels (full/half width, spaces, brackets, numbering removed).
+- Ordinals: the numbering of headings and rows (“一、”, “（三）”, “2.”), `ORDINAL_PREFIX`.
+- Section headings: `top_section_number` for a heading on its own line, `section_heading_at` for one inside a
+  long line (crawler text), with the words each of the six headings carries (`SECTION_KEYWORDS`).
+- Joining: `join_lines` joins the lines of one cell or label with no break between CJK characters;
+  `display_width` measures how wide a line prints (for hard-wrapped text).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CN_DIGITS = "一二三四五六七八九十"
+# Any numbering at the start of a heading or row label: “一、” “（三）” “(3)” “2.” “第二、”.
+ORDINAL_PREFIX = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]\d+[)）]|\d+\s*[.．、]|第?[一二三四五六七八九十]+[、.．])")
+_PUNCT = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "\"": "“", "“": "“", "”": "”"})
+
+
+def squash(text: str) -> str:
+    """Full-width → half-width for ASCII, no whitespace at all, one bracket style."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s+", "", text)
+    return text.translate(_PUNCT)
+
+
+def core(label: str) -> str:
+    """A label without its numbering (“（三）”, “1.”, “一、”) and spaces: the words that say what the row is."""
+    s = squash(label)
+    for _ in range(3):
+        t = ORDINAL_PREFIX.sub("", s)
+        if t == s:
+            break
+        s = t
+    return s
+
+
+def looks_like_heading(s: str) -> bool:
+    """A line that starts with a heading ordinal: “一、” or “（一）”."""
+    return bool(re.match(r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]", s))
+
+
+# -- the six section headings ------------------------------------------------------------------------
+SECTION_KEYS = ("s1", "s2", "s3", "s4", "s5", "s6")
+SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
+    1: ("总体",), 2: ("主动公开",), 3: ("申请",), 4: ("复议", "诉讼"), 5: ("问题", "改进", "不足", "整改"),
+    6: ("其他", "事项"),
+}
+# Table row labels that also start with 一、…四、 and must never be taken for a section heading.
+_ROW_LABEL_WORDS = ("本年新收", "上年结转", "办理结果", "结转下年")
+_TOP = "一二三四五六"
+_IN_LINE_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,34}?(?:情况|事项|措施|问题)")
+
+
+def top_section_number(text: str) -> int | None:
+    """1…6 when `text` (a line of its own) is one of the six section headings, else None."""
+    t = squash(text).lstrip("#")
+    m = re.match(r"^([一二三四五六])[、.．]", t)
+    if not m or len(t) > 60:
+        return None
+    n = _TOP.index(m.group(1)) + 1
+    head = re.split(r"[。：:]", t)[0]
+    if any(w in head for w in SECTION_KEYWORDS[n]) and not any(w in head for w in _ROW_LABEL_WORDS):
+        return n
+    return None
+
+
+def section_heading_at(text: str, offset: int) -> tuple[str, str] | None:
+    """(key “s1”…“s6”, heading text) when a section heading starts at `offset` of a long line: “二、主动公开
+    政府信息情况” up to the word that ends a heading (情况, 事项, 措施); None for a row label (“一、本年新收…”)."""
+    m = _IN_LINE_HEADING.match(text, offset)
+    if not m:
+        return None
+    heading = m.group()
+    n = _TOP.index(heading[0]) + 1
+    if not any(w in heading for w in SECTION_KEYWORDS[n]) or any(w in heading for w in _ROW_LABEL_WORDS):
+        return None
+    return SECTION_KEYS[n - 1], heading
+
+
+# -- joining lines ----------------------------------------------------------------------------------
+# Han characters, CJK punctuation, full-width forms and the curly quotes used in Chinese text.
+_CJK_CHAR = re.compile(r"[\u2018-\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_CHAR.match(ch) is not None
+
+
+def join_lines(lines: list[str]) -> str:
+    """Strip each line, drop blank ones, and join them: nothing between two CJK characters, a newline otherwise
+    (so "商业" + "企业" → "商业企业", "结/果/维/持" → "结果维持", but "12" + "34" stays "12\\n34")."""
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if out:
+            out += "" if is_cjk(out[-1]) and is_cjk(line[0]) else "\n"
+        out += line
+    return out
+
+
+def display_width(text: str) -> int:
+    """How wide a line prints: a Chinese character or full-width mark counts 2, a digit, letter or space 1."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
