@@ -7,7 +7,6 @@ row that uses no leading zeros; the table reader keeps a reading only when it is
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
@@ -26,46 +25,65 @@ def parse_number(text: str) -> Number:
     return float(text) if "." in text else int(text)
 
 
-@lru_cache(maxsize=4096)
-def _parts(group: str, k: int) -> tuple[tuple[str, ...], ...]:
-    """Every way to cut `group` into k numbers without leading zeros (a decimal group is never cut)."""
-    if k == 1:
-        ok = group == "0" or not group.startswith("0") or group.startswith("0.")
-        return ((group,),) if ok else ()
-    if "." in group or len(group) < k:
-        return ()
-    out = []
-    first_max = 1 if group[0] == "0" else len(group) - k + 1
-    for i in range(1, first_max + 1):
-        head = group[:i]
-        for rest in _parts(group[i:], k - 1):
-            out.append((head,) + rest)
-    return tuple(out)
+def _ok(part: str) -> bool:
+    """A printed number: no leading zero (“0” itself and decimals like “0.5” are fine)."""
+    return part == "0" or not part.startswith("0") or part.startswith("0.")
 
 
-def splits(groups: list[str], width: int, limit: int = MAX_READINGS) -> list[tuple[str, ...]] | None:
-    """Every reading of the digit `groups` as `width` cells: each group is cut into one or more numbers, with
-    no leading zeros. None when there are more than `limit` readings (too ambiguous to try)."""
-    if not groups or any(not _GROUP.match(g) for g in groups):
-        return []
-    if len(groups) > width:
+def count_splits(groups: list[str], width: int) -> int:
+    """How many readings of `groups` as `width` cells use no leading zeros (counted, not listed)."""
+    @lru_cache(maxsize=None)
+    def ways(g: int, pos: int, left: int) -> int:
+        if g == len(groups):
+            return 1 if left == 0 else 0
+        text = groups[g]
+        if pos == len(text):
+            return ways(g + 1, 0, left)
+        if left == 0:
+            return 0
+        if "." in text:                            # a decimal group is one cell
+            return ways(g + 1, 0, left - 1) if pos == 0 and _ok(text) else 0
+        total = 0
+        ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
+        for end in ends:
+            total += ways(g, end, left - 1)
+        return total
+    return ways(0, 0, width)
+
+
+def splits(groups: list[str], width: int, group: int | None = None,
+           limit: int = MAX_READINGS) -> list[tuple[str, ...]] | None:
+    """The readings of the digit `groups` as `width` cells: each group cut into one or more numbers with no
+    leading zeros. With `group`, only readings where every `group` consecutive cells end in their sum (the
+    parts then the 总计: 7 for a 表三 row, 5 for a 表四 group). None when more than `limit` readings remain."""
+    if not groups or any(not _GROUP.match(g) for g in groups) or len(groups) > width:
         return []
     out: list[tuple[str, ...]] = []
+    digits_after = [sum(len(x) for x in groups[g + 1:]) for g in range(len(groups))]
 
-    def walk(i: int, left: int, acc: tuple[str, ...]) -> bool:
-        if i == len(groups):
-            if left == 0:
-                out.append(acc)
+    def walk(g: int, pos: int, parts: tuple[str, ...]) -> bool:
+        if group and parts and len(parts) % group == 0:
+            nums = [parse_number(x) for x in parts[-group:]]
+            if abs(sum(nums[:-1]) - nums[-1]) > 1e-9:
+                return True
+        if g == len(groups):
+            if len(parts) == width:
+                out.append(parts)
             return len(out) <= limit
-        remaining = len(groups) - i - 1
-        for k in range(1, left - remaining + 1):
-            if math.comb(max(len(groups[i]) - 1, 0), k - 1) > 4 * limit:
+        text = groups[g]
+        if pos == len(text):
+            return walk(g + 1, 0, parts)
+        left = width - len(parts)
+        if left <= 0 or left > len(text) - pos + digits_after[g]:
+            return True
+        if "." in text:
+            return walk(g + 1, 0, parts + (text,)) if pos == 0 and _ok(text) else True
+        ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
+        for end in ends:
+            if not walk(g, end, parts + (text[pos:end],)):
                 return False
-            for cut in _parts(groups[i], k):
-                if not walk(i + 1, left - k, acc + cut):
-                    return False
         return True
 
-    if not walk(0, width, ()):
+    if not walk(0, 0, ()):
         return None
     return out

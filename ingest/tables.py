@@ -16,7 +16,7 @@ import dataclasses
 from typing import Callable
 
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
-from ingest.glued import parse_number, splits
+from ingest.glued import count_splits, parse_number, splits
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.report import Cell, Table, Warning
@@ -299,26 +299,22 @@ def is_glued(row: Row) -> bool:
     return any(v.glued for v in row.values)
 
 
-def _sum_check(width: int) -> Callable[[tuple], bool]:
-    """A row of `width` cells made of groups of parts followed by their total (表三: 6 + 总计; 表四: 3 × (4 + 总计))."""
-    group = 7 if width == 7 else 5
-
-    def check(nums: tuple) -> bool:
-        return all(abs(sum(nums[g:g + group - 1]) - nums[g + group - 1]) < 1e-9 for g in range(0, width, group))
-    return check
+def _sum_group(width: int) -> int:
+    """Cells per sum group of a row: 表三 six applicant columns + 总计 (7); 表四 four results + 总计 (5)."""
+    return 7 if width == 7 else 5
 
 
-def glued_readings(row: Row, width: int, check: Callable[[tuple], bool] | None) -> tuple[list[tuple[str, ...]], int]:
-    """The readings of a glued row as `width` cells that pass the row's own `check`, and how many readings
-    there were before the check (-1: too many to try). A single reading is kept even if it fails the check:
+def glued_readings(row: Row, width: int, group: int | None) -> tuple[list[tuple[str, ...]], int]:
+    """The readings of a glued row as `width` cells whose sum groups add up (`group` cells each; None: no
+    check), and how many readings there were before the check (-1: too many to try). A single reading is kept even if it fails the check:
     the digits allow nothing else, so the report's own arithmetic error stays visible."""
     groups = [v.text.strip() for v in row.values if v.text.strip()]
-    every = splits(groups, width)
-    if every is None:
-        return [], -1
-    if len(every) <= 1 or check is None:
-        return every, len(every)
-    return [r for r in every if check(tuple(parse_number(x) for x in r))], len(every)
+    n = count_splits(groups, width)
+    if n <= 1 or group is None:
+        every = splits(groups, width)
+        return (every or [], n) if every is not None else ([], -1)
+    kept = splits(groups, width, group)
+    return (kept, n) if kept is not None else ([], -1)
 
 
 def glued_cells(row: Row, reading: tuple[str, ...]) -> list[TextCell]:
@@ -338,14 +334,27 @@ def glued_cells(row: Row, reading: tuple[str, ...]) -> list[TextCell]:
     return out
 
 
+def agreed_cells(row: Row, readings: list[tuple[str, ...]]) -> list[TextCell | None]:
+    """The cells every reading agrees on (the others blank): a cell is read only when it is certain."""
+    cells = glued_cells(row, readings[0])
+    return [c if all(r[j] == readings[0][j] for r in readings) else None for j, c in enumerate(cells)]
+
+
 def _run(row: Row) -> str:
     return " ".join(v.text.strip() for v in row.values if v.text.strip())
 
 
-def _glued_warning(row: Row, table: str, key: str | None, n: int, reason: str, warnings: list[Warning]) -> None:
+def _glued_warning(row: Row, table: str, key: str | None, n: int, reason: str, warnings: list[Warning],
+                   kept: list[TextCell | None] | None = None) -> None:
     what = "无法拆分" if n == -1 else (f"可拆分为{n}种读法" if n > 1 else "无法按列数拆分")
-    warnings.append(Warning("glued_ambiguous", f"未能读取{TABLE_NAMES[table]}“{row.last_label.strip()[-30:]}”一行：原文数字连写为"
-                                               f"“{_run(row)}”，{what}，{reason}，本行留空，请核对原件",
+    if kept and any(c is not None for c in kept):
+        left = "、".join(str(j + 1) for j, c in enumerate(kept) if c is None)
+        outcome = f"各种读法一致的数字已读取，第{left}个数字无法确定，留空"
+    else:
+        outcome = "本行留空"
+    label = row.last_label.strip()[-30:] if table != "table4" else "表四"
+    warnings.append(Warning("glued_ambiguous", f"未能读取{TABLE_NAMES[table]}“{label}”一行：原文数字连写为"
+                                               f"“{_run(row)}”，{what}，{reason}，{outcome}，请核对原件",
                             table, key, (row.values or row.labels)[0].source))
 
 
@@ -355,10 +364,11 @@ def _decoded_note(row: Row, table: str, key: str, reading: tuple[str, ...], how:
 
 
 def solve_table3(options: dict[str, list[tuple[str, ...]]], fixed: dict[str, list], single_other: bool
-                 ) -> dict[str, tuple[str, ...]]:
+                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, list[tuple[str, ...]]]]:
     """Choose among the readings of ambiguous glued 表三 rows with the column identities (T3-1, T3-2): a row's
-    reading is chosen only when every combination of readings that satisfies them agrees on it. When no
-    combination satisfies them (the report's own arithmetic is wrong), nothing is chosen."""
+    reading is chosen only when every combination of readings that satisfies them agrees on it; for the other
+    rows, the readings still possible. When no combination satisfies them (the report's own arithmetic is
+    wrong), nothing is chosen and nothing narrowed: ({}, {})."""
     keys = sorted(options, key=lambda k: len(options[k]))
     values: dict[str, list] = {k: list(v) for k, v in fixed.items()}
     present = set(fixed) | set(options)
@@ -392,8 +402,10 @@ def solve_table3(options: dict[str, list[tuple[str, ...]]], fixed: dict[str, lis
 
     complete = walk(0)
     if not solutions or not complete:
-        return {}
-    return {k: solutions[0][k] for k in keys if all(s[k] == solutions[0][k] for s in solutions)}
+        return {}, {}
+    chosen = {k: solutions[0][k] for k in keys if all(s[k] == solutions[0][k] for s in solutions)}
+    seen = {k: sorted({s[k] for s in solutions}) for k in keys if k not in chosen}
+    return chosen, seen
 
 
 # -- 表二 ---------------------------------------------------------------------------------------------
@@ -444,8 +456,10 @@ def _glued_table2_row(row: Row, key: str, cols: tuple[str, ...], prose: str,
             reading = readings[scores.index(best)]
             _decoded_note(row, "table2", key, reading, "与正文所述数字相符的拆分只有一种", warnings)
             return glued_cells(row, reading)
-    _glued_warning(row, "table2", key, n if not readings else len(readings), "表二没有可用的勾稽关系", warnings)
-    return [None] * len(cols)
+    kept = agreed_cells(row, readings) if readings else [None] * len(cols)
+    _glued_warning(row, "table2", key, n if not readings else len(readings), "表二没有可用的勾稽关系", warnings,
+                   kept=kept)
+    return kept
 
 
 def _stated_numbers(prose: str, words: tuple[str, ...]) -> set[str]:
@@ -562,7 +576,8 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     before: dict[int, str] = {}        # label text of the label-only rows just above a value row
     pending: list[str] = []
     for r in rows:
-        if r.filled() >= 1 and (r.labels or len(r.values) >= 5):
+        printed_blank = r.from_table and r.labels and len(r.values) >= len(TABLE3_COLUMNS)   # a row left blank
+        if (r.filled() >= 1 and (r.labels or len(r.values) >= 5)) or printed_blank:
             before[len(value_rows)] = "".join(pending[-3:])
             value_rows.append(r)
             pending = []
@@ -606,7 +621,7 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
             decided[i] = fit_values(row, width, total_last=True, table="table3", key=key, warnings=warnings,
                                     centres=centres)
             continue
-        readings, n = glued_readings(row, width, _sum_check(width))
+        readings, n = glued_readings(row, width, _sum_group(width))
         if len(readings) == 1:
             decided[i] = glued_cells(row, readings[0])
             if n > 1:
@@ -619,7 +634,7 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     if options:
         fixed = {assigned[i]: [parse_value(c.text) if c is not None else None for c in cells]
                  for i, cells in decided.items()}
-        chosen = solve_table3(options, fixed, single_other)
+        chosen, seen = solve_table3(options, fixed, single_other)
         for i in sorted(assigned):
             key = assigned[i]
             if key not in options:
@@ -628,9 +643,10 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
                 decided[i] = glued_cells(value_rows[i], chosen[key])
                 _decoded_note(value_rows[i], "table3", key, chosen[key], "按表三的勾稽关系只有一种拆分", warnings)
             else:
-                _glued_warning(value_rows[i], "table3", key, len(options[key]), "表三的勾稽关系也不能唯一确定",
-                               warnings)
-                decided[i] = [None] * width
+                left = seen.get(key, options[key])
+                decided[i] = agreed_cells(value_rows[i], left)
+                _glued_warning(value_rows[i], "table3", key, len(left), "表三的勾稽关系也不能唯一确定", warnings,
+                               kept=decided[i])
     for i in sorted(assigned):
         table.rows[assigned[i]] = _cells(decided[i], TABLE3_COLUMNS)
     _merged_totals(table, {assigned[i]: decided[i] for i in assigned}, warnings)
@@ -651,16 +667,17 @@ def _merged_totals(table: Table, placed: dict[str, list[TextCell | None]], warni
             continue
         origin = next((k for k in sub if placed[k][j] is not None and placed[k][j].merged is None), None)
         value = parse_value(placed[copies[0]][j].merged)
-        if value == 0 or value is None:
+        if value is None:
             continue
         totals[col] = Cell(value, placed[copies[0]][j].merged.strip(),
                            placed[origin][j].source if origin else placed[copies[0]][j].source)
-        for k in sub:
-            table.rows[k][col] = Cell(None, "", table.rows[k][col].source)
-    if not totals:
+        if value != 0:
+            for k in sub:
+                table.rows[k][col] = Cell(None, "", table.rows[k][col].source)
+    if not any(cell.value for cell in totals.values()):
         return
     table.rows["other_processing"] = {c: totals.get(c, Cell(None, "", None)) for c in TABLE3_COLUMNS}
-    shown = "、".join(f"{TABLE3_COLUMN_LABELS[c]} {cell.raw}" for c, cell in totals.items())
+    shown = "、".join(f"{TABLE3_COLUMN_LABELS[c]} {cell.raw}" for c, cell in totals.items() if cell.value)
     first = next(iter(totals.values())).source
     warnings.append(Warning("merged_total", f"表三“（六）其他处理”三个子项共用一个合并单元格（{shown}），该数字是三项合计："
                                             "已按“（六）其他处理”合计读取，三个子项各自的数字无法确定，留空，请核对原件",
@@ -722,11 +739,15 @@ def _read_glued_table4(glued: list[Row], table: Table, warnings: list[Warning]) 
     width = 15 if len(runs) == 1 else 5
     cells: list[TextCell | None] = []
     for row in runs:
-        readings, n = glued_readings(row, width, _sum_check(width))
-        if len(readings) != 1:
-            reason = "没有一种拆分能使各组结果之和等于总计" if not readings else "各组结果之和等于总计也不能唯一确定"
-            _glued_warning(row, "table4", None, n if not readings else len(readings), reason, warnings)
+        readings, n = glued_readings(row, width, _sum_group(width))
+        if not readings:
+            _glued_warning(row, "table4", None, n, "没有一种拆分能使各组结果之和等于总计", warnings)
             return None
+        if len(readings) > 1:
+            kept = agreed_cells(row, readings)
+            _glued_warning(row, "table4", None, len(readings), "各组结果之和等于总计也不能唯一确定", warnings, kept=kept)
+            cells += kept
+            continue
         if n > 1:
             _decoded_note(row, "table4", None, readings[0], "按“各项结果之和等于总计”只有一种拆分", warnings)
         cells += glued_cells(row, readings[0])

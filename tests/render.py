@@ -160,8 +160,11 @@ T3_OTHER = ("1.申请人无正当理由逾期不补正、行政机关不再处�
             "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他")
 
 
-def table3(t3: dict, wrapped_headers: bool = False) -> list[list[Spec]]:
-    """表三 with its two-level header; the （六） block has three sub-rows unless the report has `other_processing`."""
+def table3(t3: dict, wrapped_headers: bool = False, merged_other: bool = False,
+           split_headers: bool = False) -> list[list[Spec]]:
+    """表三 with its two-level header; the （六） block has three sub-rows unless the report has `other_processing`.
+    `merged_other`: as Word-pasted tables print it, one value cell per column spans the three （六） sub-rows and
+    holds their sum. `split_headers`: header cells one character per paragraph, category cells in two."""
     rows_in = t3["rows"]
     cols = t3.get("columns") or list(TABLE3_COLUMNS)
 
@@ -171,6 +174,8 @@ def table3(t3: dict, wrapped_headers: bool = False) -> list[list[Spec]]:
 
     single_other = "other_processing" in rows_in
     w = (lambda s: s[:2] + "\n" + s[2:]) if wrapped_headers else (lambda s: s)
+    if split_headers:
+        w = "\n".join
     rows = [[Spec("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), Spec("申请人情况", colspan=7)],
             [Spec("自然人", rowspan=2), Spec("法人或其他组织", colspan=5), Spec("总计", rowspan=2)],
             [Spec(w("商业企业")), Spec(w("科研机构")), Spec(w("社会公益组织")), Spec(w("法律服务机构")), Spec("其他")],
@@ -184,17 +189,26 @@ def table3(t3: dict, wrapped_headers: bool = False) -> list[list[Spec]]:
     if not single_other:
         blocks.append(("（六）其他处理", T3_OTHER, TABLE3_OTHER_SPLIT))
     for head, labels, keys in blocks:
+        head_text = head.replace("）", "）\n") if split_headers else head
+        merged = merged_other and keys == TABLE3_OTHER_SPLIT
         for i, (label, key) in enumerate(zip(labels, keys)):
-            lead = [Spec(head, rowspan=len(labels))] if i == 0 else []
-            result.append(lead + [Spec(label)] + values(key))
+            lead = [Spec(head_text, rowspan=len(labels))] if i == 0 else []
+            if merged:
+                sums = [sum(v or 0 for v in col) if any(v is not None for v in col) else None
+                        for col in zip(*(dict(zip(cols, rows_in[k])).values() for k in keys))]
+                result.append(lead + [Spec(label)] + ([Spec(fmt(x), rowspan=3) for x in sums] if i == 0 else []))
+            else:
+                result.append(lead + [Spec(label)] + values(key))
     if single_other:
         result.append([Spec("（六）其他处理", colspan=2)] + values("other_processing"))
     result.append([Spec("（七）总计", colspan=2)] + values("total_processed"))
     return rows + result + [[Spec("四、结转下年度继续办理", colspan=3)] + values("carried_forward")]
 
 
-def table4(t4: dict) -> list[list[Spec]]:
+def table4(t4: dict, split_headers: bool = False) -> list[list[Spec]]:
     heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    if split_headers:
+        heads = ["\n".join(h) for h in heads]
     return [[Spec("行政复议", colspan=5), Spec("行政诉讼", colspan=10)],
             [Spec(h, rowspan=2) for h in heads] + [Spec("未经复议直接起诉", colspan=5), Spec("复议后起诉", colspan=5)],
             [Spec(h) for h in heads * 2],
@@ -203,8 +217,39 @@ def table4(t4: dict) -> list[list[Spec]]:
 
 def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list[list[Spec]]]:
     t2 = table2_2019(report["table2"]) if report.get("format") == "2019" else table2_2021(report["table2"])
-    return {"s2_proactive": t2, "s3_requests": table3(report["table3"], wrapped_headers),
-            "s4_review_litigation": table4(report["table4"])}
+    layout = report.get("_layout", {})      # test layouts: merged_other, split_headers
+    return {"s2_proactive": t2,
+            "s3_requests": table3(report["table3"], wrapped_headers, layout.get("merged_other", False),
+                                  layout.get("split_headers", False)),
+            "s4_review_litigation": table4(report["table4"], layout.get("split_headers", False))}
+
+
+def crawler_text(report: dict, narrative: Narrative | None = None, separator: str = "",
+                 drop: tuple[str, int] | None = None) -> str:
+    """The report as a site crawler saves it: a few metadata lines, then the whole article on ONE line, each
+    table row's label followed by its values glued together (`separator` between values; "" glues them).
+    `drop` = (row label, value index): that value is left out (a page that lost a cell)."""
+    n = narrative or default_narrative(report)
+    tables = report_tables(report)
+    parts = [n.preamble]
+    for key, heading in n.headings.items():
+        parts.append(heading)
+        parts += n.sections.get(key, [])
+        if key in tables:
+            for row in tables[key]:
+                labels = [c.text.replace("\n", "") for c in row if not _is_number_text(c.text)]
+                values = [c.text for c in row if _is_number_text(c.text)]
+                if drop and labels and drop[0] in labels[-1] and values:
+                    values = values[:drop[1]] + values[drop[1] + 1:]
+                parts.append(" ".join(labels) + (" " if values else "") + separator.join(values))
+    parts.append(n.agency + " " + (chinese_date(n.signed) if n.signed else ""))
+    header = f"标题: {n.title}\n发布时间: {n.signed or ''}\n==================== 正文 ====================\n"
+    return header + "".join(parts) + "\n"
+
+
+def _is_number_text(text: str) -> bool:
+    t = text.strip().lstrip("+-")
+    return bool(t) and t.replace(".", "", 1).isdigit()
 
 
 def grid_positions(spec_rows: list[list[Spec]]) -> tuple[list[tuple[int, int, Spec]], int]:
