@@ -50,7 +50,7 @@ def extract_document(document: Document, file: str) -> Report:
         warnings.append(Warning("year_missing", "没有识别出报告年度", None, None, None))
     return Report(file=file, agency=meta.agency, year=meta.year, format=_format(tables, meta.year),
                   published=meta.published, title=meta.title, kind=document.kind, pages=document.pages,
-                  table2=tables.table2, table3=tables.table3, table4=tables.table4,
+                  table2=tables.table2, table3=tables.table3, table4=tables.table4, fees=tables.fees,
                   sections=meta.sections, warnings=warnings)
 
 

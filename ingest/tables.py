@@ -21,7 +21,7 @@ from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.report import Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
-                           TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
 NUMBER = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?$")
@@ -59,6 +59,7 @@ class TablesRead:
     warnings: list[Warning] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)
     """For each table not read: what table-like content its region holds (a snippet), or "" when none."""
+    fees: Table | None = None
 
 
 def is_blank(text: str) -> bool:
@@ -137,6 +138,7 @@ _HEADINGS = {
     "s3": lambda t: t.startswith("三、") and ("申请" in t) and ("收到" in t or "处理" in t),
     "s4": lambda t: t.startswith("四、") and ("复议" in t or "诉讼" in t),
     "s5": lambda t: t.startswith("五、") and ("问题" in t or "改进" in t),
+    "s6": lambda t: t.startswith("六、") and ("其他" in t or "事项" in t),
 }
 
 
@@ -167,7 +169,7 @@ def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
     order = sorted(at.items(), key=lambda kv: kv[1])
     ends = {k: (order[j + 1][1] if j + 1 < len(order) else n) for j, (k, _) in enumerate(order)}
     regions = {}
-    for key, table in (("s2", "table2"), ("s3", "table3"), ("s4", "table4")):
+    for key, table in (("s2", "table2"), ("s3", "table3"), ("s4", "table4"), ("s6", "fees")):
         if key in at:
             regions[table] = (at[key], ends[key])
     return regions
@@ -288,7 +290,7 @@ def _blank_warnings(table: Table, warnings: list[Warning]) -> None:
                                                   f"（{names}）：未填数字，不按0计", table.name, row, first))
 
 
-TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四", "fees": "信息处理费表"}
 
 
 # -- glued digits (crawler text) ----------------------------------------------------------------------
@@ -765,6 +767,62 @@ def _trim(vals: list[TextCell], n: int) -> list[TextCell]:
     return vals
 
 
+# -- 信息处理费 (section 六) ----------------------------------------------------------------------------
+FEE_LABELS: dict[str, tuple[str, ...]] = {
+    "notices": ("通知收取件数", "收费通知件数", "收费通知的件数", "通知件数", "发出收费通知"),
+    "notice_amount": ("通知收取金额", "通知收取总金额", "收费通知金额", "收费通知的总金额", "收费通知总金额", "通知金额"),
+    "collected_amount": ("实际收取金额", "实际收取的总金额", "实际收取总金额", "实收金额", "实际收取"),
+}
+
+
+def fee_column(label: str) -> str | None:
+    """Which column of the 信息处理费 table a printed label names (amount words win over the count's)."""
+    t = core(label)
+    for col in ("collected_amount", "notice_amount", "notices"):
+        if any(w in t for w in FEE_LABELS[col]) and len(t) <= 30:
+            if col == "notices" and ("金额" in t and "件数" not in t):
+                continue
+            return col
+    return None
+
+
+def read_fees(rows: list[Row], warnings: list[Warning]) -> Table | None:
+    """The 信息处理费 table many reports print in section 六: a header row naming 通知收取件数 / 通知收取金额 /
+    实际收取金额 over a row of values, or one row per item. Prose about fees is not a table and is left to
+    the checks."""
+    table = Table("fees")
+    for i, r in enumerate(rows):
+        cols = [fee_column(c.text) for c in r.labels]
+        named = [c for c in cols if c]
+        if len(named) >= 2 and len(set(named)) == len(named):
+            for nxt in ([r] if r.values else rows[i + 1:i + 3]):     # values on the header's row (crawler text) or below
+                vals = [v for v in nxt.values if v.text.strip()] if not is_glued(nxt) else None
+                if vals is not None and len(vals) == len(named):
+                    placed: list[TextCell | None] = vals
+                elif vals is None:
+                    readings, n = glued_readings(nxt, len(named), None)
+                    placed = agreed_cells(nxt, readings) if readings else [None] * len(named)
+                    if len(readings) != 1:
+                        _glued_warning(nxt, "fees", FEES_ROW, n if not readings else len(readings),
+                                       "信息处理费表没有勾稽关系", warnings, kept=placed)
+                else:
+                    continue
+                table.rows[FEES_ROW] = _cells(placed, tuple(named))
+                break
+            if table.rows:
+                break
+        elif r.values and r.labels:
+            col = fee_column(r.last_label)
+            vals = [v for v in r.values if v.text.strip()]
+            if col and len(vals) == 1 and not is_glued(r):
+                table.rows.setdefault(FEES_ROW, {}).update(_cells([vals[0]], (col,)))
+    if not table.rows:
+        return None
+    for col in FEES_COLUMNS:
+        table.rows[FEES_ROW].setdefault(col, Cell(None, "", None))
+    return table
+
+
 # -- all three ----------------------------------------------------------------------------------------
 def read_tables(document: Document) -> TablesRead:
     rows = rows_of(document)
@@ -783,12 +841,16 @@ def read_tables(document: Document) -> TablesRead:
     if "table4" in regions:
         a, b = regions["table4"]
         t4 = read_table4(rows[a:b], warnings)
+    fees = None
+    if "fees" in regions:
+        a, b = regions["fees"]
+        fees = read_fees(rows[a:b], warnings)
     for t in (t2, t3, t4):
         if t is not None:
             _blank_warnings(t, warnings)
     evidence = {name: table_like_content(rows, regions.get(name), name)
                 for name, t in (("table2", t2), ("table3", t3), ("table4", t4)) if t is None}
-    return TablesRead(t2, t3, t4, fmt2, single_other, warnings, evidence)
+    return TablesRead(t2, t3, t4, fmt2, single_other, warnings, evidence, fees)
 
 
 # Labels only a table prints: their presence means the table is there even when we could not read it.

@@ -51,7 +51,8 @@ SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
 # Table row labels that also start with 一、…四、 and must never be taken for a section heading.
 _ROW_LABEL_WORDS = ("本年新收", "上年结转", "办理结果", "结转下年")
 _TOP = "一二三四五六"
-_IN_LINE_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,34}?(?:情况|事项|措施|问题)")
+_IN_LINE_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,34}?(?:情况|事项|措施)")
+_IN_LINE_SHORT_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,20}?问题")     # “五、存在的主要问题”
 
 
 def top_section_number(text: str) -> int | None:
@@ -70,7 +71,7 @@ def top_section_number(text: str) -> int | None:
 def section_heading_at(text: str, offset: int) -> tuple[str, str] | None:
     """(key “s1”…“s6”, heading text) when a section heading starts at `offset` of a long line: “二、主动公开
     政府信息情况” up to the word that ends a heading (情况, 事项, 措施); None for a row label (“一、本年新收…”)."""
-    m = _IN_LINE_HEADING.match(text, offset)
+    m = _IN_LINE_HEADING.match(text, offset) or _IN_LINE_SHORT_HEADING.match(text, offset)
     if not m:
         return None
     heading = m.group()

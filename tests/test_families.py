@@ -241,3 +241,53 @@ def test_one_line_article_keeps_its_prose_sections(tmp_path):
     s5 = r.section("s5_problems")
     assert s5 is not None and "表三" not in s5.text and len(s5.text) > 20
     assert r.published == report["published"]
+
+
+# -- the 信息处理费 table (section 六) ------------------------------------------------------------------
+FEE_HTML = ('<table border="1"><tr><td>信息处理费收取情况</td><td>通知收取件数</td><td>通知收取金额（元）</td>'
+            '<td>实际收取金额（元）</td></tr><tr><td>本年度</td><td>{}</td><td>{}</td><td>{}</td></tr></table>')
+
+
+def test_fee_table_in_section_six_is_read_with_its_cells(tmp_path):
+    from render import html_page
+    report = perturbed(gold("006_hongze"), 3)
+    page = html_page(report)
+    at = page.index("</p>", page.index("六、其他需要报告的事项")) + 4
+    path = tmp_path / "fees.html"
+    path.write_text(page[:at] + FEE_HTML.format(2, 300, 100) + page[at:], encoding="utf-8")
+    r = extract(path)
+    assert r.to_json()["fees"] == {"notices": 2, "notice_amount": 300, "collected_amount": 100}
+    cell = r.fees.cell("information_processing_fee", "notice_amount")
+    assert cell.raw == "300" and cell.source.table is not None and cell.source.row == 1
+
+
+def test_fee_table_typed_one_item_per_row(tmp_path):
+    report = perturbed(gold("000_747"), 3)
+    n = default_narrative(report)
+    path = tmp_path / "fees.html"
+    from render import html_page
+    page = html_page(report, n)
+    rows = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in (
+        ("发出收费通知的件数", "1"), ("收费通知的总金额（元）", "120"), ("实际收取的总金额（元）", "0")))
+    at = page.index("</p>", page.index("六、其他需要报告的事项")) + 4
+    path.write_text(page[:at] + f'<table border="1">{rows}</table>' + page[at:], encoding="utf-8")
+    assert extract(path).to_json()["fees"] == {"notices": 1, "notice_amount": 120, "collected_amount": 0}
+
+
+@pytest.mark.parametrize("digits, expected, warned", [
+    ("000", {"notices": 0, "notice_amount": 0, "collected_amount": 0}, False),
+    ("23001500", {"notices": None, "notice_amount": None, "collected_amount": None}, True),
+])
+def test_fee_table_in_crawler_text(digits, expected, warned, tmp_path):
+    report = perturbed(gold("006_hongze"), 3)
+    n = default_narrative(report)
+    n.sections["s6_other"] = n.sections["s6_other"] + [f"信息处理费收取情况 通知收取件数 通知收取金额 实际收取金额 {digits}"]
+    _, _, r = _read_back(report, crawler_text(report, n), tmp_path)
+    assert r.to_json()["fees"] == expected
+    assert any(w.table == "fees" and w.code == "glued_ambiguous" and digits in w.message
+               for w in r.warnings) == warned
+    assert r.section("s5_problems").heading.startswith("五、存在的主要问题及改进情况")
+
+
+def test_reports_without_a_fee_table_have_none(shared):
+    assert extract(shared / "reports/026_pingtan_scj_2023.html").fees is None     # prose only: left to the checks

@@ -21,6 +21,8 @@ TABLE_SECTIONS = ("s2", "s3", "s4")
 # Where a table starts inside its section (the text before it is prose).
 _TABLE_START = {"s2": re.compile(r"第二十条|信息内容"), "s3": re.compile(r"[（(]本列数据|申请人情况|本年新收"),
                 "s4": re.compile(r"行政复议")}
+# A 信息处理费 table printed in section 六 (column headers, then the values).
+_FEE_TABLE = re.compile(r"(?:信息处理费[^。；\d]{0,12})?(?:通知收取件数|收费通知的?件数)(?=[^。；\d]{0,40}(?:金额))")
 _VALUE_RUN = re.compile(r"\d+(?:\.\d+)?(?:[ \t\u3000]+\d+(?:\.\d+)?)*")
 _PROSE_NUMBER_AFTER = re.compile(r"^\s*(?:年|月|日|件|条|个|%|％|次|人|家|万|亿|期|项|号|篇|余)")
 _ORDINAL_AFTER = re.compile(r"^[.．、]\s*[\u4e00-\u9fff“\"]")
@@ -83,6 +85,17 @@ def split_article(p: Paragraph) -> list:
         if heading:
             out.append(Paragraph(heading, _src(p, start)))
         body = text[body_start:end]
+        fee = _FEE_TABLE.search(body) if key == "s6" else None
+        if fee:
+            values = next((v for v in _VALUE_RUN.finditer(body, fee.end())
+                           if not _PROSE_NUMBER_AFTER.match(body[v.end():v.end() + 3])), None)
+            if values is not None:
+                out.extend(_prose(p, body_start, body[:fee.start()]))
+                rows = table_rows(p, body_start + fee.start(), body[fee.start():values.end()])
+                if rows:
+                    out.append(RawTable(rows, rows[0][0].source))
+                out.extend(_prose(p, body_start + values.end(), body[values.end():]))
+                continue
         if key in TABLE_SECTIONS:
             m = _TABLE_START[key].search(body)
             if m:
