@@ -104,13 +104,15 @@ def library_status(ctx: AppContext) -> str:
 def refresh_all(ctx: AppContext):
     """Everything that depends on what is in the library: status lines, the table, every picker."""
     records = ctx.library.reports()
+    stored = ctx.library.reports(editions=True)             # 年报库 lists every edition; the rest, those in use
     choices = [(views.report_choice_label(r), r.id) for r in records]
     agencies = sorted({r.agency for r in records if r.agency})
     years = sorted({r.year for r in records if r.year})
     status = library_status(ctx)
     examples = views.example_questions(records) or GENERIC_EXAMPLES
-    return (status, status, views.library_rows(records),
-            gr.update(choices=choices, value=[]), gr.update(choices=choices, value=None),
+    return (status, status, views.library_rows(stored),
+            gr.update(choices=[(views.report_choice_label(r), r.id) for r in stored], value=[]),
+            gr.update(choices=choices, value=None),
             gr.update(choices=agencies), gr.update(choices=[str(y) for y in years]),
             gr.update(choices=agencies, value=agencies[0] if agencies else None),
             gr.update(samples=[[q] for q in examples]))
@@ -174,6 +176,21 @@ def remove_reports(ctx: AppContext, ids: list[str] | None):
             try:
                 record = ctx.library.remove(rid)
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
+            except LibraryError as e:
+                lines.append(f"- **失败** {e.message}")
+    return ("\n".join(lines),) + refresh_all(ctx)
+
+
+def use_editions(ctx: AppContext, ids: list[str] | None):
+    """Make the chosen editions the ones answers, rankings and comparisons use."""
+    if not ids:
+        return ("请先在上面的列表中选择要使用的版本。",) + refresh_all(ctx)
+    lines = []
+    with ctx.write_lock:
+        for rid in ids:
+            try:
+                record = ctx.library.use_edition(rid)
+                lines.append(f"- 已改用：{views.report_choice_label(record)}")
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
     return ("\n".join(lines),) + refresh_all(ctx)
@@ -443,6 +460,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 picked = gr.Dropdown(label="选择报告（可多选）", multiselect=True, choices=[], allow_custom_value=True, scale=4, elem_id="library-pick")
                 remove_btn = gr.Button("删除所选", variant="stop", scale=1, elem_id="remove")
                 reingest_btn = gr.Button("重新入库所选（不选则全部）", scale=1, elem_id="reingest")
+                edition_btn = gr.Button("改用所选版本", scale=1, elem_id="use-edition")
 
         with gr.Tab("核查", id="check"):
             gr.Markdown("选择年报库中的报告，或上传一份不入库的草稿，按格式、勾稽关系、正文与表格一致性等规则核查。")
@@ -520,6 +538,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         uploads.upload(ingest_and_clear, uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
         remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove")
         reingest_btn.click(bind_progress(reingest_reports), picked, [ingest_log] + refreshed, api_name="reingest")
+        edition_btn.click(bind(use_editions), picked, [ingest_log] + refreshed, api_name="use_edition")
 
         check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4]
         check_btn.click(bind(check_stored), check_pick, check_out, api_name="check_report")

@@ -122,7 +122,7 @@ def cmd_ingest(args) -> int:
 def cmd_list(args) -> int:
     """One line per stored report."""
     library = _open_library(args)
-    records = library.reports()
+    records = library.reports(editions=True)
     if args.json:
         _print_json([r.to_json() for r in records])
         return 0
@@ -131,9 +131,11 @@ def cmd_list(args) -> int:
         return 0
     print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）")
     for r in records:
-        print(f"{r.id}\t{r.file}\t{r.agency or '未识别'}\t{r.year or '—'}\t{r.format or '—'}\t{r.pages or '—'}\t"
-              f"{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）")
-    print(f"共 {len(records)} 份报告。")
+        edition = "（另一版本在用，未用于问答）" if r.edition_of else ""
+        print(f"{r.id}\t{r.file}{edition}\t{r.agency or '未识别'}\t{r.year or '—'}\t{r.format or '—'}\t"
+              f"{r.pages or '—'}\t{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）")
+    editions = sum(1 for r in records if r.edition_of)
+    print(f"共 {len(records)} 份报告" + (f"，其中 {editions} 份是同一年报的另一版本" if editions else "") + "。")
     return 0
 
 

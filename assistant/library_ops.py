@@ -141,6 +141,8 @@ def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, ch
     verb = "已更新" if stored.status == "replaced" else "已入库"
     message = (f"{verb}：{shown}（{record.agency or '未识别单位'} {record.year or '未识别年度'}年，"
                f"错误 {record.n_errors} 条，警告 {record.n_warnings} 条，{record.n_chunks} 个片段）{note}")
+    if stored.edition:
+        message += stored.edition
     return _outcome(path, shown, stored.status, message, record)
 
 

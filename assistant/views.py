@@ -91,8 +91,9 @@ def library_rows(records: Iterable) -> list[list]:
     rows = []
     for r in records:
         pages = r.pages if r.pages else ("—" if (r.kind or "") != "pdf" else "")
+        file = r.file + ("（另一版本在用，未用于问答）" if getattr(r, "edition_of", None) else "")
         rows.append([r.agency or "未识别", r.year or "未识别", f"{r.format}版" if r.format else "未识别", pages,
-                     r.n_errors, r.n_warnings, r.file, r.id])
+                     r.n_errors, r.n_warnings, file, r.id])
     return rows
 
 

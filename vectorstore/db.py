@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS reports (
     n_extract_warnings INTEGER NOT NULL DEFAULT 0, n_chunks INTEGER NOT NULL DEFAULT 0,
     report_json TEXT NOT NULL,          -- Report.to_json(): sections, cells with provenance, warnings
     findings_json TEXT NOT NULL,        -- [Finding.to_json(), ...]
-    stored_at TEXT NOT NULL
+    stored_at TEXT NOT NULL,
+    edition_of TEXT                     -- another edition of the same agency-year is the one in use (this row
+                                        -- keeps its record only: no facts, chunks or vectors)
 );
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
 CREATE TABLE IF NOT EXISTS facts (
@@ -73,6 +75,9 @@ def create(path: Path) -> None:
     db = connect(path)
     try:
         db.executescript(SCHEMA)
+        columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
+        if "edition_of" not in columns:                      # libraries made before editions existed
+            db.execute("ALTER TABLE reports ADD COLUMN edition_of TEXT")
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     finally:
         db.close()

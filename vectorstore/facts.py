@@ -68,13 +68,14 @@ class ReportRecord:
     n_chunks: int
     n_pending: int          # chunks whose vector is not in Chroma yet (keyword search already finds them)
     stored_at: str
+    edition_of: str | None = None   # set: another edition of this agency-year is the one answers use
 
     def to_json(self) -> dict:
         return {"id": self.id, "file": self.file, "agency": self.agency, "year": self.year, "format": self.format,
                 "published": self.published, "kind": self.kind, "pages": self.pages, "errors": self.n_errors,
                 "warnings": self.n_warnings, "extract_warnings": self.n_extract_warnings, "chunks": self.n_chunks,
                 "pending_vectors": self.n_pending, "sha256": self.sha256, "path": self.path,
-                "stored_at": self.stored_at}
+                "stored_at": self.stored_at, "edition_of": self.edition_of}
 
 
 def fact_rows(report: Report, report_id: str, file: str) -> list[tuple]:
@@ -101,7 +102,8 @@ def finding_counts(findings: Sequence[dict]) -> tuple[int, int]:
 
 REPORT_COLUMNS = ("r.id, r.file, r.path, r.sha256, r.agency, r.year, r.format, r.published, r.title, r.kind, r.pages, "
                   "r.n_errors, r.n_warnings, r.n_extract_warnings, r.n_chunks, "
-                  "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at")
+                  "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at, r.edition_of")
+IN_USE = "r.edition_of IS NULL"         # the edition answers, rankings and comparisons use
 
 
 def record_in(db, report_id: str) -> ReportRecord | None:
@@ -118,9 +120,19 @@ class FactStore:
     """Read-only queries over the library's SQLite file."""
     path: Path
 
-    def reports(self) -> list[ReportRecord]:
+    def reports(self, editions: bool = False) -> list[ReportRecord]:
+        """The reports answers use (one edition per agency-year); with `editions`, every stored edition."""
+        where = "" if editions else f" WHERE {IN_USE}"
         with dbmod.reading(self.path) as db:
-            rows = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r ORDER BY r.agency, r.year, r.file").fetchall()
+            rows = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r{where} ORDER BY r.agency, r.year, r.file"
+                              ).fetchall()
+        return [ReportRecord(*r) for r in rows]
+
+    def editions(self, agency: str, year: int) -> list[ReportRecord]:
+        """Every stored edition of one agency-year, the one in use first."""
+        with dbmod.reading(self.path) as db:
+            rows = db.execute(f"SELECT {REPORT_COLUMNS} FROM reports r WHERE r.agency = ? AND r.year = ? "
+                              "ORDER BY r.edition_of IS NOT NULL, r.stored_at DESC", (agency, int(year))).fetchall()
         return [ReportRecord(*r) for r in rows]
 
     def report(self, report_id: str) -> ReportRecord | None:
@@ -130,10 +142,10 @@ class FactStore:
     def agencies(self) -> list[str]:
         with dbmod.reading(self.path) as db:
             return [a for (a,) in db.execute("SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL "
-                                              "ORDER BY agency")]
+                                              "AND edition_of IS NULL ORDER BY agency")]
 
     def find_reports(self, agency: str | None = None, year: int | None = None) -> list[ReportRecord]:
-        sql, params = f"SELECT {REPORT_COLUMNS} FROM reports r WHERE 1 = 1", []
+        sql, params = f"SELECT {REPORT_COLUMNS} FROM reports r WHERE {IN_USE}", []
         if agency is not None:
             sql += " AND r.agency = ?"
             params.append(agency)
@@ -146,7 +158,8 @@ class FactStore:
     def report_keys(self) -> list[ReportKey]:
         """(id, file, agency, year) of every report: what search needs to read a query, cheaply."""
         with dbmod.reading(self.path) as db:
-            return [ReportKey(*r) for r in db.execute("SELECT id, file, agency, year FROM reports ORDER BY file")]
+            return [ReportKey(*r) for r in db.execute("SELECT id, file, agency, year FROM reports "
+                                                      "WHERE edition_of IS NULL ORDER BY file")]
 
     def value(self, report_id: str, table: str, row: str, col: str = "value") -> Fact | None:
         with dbmod.reading(self.path) as db:

@@ -46,6 +46,68 @@ class StoredReport:
     status: str                          # "added" | "replaced"
     record: ReportRecord
     replaced: ReportRecord | None = None
+    edition: str | None = None           # Chinese note when another edition of the same agency-year is stored
+
+
+@dataclass
+class _Content:
+    """What a report contributes to search and answers: its chunks (with jieba terms) and its table facts."""
+    report_id: str
+    file: str
+    chunks: list
+    terms: list[str]
+    facts: list[tuple]
+
+    @classmethod
+    def of(cls, report: Report, rid: str, file: str) -> "_Content":
+        chunks = chunk_report(report, rid, file)
+        return cls(rid, file, chunks, [terms_of(c.text) for c in chunks], fact_rows(report, rid, file))
+
+    def insert(self, tx) -> None:
+        tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, raw, "
+                       "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
+        for chunk, chunk_terms in zip(self.chunks, self.terms):
+            cur = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, section, "
+                             "top_section, section_path, page, line, text, text_sha) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (chunk.id, self.report_id, chunk.seq, chunk.kind, self.file, chunk.agency, chunk.year,
+                              chunk.format, chunk.section, chunk.top_section, chunk.section_path, chunk.page,
+                              chunk.line, chunk.text, chunk.text_sha))
+            tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (cur.lastrowid, chunk_terms))
+        tx.execute("DELETE FROM chroma_deletes WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)",
+                   (self.report_id,))
+        tx.execute("UPDATE reports SET n_chunks = ? WHERE id = ?", (len(self.chunks), self.report_id))
+
+
+def _edition_in_use(tx, agency: str | None, year: int | None, not_id: str) -> ReportRecord | None:
+    if not agency or not year:
+        return None
+    row = tx.execute("SELECT id FROM reports WHERE agency = ? AND year = ? AND edition_of IS NULL AND id != ?",
+                     (agency, int(year), not_id)).fetchone()
+    return record_in(tx, row[0]) if row else None
+
+
+def _newer(published: str | None, other_published: str | None) -> bool:
+    """Whether a newly stored edition is newer than the one in use: a later 落款 date; without two different
+    dates, the one stored last."""
+    if published and other_published and published != other_published:
+        return published > other_published
+    return True
+
+
+def _retire(tx, old_id: str, new_id: str) -> None:
+    """Inside a transaction: an edition stops being used; its record stays, its facts, chunks and vectors go."""
+    _drop_content(tx, old_id)
+    tx.execute("UPDATE reports SET edition_of = ? WHERE id = ? OR edition_of = ?", (new_id, old_id, old_id))
+
+
+def _edition_note(record: ReportRecord, other: ReportRecord, in_use: bool) -> str:
+    who = f"{record.agency}{record.year}年报"
+    if in_use:
+        return (f"资料库中已有{who}的另一版本“{other.file}”：本版“{record.file}”较新，问答、排名和对比改用本版；"
+                "旧版仍保留在年报库中，可在年报库中改选。")
+    return (f"资料库中已有{who}的另一版本“{other.file}”，它较新，问答、排名和对比仍使用它；本版“{record.file}”"
+            "保留在年报库中，可在年报库中改选。")
 
 
 def data_dir_from(arg: str | None = None) -> Path:
@@ -82,8 +144,9 @@ class Library:
         self._embed_lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------------
-    def reports(self) -> list[ReportRecord]:
-        return self.facts.reports()
+    def reports(self, editions: bool = False) -> list[ReportRecord]:
+        """The reports in use (one edition per agency-year); with `editions`, every stored edition too."""
+        return self.facts.reports(editions)
 
     def by_path(self, path: str | Path) -> ReportRecord | None:
         with dbmod.reading(self.db_path) as db:
@@ -97,7 +160,7 @@ class Library:
 
     def resolve(self, ref: str) -> ReportRecord | None:
         """A report by id (or an unambiguous id prefix of 6+ hex digits), shown file name, path or base name."""
-        records = self.reports()
+        records = self.reports(editions=True)
         for test in (lambda r: r.id == ref, lambda r: r.file == ref, lambda r: r.path == str(Path(ref).resolve()),
                      lambda r: len(ref) >= 6 and r.id.startswith(ref), lambda r: Path(r.file).name == ref):
             hits = [r for r in records if test(r)]
@@ -118,7 +181,10 @@ class Library:
     # -- writing ---------------------------------------------------------------------------------
     def store(self, report: Report, findings: Sequence[dict], *, path: str | Path, file: str | None = None,
               sha256: str | None = None) -> StoredReport:
-        """Make a report visible: one transaction that replaces the older version of the same file."""
+        """Make a report visible: one transaction that replaces the older version of the same file. When the
+        library already holds another edition of the same agency-year (a PDF and a DOCX of one report, or a
+        republished version), the newer one (later 落款 date; else the one stored last) is used by answers,
+        rankings and comparisons, and the other is kept as a record only (`edition_of`)."""
         path = str(Path(path).resolve())
         sha256 = sha256 or report.sha256
         if not sha256:
@@ -126,9 +192,7 @@ class Library:
         file = file or report.file or Path(path).name
         rid = report_id_of(sha256)
         report = dataclasses.replace(report, file=file, sha256=sha256)
-        chunks = chunk_report(report, rid, file)
-        terms = [terms_of(c.text) for c in chunks]          # jieba outside the transaction
-        facts = fact_rows(report, rid, file)
+        content = _Content.of(report, rid, file)             # chunks, jieba terms and facts outside the transaction
         findings = [dict(f) for f in findings]
         n_errors, n_warnings = finding_counts(findings)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -140,28 +204,43 @@ class Library:
             replaced = record_in(tx, old[0]) if old else None
             if old:
                 _delete_report(tx, old[0])
+            other = _edition_in_use(tx, report.agency, report.year, rid)
+            in_use = other is None or _newer(report.published, other.published)
             tx.execute("INSERT INTO reports (id, path, file, sha256, agency, year, format, published, title, kind, "
                        "pages, n_errors, n_warnings, n_extract_warnings, n_chunks, report_json, findings_json, "
-                       "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "stored_at, edition_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (rid, path, file, sha256, report.agency, report.year, report.format, report.published,
                         report.title, report.kind, report.pages, n_errors, n_warnings, len(report.warnings),
-                        len(chunks), json.dumps(report.to_json(), ensure_ascii=False),
-                        json.dumps(findings, ensure_ascii=False), now))
-            tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, raw, "
-                           "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
-            for chunk, chunk_terms in zip(chunks, terms):
-                cur = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, section, "
-                                 "top_section, section_path, page, line, text, text_sha) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (chunk.id, rid, chunk.seq, chunk.kind, file, chunk.agency, chunk.year, chunk.format,
-                                  chunk.section, chunk.top_section, chunk.section_path, chunk.page, chunk.line,
-                                  chunk.text, chunk.text_sha))
-                tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (cur.lastrowid, chunk_terms))
-            tx.execute("DELETE FROM chroma_deletes WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)",
-                       (rid,))
+                        len(content.chunks), json.dumps(report.to_json(), ensure_ascii=False),
+                        json.dumps(findings, ensure_ascii=False), now, None if in_use else other.id))
+            if in_use:
+                content.insert(tx)
+                if other is not None:
+                    _retire(tx, other.id, rid)
+                if old:                                 # editions that pointed at the replaced file
+                    tx.execute("UPDATE reports SET edition_of = ? WHERE edition_of = ?", (rid, old[0]))
             pause_point("before_commit")
         record = self.facts.report(rid)
-        return StoredReport("replaced" if replaced else "added", record, replaced)
+        return StoredReport("replaced" if replaced else "added", record, replaced,
+                            _edition_note(record, other, in_use) if other else None)
+
+    def use_edition(self, ref: str) -> ReportRecord:
+        """Make a stored edition the one answers use (the official's choice in 年报库)."""
+        record = self.resolve(ref)
+        if record is None:
+            raise LibraryError(f"资料库中没有找到“{ref}”。")
+        if record.edition_of is None:
+            return record
+        data = self.facts.report_json(record.id)
+        content = _Content.of(Report.from_json(data), record.id, record.file)
+        with dbmod.transaction(self.db_path) as tx:
+            current = _edition_in_use(tx, record.agency, record.year, record.id)
+            tx.execute("UPDATE reports SET edition_of = NULL WHERE id = ?", (record.id,))
+            content.insert(tx)
+            if current is not None:
+                _retire(tx, current.id, record.id)
+        self.flush_deletions()
+        return self.facts.report(record.id)
 
     def update_findings(self, report_id: str, findings: Sequence[dict]) -> None:
         """Replace a stored report's check findings (after its previous year's report arrived)."""
@@ -179,6 +258,10 @@ class Library:
         with dbmod.transaction(self.db_path) as tx:
             _delete_report(tx, record.id)
         self.flush_deletions()
+        if record.edition_of is None and record.agency and record.year:
+            rest = self.facts.editions(record.agency, record.year)
+            if rest:                                  # the edition in use was removed: the latest other one takes over
+                self.use_edition(rest[0].id)
         return record
 
     def flush_deletions(self) -> int:
@@ -254,10 +337,15 @@ class Library:
         return search(self, query, k=k, **filters)
 
 
-def _delete_report(tx, report_id: str) -> None:
-    """Inside a transaction: a report, its facts, chunks and keyword rows; its vectors queued for deletion."""
+def _drop_content(tx, report_id: str) -> None:
+    """Inside a transaction: a report's facts, chunks and keyword rows; its vectors queued for deletion."""
     tx.execute("INSERT OR IGNORE INTO chroma_deletes (chunk_id) SELECT id FROM chunks WHERE report_id = ?", (report_id,))
     tx.execute("DELETE FROM chunk_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE report_id = ?)", (report_id,))
     tx.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
     tx.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
+
+
+def _delete_report(tx, report_id: str) -> None:
+    """Inside a transaction: a report with everything it contributed."""
+    _drop_content(tx, report_id)
     tx.execute("DELETE FROM reports WHERE id = ?", (report_id,))

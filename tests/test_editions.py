@@ -1,0 +1,77 @@
+"""The same report twice (a PDF and a DOCX of one agency-year, or a republished version): the library keeps both
+records, uses one edition for answers, rankings and comparisons, never counts it twice, and lets the official
+choose the other."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import OFFLINE, answer
+from assistant.library_ops import ingest_paths
+from conftest import SHARED, gold
+from render import render_docx
+from vectorstore.library import Library
+
+TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
+HZ = "淮安市洪泽区人民政府"
+PDF_2024 = SHARED / "reports" / "006_hongze_district_2024.pdf"
+
+
+@pytest.fixture()
+def two_editions(tmp_path):
+    docx = render_docx(gold("006_hongze"), tmp_path / "洪泽区2024年报（转存）.docx")
+    library = Library(tmp_path / "data", vector_cache=TEST_CACHE)
+    first = ingest_paths(library, [PDF_2024], embed=False, progress=False).outcomes[0]
+    second = ingest_paths(library, [docx], embed=False, progress=False).outcomes[0]
+    return library, first, second
+
+
+def test_second_edition_is_recorded_and_one_is_used(two_editions):
+    library, first, second = two_editions
+    assert first.status == second.status == "added"
+    assert "另一版本" in second.message and "006_hongze_district_2024.pdf" in second.message
+    in_use = [r for r in library.reports() if r.agency == HZ and r.year == 2024]
+    stored = [r for r in library.reports(editions=True) if r.agency == HZ and r.year == 2024]
+    assert len(in_use) == 1 and len(stored) == 2
+    assert in_use[0].file.endswith(".docx")                    # same 落款 date: the one stored last is newer
+    old = next(r for r in stored if r.edition_of)
+    assert old.file.endswith(".pdf") and old.edition_of == in_use[0].id
+
+
+def test_figures_are_counted_once(two_editions):
+    library, _, _ = two_editions
+    facts = library.facts.values("table3", "new_received", "total", agencies=[HZ], years=[2024])
+    assert [f.value for f in facts] == [95]
+    a = answer("洪泽区2024年本年新收政府信息公开申请多少件？", [], library, OFFLINE)
+    assert "95" in a.text and len({c.file for c in a.citations}) == 1
+
+
+def test_the_official_can_choose_the_other_edition(two_editions):
+    library, first, _ = two_editions
+    chosen = library.use_edition(first.report_id)
+    assert chosen.edition_of is None
+    in_use = [r for r in library.reports() if r.agency == HZ and r.year == 2024]
+    assert [r.file for r in in_use] == [chosen.file]
+    fact = library.facts.values("table3", "new_received", "total", agencies=[HZ], years=[2024])[0]
+    assert fact.value == 95 and fact.page is not None            # now read from the PDF, with its page
+    hits = library.search("洪泽区 2024 依申请公开", k=20)
+    assert hits and {h.file for h in hits} <= {chosen.file}
+
+
+def test_removing_the_edition_in_use_hands_over_to_the_other(two_editions):
+    library, first, second = two_editions
+    library.remove(second.report_id)
+    in_use = [r for r in library.reports() if r.agency == HZ and r.year == 2024]
+    assert [r.id for r in in_use] == [first.report_id]
+    assert library.facts.values("table3", "new_received", "total", agencies=[HZ], years=[2024])[0].value == 95
+
+
+def test_a_later_dated_edition_wins_whatever_the_order(tmp_path):
+    library = Library(tmp_path / "data", vector_cache=TEST_CACHE)
+    first = render_docx(dict(gold("006_hongze"), published="2025-01-20"), tmp_path / "首发版.docx")
+    corrected = render_docx(dict(gold("006_hongze"), published="2025-03-02"), tmp_path / "更正版.docx")
+    ingest_paths(library, [corrected], embed=False, progress=False)
+    out = ingest_paths(library, [first], embed=False, progress=False).outcomes[0]
+    assert "它较新" in out.message and "更正版.docx" in out.message
+    assert [r.file for r in library.reports() if r.year == 2024] == ["更正版.docx"]
