@@ -215,6 +215,17 @@ class ReportView:
     def report(self):
         return self.stored
 
+    def reading_failure(self, table: str, row: str | None = None) -> str | None:
+        """What we could not read of a table (or of one of its rows), as the reader said it — so that an answer
+        says *we* failed (“未能读取……请核对原件”) instead of calling the report incomplete."""
+        report = self.report()
+        if report is None:
+            return None
+        for w in report.reading_warnings():
+            if w.table == table and (w.row is None or row is None or w.row == row):
+                return w.message
+        return None
+
     def findings(self) -> list[dict]:
         """The validator's findings stored with the report at ingest."""
         return self.library.facts.findings(self.record.id) if self.library is not None else []

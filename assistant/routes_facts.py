@@ -99,9 +99,14 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
     warning = flagged_inputs(view, cv)
     if cv.value is None:
         present = [i for i in cv.inputs if (i[0], i[1], i[2]) in view.facts]
+        blank = [i for i in cv.inputs if (i[0], i[1], i[2]) in view.facts and view.value(i[0], i[1], i[2]) is None]
+        unread = next((m for t, r, _, _ in (blank or cv.inputs) if (m := view.reading_failure(t, r))), None)
+        if unread:
+            return Figure(view, metric, cv, f"{metric.label}：程序{unread}", view.cite_inputs(cv) if present else [])
         if not present:
-            why = "该报告的表格中没有这一项" if view.has_table(metric.table if metric.table != "derived" else "table3") \
-                else "该报告没有可读取的相应表格"
+            table = metric.table if metric.table != "derived" else "table3"
+            why = "该报告的表格中没有这一项" if view.has_table(table) else \
+                f"报告中没有{ {'table2': '表二', 'table3': '表三', 'table4': '表四', 'fees': '信息处理费表'}.get(table, '相应表格') }"
             return Figure(view, metric, cv, f"{metric.label}：{why}", [])
         reason = cv.note or "表中为空"
         if cv.missing:

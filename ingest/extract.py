@@ -44,6 +44,9 @@ def extract_document(document: Document, file: str) -> Report:
                                                     "请核对原件", key, None, None))
         else:
             warnings.append(Warning("table_missing", f"报告中没有找到{name}", key, None, None))
+    if meta.agency_as_titled:
+        warnings.append(Warning("agency_spelling", f"标题中的单位名称“{meta.agency_as_titled}”与正文、落款中多次出现的"
+                                                   f"“{meta.agency}”相差一个字（疑为识别错误），按“{meta.agency}”识别"))
     if meta.agency is None:
         warnings.append(Warning("agency_missing", "没有识别出报告单位名称", None, None, None))
     if meta.year is None:

@@ -36,6 +36,7 @@ class Metadata:
     year: int | None
     published: str | None
     sections: list[Section]
+    agency_as_titled: str | None = None     # the title's spelling, when the text agrees on another one
 
 
 def cn_number(text: str) -> int | None:
@@ -49,11 +50,45 @@ def read_metadata(document: Document) -> Metadata:
     paras = [p for p in document.paragraphs() if p.text.strip()]
     title = _title(document, paras)
     agency, year = _agency_year(document, title, paras)
+    corrected = None
+    if agency:
+        agreed = agreed_name(agency, "\n".join(squash(p.text) for p in paras))
+        if agreed != agency:
+            corrected, agency = agency, agreed
     sections = split_sections(paras, agency)
     published = _published(sections)
     if year is None:
         year = _year_from_period(paras)
-    return Metadata(title=title, agency=agency, year=year, published=published, sections=sections)
+    return Metadata(title=title, agency=agency, year=year, published=published, sections=sections,
+                    agency_as_titled=corrected)
+
+
+MIN_AGREEING_MENTIONS = 2     # mentions of a one-character variant of the name needed to prefer it
+
+
+def agreed_name(name: str, text: str) -> str:
+    """The issuing body's name as the report spells it most often. OCR and conversion misread a character
+    (平谭/平潭, 洪泽/洪择); when the text names the body more often with one character different from the title,
+    that spelling (the 落款's and the body text's) is the body's name."""
+    n = len(name)
+    if n < 4:
+        return name
+    counts: dict[str, int] = {}
+    half = n // 2
+    for anchor, offset in ((name[:half], 0), (name[half:], half)):
+        start = text.find(anchor)
+        while start >= 0:
+            i = start - offset
+            cand = text[i:i + n] if i >= 0 else ""
+            if len(cand) == n and sum(a != b for a, b in zip(cand, name)) == 1 and \
+                    all("\u4e00" <= c <= "\u9fff" for c in cand):
+                counts[cand] = counts.get(cand, 0) + 1
+            start = text.find(anchor, start + 1)
+    own = text.count(name)
+    best = max(counts, key=counts.get, default=None)
+    if best and counts[best] >= MIN_AGREEING_MENTIONS and counts[best] > own:
+        return best
+    return name
 
 
 _NOT_TITLE = ("正文", "目录", "附件")

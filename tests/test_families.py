@@ -291,3 +291,49 @@ def test_fee_table_in_crawler_text(digits, expected, warned, tmp_path):
 
 def test_reports_without_a_fee_table_have_none(shared):
     assert extract(shared / "reports/026_pingtan_scj_2023.html").fees is None     # prose only: left to the checks
+
+
+def test_an_answer_about_a_cell_we_could_not_read_says_we_failed(tmp_path):
+    from pathlib import Path as _P
+
+    from assistant.answer import OFFLINE, answer
+    from assistant.library_ops import ingest_paths
+    from vectorstore.library import Library
+    report = perturbed(gold("004_e6c"), 9)
+    rows = report["table3"]["rows"]
+    for k in rows:
+        rows[k] = [0] * 7
+    for k in ("new_received", "granted", "total_processed"):
+        rows[k] = [10, 1, 0, 0, 0, 0, 11]               # “101000011”: two balanced readings
+    path = tmp_path / "crawled.txt"
+    path.write_text(crawler_text(report), encoding="utf-8")
+    library = Library(tmp_path / "data", vector_cache=_P.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite")
+    ingest_paths(library, [path], embed=False, progress=False)
+    a = answer(f"{report['agency']}{report['year']}年本年新收政府信息公开申请中自然人多少件？", [], library, OFFLINE)
+    assert "未能读取" in a.text and "101000011" in a.text and "请核对原件" in a.text
+    assert "10件" not in a.text and "1件" not in a.text
+    findings = library.facts.findings(library.reports()[0].id)
+    assert not [f for f in findings if f["rule"] in ("B4", "B5", "B6") and f["severity"] == "error"]
+    assert not [f for f in findings if f["rule"].startswith("T3") and f["severity"] == "error"]
+
+
+def test_a_misread_character_in_the_title_is_resolved_by_the_other_mentions(tmp_path):
+    """OCR / PDF-to-text: the title misreads one character of the place name; the 落款 and the body spell it
+    right, so the report is filed (and found) under the body's real name."""
+    report = perturbed(gold("006_hongze"), 5)
+    text = crawler_text(report)
+    head, _, body = text.partition("==================== 正文 ====================\n")
+    misread = head.replace("洪泽区", "洪择区")
+    path = tmp_path / "ocr.txt"
+    path.write_text(misread + "==================== 正文 ====================\n" + body, encoding="utf-8")
+    r = extract(path)
+    assert r.agency == "淮安市洪泽区人民政府"
+    assert any(w.code == "agency_spelling" and "洪择区" in w.message for w in r.warnings)
+
+
+def test_a_name_spelt_once_differently_is_left_as_titled(tmp_path):
+    report = perturbed(gold("006_hongze"), 5)
+    text = crawler_text(report).replace("淮安市洪泽区人民政府 ", "淮安市洪择区人民政府 ", 1)   # one variant only
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+    assert extract(path).agency == "淮安市洪泽区人民政府"
