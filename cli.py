@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
                "ANONYMIZED_TELEMETRY": "False"}.items():
@@ -31,6 +32,14 @@ def cmd_extract(args) -> int:
     from ingest.summary import summarize
     try:
         report = extract(args.file)
+        if args.debug:
+            from ingest.debug import debug_pdf
+            if not str(args.file).lower().endswith(".pdf"):
+                return _fail("--debug 只用于 PDF：它把每页画成图片，标出读到的表格单元格和去掉的页眉页脚。")
+            out = args.debug_dir or f"{Path(args.file).stem}-debug"
+            files = debug_pdf(args.file, out)
+            print(f"已写出 {len(files)} 张页面图（蓝框：表格单元格；绿框：读入标准表格的单元格及其行列；"
+                  f"红框：去掉的页眉页脚）：{out}", file=sys.stderr)
     except ExtractError as e:
         return _fail(e.message)
     if args.json:
@@ -352,6 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("extract", help="读取一份年报，输出结构化结果")
     s.add_argument("file")
     s.add_argument("--json", action="store_true", help="输出 JSON（SCHEMA.md 格式，含出处）")
+    s.add_argument("--debug", action="store_true", help="PDF：把每页画成图片，标出读到的单元格及其行列、去掉的页眉页脚")
+    s.add_argument("--debug-dir", help="调试图片的输出目录（默认：<文件名>-debug）")
     s.set_defaults(func=cmd_extract)
 
     # further subcommands are registered below, one block each

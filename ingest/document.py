@@ -85,6 +85,7 @@ class Document:
     blocks: list[Block]
     pages: int | None = None
     meta: dict = field(default_factory=dict)
+    dropped: list = field(default_factory=list)   # (page, bbox, text) of lines left out as headers/footers
 
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]

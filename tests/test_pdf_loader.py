@@ -323,3 +323,22 @@ def test_scanned(tmp_path):
     with pytest.raises(ExtractError) as e:
         load_document(scan)
     assert e.value.code == "scanned_pdf" and e.value.message == SCANNED_MESSAGE
+
+
+def test_extract_debug_draws_the_cells_it_read_and_the_lines_it_dropped(tmp_path):
+    """`nianbao extract --debug`: one image per page; read cells in green, dropped page numbers in red."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+    from conftest import REPO, SHARED
+    pdf = SHARED / "reports" / "006_hongze_district_2024.pdf"
+    out = subprocess.run([sys.executable, str(REPO / "cli.py"), "extract", str(pdf), "--debug", "--debug-dir",
+                          str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    pages = sorted(tmp_path.glob("*.png"))
+    assert len(pages) == 5 and "5 张页面图" in out.stderr
+    colours = Image.open(pages[2]).convert("RGB").getcolors(1 << 20)
+    counts = {rgb: n for n, rgb in colours}
+    assert counts.get((20, 160, 60), 0) > 1000          # green boxes around the 表三 cells read on page 3
+    assert counts.get((220, 40, 40), 0) > 20            # the page number “- 3 -” dropped as a footer

@@ -65,7 +65,8 @@ def unglue(document: Document) -> Document:
             blocks.extend(split_article(b))
         else:
             blocks.append(b)
-    return Document(document.path, document.kind, blocks, document.pages, {**document.meta, "one_line": True})
+    return Document(document.path, document.kind, blocks, document.pages, {**document.meta, "one_line": True},
+                    document.dropped)
 
 
 @dataclass

@@ -58,9 +58,29 @@ _PAGE_NUMBER = re.compile(
 _LABEL_THEN_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff）)”])(\d[\d,，]*(?:\.\d+)?)$")
 _VALUE = re.compile(r"^(?:[-－]?\d[\d,，]*(?:\.\d+)?%?|[/／]|[-—–－]{1,2})$")
 
-COORD_TOLERANCE = 1.0    # points: boundaries closer than this are one boundary
-SAME_COLUMN = 3.0        # points: column boundaries of two table parts this close are the same
-BAND = 0.12              # fraction of the page height where headers and footers live
+@dataclass(frozen=True)
+class PdfSettings:
+    """The reader's tolerances, in one place (pdfplumber's `TableSettings` is the model). Lengths are in PDF
+    points; `*_gap` ratios are fractions of the font size."""
+    coord_tolerance: float = 1.0       # boundaries closer than this are one boundary
+    same_column: float = 3.0           # column boundaries of two table parts this close are the same
+    band: float = 0.12                 # fraction of the page height where headers and footers live
+    scanned_chars_per_page: int = 20   # fewer text characters than this per page (with images): a scan
+    rule_thickness: float = 2.0        # a filled rectangle thinner than this is a ruling line
+    frame_text_max_chars: int = 25     # a framed line longer than this is a paragraph, not a table cell
+    same_line_overlap: float = 0.5     # characters whose centres are this close (× height) share a line
+    word_gap: float = 0.3              # a gap wider than this (× size) separates two words
+    cell_gap: float = 0.9              # a gap wider than this (× size) separates two cells of an unruled row
+    row_gap: float = 2.5               # rows of one unruled table are at most this many line heights apart
+    header_reach: int = 40             # lines searched upward for an unruled table's header rows
+    label_max_chars: int = 14          # a header or label token is at most this long
+    long_line_chars: int = 8           # lines at least this long tell where the running text's margins are
+
+
+SETTINGS = PdfSettings()
+COORD_TOLERANCE = SETTINGS.coord_tolerance
+SAME_COLUMN = SETTINGS.same_column
+BAND = SETTINGS.band
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -142,18 +162,19 @@ def load_pdf(path: Path) -> Document:
         meta = _metadata(pdf)
     if _scanned(pages):
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
-    pages = _drop_headers_and_footers(pages)
+    dropped: list = []
+    pages = _drop_headers_and_footers(pages, dropped)
     blocks = _assemble(pages)
     if not blocks:
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
-    return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta)
+    return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta, dropped=dropped)
 
 
 def _scanned(pages: list[_Page]) -> bool:
     """No text at all, or hardly any (a stamped page number) on pages that are images."""
     chars = sum(p.chars for p in pages)
     with_images = sum(1 for p in pages if p.images)
-    return chars == 0 or (chars < 20 * len(pages) and with_images * 2 >= len(pages))
+    return chars == 0 or (chars < SETTINGS.scanned_chars_per_page * len(pages) and with_images * 2 >= len(pages))
 
 
 def _check_signature(path: Path) -> None:
@@ -182,7 +203,7 @@ def _is_border(obj: dict) -> bool:
     (a filled box wider and taller than 2 pt only paints a background)."""
     if obj.get("object_type") != "rect":
         return True
-    return bool(obj.get("stroke")) or min(obj["width"], obj["height"]) < 2
+    return bool(obj.get("stroke")) or min(obj["width"], obj["height"]) < SETTINGS.rule_thickness
 
 
 def _read_page(page) -> _Page:
@@ -218,7 +239,7 @@ def _without_frame_rows(boxes: list, chars: list[dict]) -> list:
             if len(row) != 1 or row[0][0] > x0 + COORD_TOLERANCE or row[0][2] < x1 - COORD_TOLERANCE:
                 continue
             text = "".join(l.text for l in _lines_of([c for c in chars if _inside(c, row[0])], 0))
-            if not text or len(text) >= 25 or _ends_sentence(text) or _HEADING.match(text):
+            if not text or len(text) >= SETTINGS.frame_text_max_chars or _ends_sentence(text) or _HEADING.match(text):
                 boxes.remove(row[0])
                 changed = True
                 break
@@ -347,7 +368,7 @@ def _lines_of(chars: list[dict], page_no: int) -> list[_Line]:
     for ch in sorted(chars, key=lambda c: (c["top"] + c["bottom"]) / 2):
         mid = (ch["top"] + ch["bottom"]) / 2
         h = ch["bottom"] - ch["top"]
-        if groups and abs(mid - centre) <= 0.5 * max(h, height):
+        if groups and abs(mid - centre) <= SETTINGS.same_line_overlap * max(h, height):
             groups[-1].append(ch)
             height = max(height, h)
         else:
@@ -358,7 +379,7 @@ def _lines_of(chars: list[dict], page_no: int) -> list[_Line]:
         group.sort(key=lambda c: c["x0"])
         text = ""
         for prev, ch in zip([None] + group[:-1], group):
-            if prev is not None and ch["x0"] - prev["x1"] > 0.3 * ch["size"] \
+            if prev is not None and ch["x0"] - prev["x1"] > SETTINGS.word_gap * ch["size"] \
                     and not is_cjk(prev["text"]) and not is_cjk(ch["text"]):
                 text += " "
             text += ch["text"]
@@ -380,7 +401,7 @@ def _token_chars(line: _Line) -> list[list[dict]]:
     for ch in line.chars:
         if not ch["text"].strip():
             continue
-        if prev is None or ch["x0"] - prev["x1"] > 0.9 * ch["size"]:
+        if prev is None or ch["x0"] - prev["x1"] > SETTINGS.cell_gap * ch["size"]:
             out.append([])
         out[-1].append(ch)
         prev = ch
@@ -427,7 +448,7 @@ def _value_row(line: _Line) -> bool:
 def _header_row(line: _Line) -> bool:
     tokens = _tokens(line)
     return (len(tokens) >= 3 and not any(_is_value(t) for t in tokens)
-            and all(len(t) <= 14 and not t.endswith(("。", "，", "；")) for t in tokens))
+            and all(len(t) <= SETTINGS.label_max_chars and not t.endswith(("。", "，", "；")) for t in tokens))
 
 
 @dataclass
@@ -452,7 +473,7 @@ def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_T
             i += 1
             continue
         j = i
-        while j + 1 < len(lines) and flags[j + 1] and lines[j + 1].top - lines[j].bottom < 2.5 * lines[j].size:
+        while j + 1 < len(lines) and flags[j + 1] and lines[j + 1].top - lines[j].bottom < SETTINGS.row_gap * lines[j].size:
             j += 1
         labelled = sum(1 for k in range(i, j + 1) if not _is_value(_tokens(lines[k])[0]))
         if j > i and labelled >= 2:
@@ -461,7 +482,7 @@ def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_T
     tables: list[_TokenTable] = []
     taken: set[int] = set()
     for i, j in runs:
-        while i > 0 and j - i < 40 and _header_row(lines[i - 1]) and lines[i].top - lines[i - 1].bottom < 2.5 * lines[i].size \
+        while i > 0 and j - i < SETTINGS.header_reach and _header_row(lines[i - 1]) and lines[i].top - lines[i - 1].bottom < SETTINGS.row_gap * lines[i].size \
                 and sum(1 for k in range(i, j + 1) if _header_row(lines[k])) < 2:
             i -= 1
         rows = []
@@ -487,9 +508,11 @@ def _band_key(line: _Line, height: float) -> tuple[str, str] | None:
     return None
 
 
-def _drop_headers_and_footers(pages: list[_Page]) -> list[_Page]:
+def _drop_headers_and_footers(pages: list[_Page], dropped: list | None = None) -> list[_Page]:
     """Drop page numbers and lines repeated in the top or bottom band of most pages, working inward from the
-    page edge (a line of body text stops the search)."""
+    page edge (a line of body text stops the search). Each dropped line is recorded in `dropped` as
+    (page, bbox, text), for the visual debug."""
+    dropped = dropped if dropped is not None else []
     counts = Counter(k for p in pages for k in {_band_key(l, p.height) for l in p.lines} if k is not None)
     need = max(2, (len(pages) + 1) // 2)
 
@@ -508,8 +531,11 @@ def _drop_headers_and_footers(pages: list[_Page]) -> list[_Page]:
         first_table = min((t.bbox[1] for t in page.tables), default=page.height)
         last_table = max((t.bbox[3] for t in page.tables), default=0.0)
         while lines and lines[0].bottom <= first_table and running(lines[0], page):
+            dropped.append((page.number, _round((lines[0].x0, lines[0].top, lines[0].x1, lines[0].bottom)), lines[0].text))
             lines.pop(0)
         while lines and lines[-1].top >= last_table and running(lines[-1], page):
+            dropped.append((page.number, _round((lines[-1].x0, lines[-1].top, lines[-1].x1, lines[-1].bottom)),
+                            lines[-1].text))
             lines.pop()
         out.append(_Page(page.number, page.width, page.height, lines, page.tables, page.chars, page.images))
     return out
@@ -522,19 +548,19 @@ def _margins(pages: list[_Page]) -> dict[int, tuple[float, float]]:
     too few long lines: the leftmost line start shared by two long lines (first lines are indented, so the most
     common start can be the indent), and the most common line end."""
     def left_of(lines: list[_Line]) -> float | None:
-        starts = Counter(round(l.x0) for l in lines if len(l.text) >= 8)
+        starts = Counter(round(l.x0) for l in lines if len(l.text) >= SETTINGS.long_line_chars)
         shared = [x for x, n in starts.items() if n >= 2]
         return float(min(shared)) if shared else (float(starts.most_common(1)[0][0]) if starts else None)
 
     def right_of(lines: list[_Line]) -> float | None:
-        ends = Counter(round(l.x1) for l in lines if len(l.text) >= 8)
+        ends = Counter(round(l.x1) for l in lines if len(l.text) >= SETTINGS.long_line_chars)
         return float(ends.most_common(1)[0][0]) if ends else None
 
     everything = [l for p in pages for l in p.lines]
     doc_left, doc_right = left_of(everything), right_of(everything)
     out = {}
     for p in pages:
-        long_lines = [l for l in p.lines if len(l.text) >= 8]
+        long_lines = [l for l in p.lines if len(l.text) >= SETTINGS.long_line_chars]
         if len(long_lines) >= 4:
             out[p.number] = (left_of(long_lines), right_of(long_lines))
         else:
@@ -620,7 +646,7 @@ def _cells_line(line: _Line) -> bool:
         and not re.search(r"[，。；：、]", tokens[0])
     if widest < 2 * line.size and not short_label_number:   # justified text spreads its characters, not this far
         return False
-    return _is_value(tokens[-1]) or all(len(t) <= 14 and not _ends_sentence(t) for t in tokens)
+    return _is_value(tokens[-1]) or all(len(t) <= SETTINGS.label_max_chars and not _ends_sentence(t) for t in tokens)
 
 
 def _paragraph(lines: list[_Line]) -> Paragraph:
