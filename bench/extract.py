@@ -1,4 +1,6 @@
-"""Extraction speed and memory over the 10 reports in ../shared: pages per second and peak memory.
+"""Extraction speed and memory over the reports in ../shared (pages per second, peak memory), and the time
+per report of each layout family built from the gold (crawler text glued or spaced, merged （六） cells, split
+headers).
 
 Run by hand:  .venv/bin/python bench/extract.py [--repeat 3]
 """
@@ -51,6 +53,42 @@ def main() -> None:
         n = sum(extract(f).pages for f in pdfs)
         dt = time.perf_counter() - t
         print(f"PDFs only: {n} pages in {dt:.2f} s = {n / dt:.1f} pages/s")
+    families(args.repeat)
+
+
+def families(repeat: int) -> None:
+    """Median time per report of each layout family, over the gold of six shared reports."""
+    import statistics
+    import tempfile
+    sys.path.insert(0, str(REPO / "tests"))
+    import json
+    from render import crawler_text, render_html
+    sources = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "gold").glob("*.json"))
+               if p.name.startswith(("000_", "004_", "005_", "006_", "007_", "002_shanghai"))]
+    tmp = Path(tempfile.mkdtemp())
+    cases = {
+        "crawler text, glued digits": lambda g, f: f.with_suffix(".txt").write_text(crawler_text(g), "utf-8"),
+        "crawler text, spaced digits": lambda g, f: f.with_suffix(".txt").write_text(crawler_text(g, separator=" "),
+                                                                                   "utf-8"),
+        "HTML, merged （六） cells": lambda g, f: render_html({**g, "_layout": {"merged_other": True}},
+                                                             f.with_suffix(".html")),
+        "HTML, split headers": lambda g, f: render_html({**g, "_layout": {"split_headers": True}},
+                                                       f.with_suffix(".html")),
+    }
+    print(f"\n{'family':32} {'reports':>7} {'median s':>9} {'max s':>7}")
+    for name, make in cases.items():
+        times = []
+        for i, g in enumerate(sources):
+            base = tmp / f"{abs(hash(name)) % 10**6}-{i}"
+            make(g, base)
+            path = next(tmp.glob(base.name + ".*"))
+            best = float("inf")
+            for _ in range(repeat):
+                t = time.perf_counter()
+                extract(path)
+                best = min(best, time.perf_counter() - t)
+            times.append(best)
+        print(f"{name:32} {len(times):7d} {statistics.median(times):9.3f} {max(times):7.3f}")
 
 
 if __name__ == "__main__":
