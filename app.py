@@ -2,15 +2,20 @@
 
 Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest), 核查 (check a stored report or a
 draft that is not stored), 对比 (a figure across agencies and years, table + chart), 起草 (draft sections,
-export DOCX). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a
-write lock, an export folder) lives in one `AppContext` made by `build_app`; nothing is global.
+export DOCX), 账号与审计 (admins). The chat is also the API endpoint `/chat`. Everything the handlers need
+(the library, a write lock, an export folder, the access gate) lives in one `AppContext` made by `build_app`;
+nothing is global. Every event and API route goes through `guarded`, which identifies the caller and checks
+their role on the server (assistant.access) before the handler runs; uploads, removals, re-ingests, exports
+and account changes are written to the audit log.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -25,12 +30,14 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
+from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
 from ingest.errors import ExtractError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.report import Report  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
+from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
 from vectorstore.library import Library, LibraryError  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
@@ -40,10 +47,12 @@ GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量�
 
 @dataclass(frozen=True)
 class AppContext:
-    """What every handler works on: the library, the lock that serializes writes, where exports go."""
+    """What every handler works on: the library, the lock that serializes writes, where exports go, who may
+    do what."""
     library: Library
     write_lock: threading.Lock
     export_dir: Path
+    gate: Gate
 
     @property
     def data_dir(self) -> Path:
@@ -65,14 +74,16 @@ def max_file_mb() -> str:
     return f"{max_file_bytes() / 1048576:.2f}".rstrip("0").rstrip(".")
 
 
-def export_file(ctx: AppContext, name: str, data: bytes | str) -> str:
-    """Write a download into its own folder under the export dir; returns the path."""
+def export_file(ctx: AppContext, name: str, data: bytes | str, caller: Caller | None = None) -> str:
+    """Write a download into its own folder under the export dir (recorded in the audit log); returns the path."""
     folder = Path(tempfile.mkdtemp(dir=ctx.export_dir))
     path = folder / views.safe_file_name(name)
     if isinstance(data, str):
         path.write_text(data, encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8")
     else:
         path.write_bytes(data)
+    if caller is not None:
+        ctx.gate.record(caller, "export", target=path.name)
     return str(path)
 
 
@@ -118,6 +129,13 @@ def refresh_all(ctx: AppContext):
             gr.update(samples=[[q] for q in examples]))
 
 
+def audit(ctx: AppContext, caller: Caller | None, action: str, target: str | None = None, detail: str | None = None,
+          ok: bool = True) -> None:
+    """One audit entry for what `caller` did (nothing when called outside a guarded event, e.g. in tests)."""
+    if caller is not None:
+        ctx.gate.record(caller, action, target=target, detail=detail, ok=ok)
+
+
 # -- 年报库 -------------------------------------------------------------------------------------------------
 def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     """Copy an upload into <data dir>/uploads/<sha>/<safe name> (content-addressed, so the same file uploaded
@@ -139,7 +157,7 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     return dest, shown
 
 
-def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress()):
+def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
     """Store uploaded files one by one (serialized by the write lock) and report each outcome."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
@@ -153,10 +171,13 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             try:
                 dest, shown = stage_upload(ctx, p)
             except (ExtractError, OSError) as e:
-                lines.append(f"- **失败** {getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'}")
+                message = getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'
+                lines.append(f"- **失败** {message}")
+                audit(ctx, caller, "upload", name, message, ok=False)
                 continue
             outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check)
             lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
+            audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
             if outcome.status in ("added", "replaced"):
                 stored.append(outcome.report_id)
         progress((len(paths), len(paths)), desc="正在更新校验结果")
@@ -167,7 +188,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
 
 
-def remove_reports(ctx: AppContext, ids: list[str] | None):
+def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     if not ids:
         return ("请先在上面的列表中选择要删除的报告。",) + refresh_all(ctx)
     lines = []
@@ -176,12 +197,14 @@ def remove_reports(ctx: AppContext, ids: list[str] | None):
             try:
                 record = ctx.library.remove(rid)
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
+                audit(ctx, caller, "remove", record.file, f"{record.id} {views.report_choice_label(record)}")
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
+                audit(ctx, caller, "remove", str(rid), e.message, ok=False)
     return ("\n".join(lines),) + refresh_all(ctx)
 
 
-def use_editions(ctx: AppContext, ids: list[str] | None):
+def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     """Make the chosen editions the ones answers, rankings and comparisons use."""
     if not ids:
         return ("请先在上面的列表中选择要使用的版本。",) + refresh_all(ctx)
@@ -191,12 +214,14 @@ def use_editions(ctx: AppContext, ids: list[str] | None):
             try:
                 record = ctx.library.use_edition(rid)
                 lines.append(f"- 已改用：{views.report_choice_label(record)}")
+                audit(ctx, caller, "edition", record.file, record.id)
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
+                audit(ctx, caller, "edition", str(rid), e.message, ok=False)
     return ("\n".join(lines),) + refresh_all(ctx)
 
 
-def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress()):
+def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
     """Read the chosen stored reports again from their files (after the reader or the rules improved)."""
     records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
     if not records:
@@ -208,26 +233,29 @@ def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progres
             path = Path(r.path)
             if not path.is_file():
                 lines.append(f"- **失败** {r.file}：原文件已不存在（{r.path}），请重新上传。")
+                audit(ctx, caller, "reingest", r.file, "原文件已不存在", ok=False)
                 continue
             try:
                 report = extract(path, display_name=r.file)
                 findings = run_check(ctx, report)
                 ctx.library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
                 lines.append(f"- 已重新入库：{views.report_choice_label(r)}")
+                audit(ctx, caller, "reingest", r.file, r.id)
             except (ExtractError, LibraryError) as e:
                 lines.append(f"- **失败** {r.file}：{e.message}")
+                audit(ctx, caller, "reingest", r.file, e.message, ok=False)
     ctx.library.embed_in_background()
     return ("\n".join(lines),) + refresh_all(ctx)
 
 
 # -- 核查 ---------------------------------------------------------------------------------------------------
-def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: str):
+def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: str, caller: Caller | None = None):
     overview = views.report_overview(report)
     t2, t3, t4 = views.table_frames(report)
     md = views.findings_markdown(findings, title)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
-    return (md, gr.update(value=export_file(ctx, stem + ".md", md), visible=True),
-            gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings)), visible=True),
+    return (md, gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
+            gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings), caller), visible=True),
             overview, t2, t3, t4)
 
 
@@ -235,17 +263,17 @@ def empty_check(message: str):
     return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [])
 
 
-def check_stored(ctx: AppContext, report_id: str | None):
+def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None = None):
     if not report_id:
         return empty_check("请先选择年报库中的一份报告。")
     record = ctx.library.facts.report(report_id)
     report = ctx.library.facts.report_object(report_id)
     if record is None or report is None:
         return empty_check("该报告已不在年报库中，请刷新页面。")
-    return check_outputs(ctx, report, run_check(ctx, report), f"{views.report_choice_label(record)} 核查结果")
+    return check_outputs(ctx, report, run_check(ctx, report), f"{views.report_choice_label(record)} 核查结果", caller)
 
 
-def check_draft(ctx: AppContext, path: str | None):
+def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None):
     """Read and check a file without storing it."""
     if not path:
         return empty_check("请上传一份年报草稿（PDF、DOCX、HTML、TXT 或 MD），它不会存入年报库。")
@@ -256,12 +284,12 @@ def check_draft(ctx: AppContext, path: str | None):
         report = extract(path, display_name=shown)
     except ExtractError as e:
         return empty_check(f"**无法读取 {shown}：** {e.message}")
-    return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）")
+    return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）", caller)
 
 
 # -- 对比 ---------------------------------------------------------------------------------------------------
 def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None, metric_keys: list[str] | None,
-            chart: str):
+            chart: str, caller: Caller | None = None):
     hidden = gr.update(visible=False)
     if not metric_keys:
         return "请至少选择一个指标。", [], hidden, hidden, gr.update(value=None, visible=False)
@@ -278,7 +306,7 @@ def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None
     note = f"共 {len(records)} 份报告、{len(metric_keys)} 个指标。数字均取自各报告表格（或由表格数字计算）。"
     if blanks:
         note += f" 其中 {blanks} 个数值因表中为空无法给出，图中不显示。"
-    csv_path = export_file(ctx, "年报对比.csv", views.comparison_csv(rows))
+    csv_path = export_file(ctx, "年报对比.csv", views.comparison_csv(rows), caller)
     table_update = gr.update(value=pd.DataFrame(table, columns=headers))
     if chart == "折线图" and (frame.empty or frame.groupby("系列").size().max() < 2):
         chart = "柱状图"
@@ -336,13 +364,14 @@ def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: 
     return text
 
 
-def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str, keep_sources: bool = True):
+def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str, keep_sources: bool = True,
+                 caller: Caller | None = None):
     if not text or not text.strip():
         return gr.update(value=None), "草稿为空，请先生成或填写草稿。"
     if not keep_sources:
         text = views.strip_citation_labels(text)
     title = f"{agency or ''}{year or ''}年政府信息公开工作年度报告（草稿）"
-    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text))
+    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text), caller)
     return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
 
 
@@ -404,35 +433,133 @@ def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
         yield text
 
 
+# -- 账号与审计（管理员） -------------------------------------------------------------------------------------
+USER_HEADERS = ["账号", "角色", "创建时间", "更新时间"]
+AUDIT_HEADERS = ["序号", "时间（UTC）", "账号", "角色", "操作", "对象", "说明", "结果", "渠道", "来源地址"]
+AUDIT_SHOWN = 500
+
+
+def user_rows(ctx: AppContext) -> list[list]:
+    return [[u.name, f"{ROLE_LABELS[u.role]}（{u.role}）", u.created_at, u.updated_at] for u in ctx.library.accounts.users()]
+
+
+def audit_rows(ctx: AppContext, limit: int | None = AUDIT_SHOWN) -> list[list]:
+    return [[e.seq, e.at, e.user, e.role or "", ACTION_LABELS.get(e.action, e.action), e.target or "", e.detail or "",
+             "成功" if e.ok else "失败", e.channel, e.client or ""] for e in ctx.library.audit.entries(limit)]
+
+
+def show_admin(ctx: AppContext, caller: Caller | None = None):
+    """The account list and the newest audit entries."""
+    return user_rows(ctx), audit_rows(ctx)
+
+
+def add_user(ctx: AppContext, name: str, role: str, password: str, caller: Caller | None = None):
+    try:
+        account = ctx.library.accounts.add(name, role, password or "")
+        audit(ctx, caller, "user_add", account.name, account.role)
+        note = f"已添加账号“{account.name}”（{ROLE_LABELS[account.role]}）。"
+    except AccountError as e:
+        audit(ctx, caller, "user_add", (name or "").strip()[:64], e.message, ok=False)
+        note = f"**未添加：** {e.message}"
+    return note, user_rows(ctx), audit_rows(ctx)
+
+
+def remove_user(ctx: AppContext, name: str, caller: Caller | None = None):
+    name = (name or "").strip()
+    try:
+        account = ctx.library.accounts.remove(name)
+        audit(ctx, caller, "user_remove", account.name, account.role)
+        note = f"已删除账号“{account.name}”。"
+    except AccountError as e:
+        audit(ctx, caller, "user_remove", name[:64], e.message, ok=False)
+        note = f"**未删除：** {e.message}"
+    return note, user_rows(ctx), audit_rows(ctx)
+
+
+def export_audit(ctx: AppContext, caller: Caller | None = None):
+    import csv
+    import io
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_HEADERS)
+    writer.writerows(audit_rows(ctx, None))
+    return gr.update(value=export_file(ctx, "审计日志.csv", buffer.getvalue(), caller), visible=True)
+
+
+def whoami(ctx: AppContext, caller: Caller | None = None):
+    """The line that says who is logged in, and whether the admin tab is shown (the server checks anyway)."""
+    if caller is None:
+        return "", gr.update(visible=False)
+    if ctx.gate.mode == "open":
+        text = "单机模式（未设置账号，仅本机可访问）。"
+    else:
+        text = f"当前用户：**{caller.name}**（{ROLE_LABELS.get(caller.role, caller.role)}）"
+    return text, gr.update(visible=caller.role == "admin")
+
+
+# -- access: every event goes through `guarded` ---------------------------------------------------------------
+def client_host(request) -> str | None:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None)
+
+
+def guarded(ctx: AppContext, fn, action: str):
+    """`fn(ctx, *inputs[, caller=...])` as a Gradio event handler that first identifies the caller from the
+    request and checks `action` against their role (assistant.access); a refusal is a Chinese gr.Error and an
+    audit entry. The handler's own parameters (minus ctx and caller) stay visible to Gradio, so Progress works."""
+    sig = inspect.signature(fn)
+    wants_caller = "caller" in sig.parameters
+    params = [p for name, p in list(sig.parameters.items())[1:] if name != "caller"]
+    request_param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                      annotation=gr.Request)
+    exposed = sig.replace(parameters=params + [request_param], return_annotation=inspect.Signature.empty)
+
+    def admit(args):
+        bound = exposed.bind(*args)
+        bound.apply_defaults()
+        request = bound.arguments.pop("request", None)
+        try:
+            caller = ctx.gate.caller(getattr(request, "username", None), client_host(request))
+            ctx.gate.require(caller, action)
+        except AccessDenied as e:
+            raise gr.Error(e.message, title="无法执行") from None
+        kwargs = {"caller": caller} if wants_caller else {}
+        return list(bound.arguments.values()), kwargs
+
+    if inspect.isgeneratorfunction(fn):
+        def handler(*args):
+            inputs, kwargs = admit(args)
+            yield from fn(ctx, *inputs, **kwargs)
+    else:
+        def handler(*args):
+            inputs, kwargs = admit(args)
+            return fn(ctx, *inputs, **kwargs)
+    handler.__name__ = fn.__name__
+    handler.__doc__ = fn.__doc__
+    handler.__signature__ = exposed
+    handler.__annotations__ = {"request": gr.Request}
+    return handler
+
+
 # -- the page -----------------------------------------------------------------------------------------------
-def build_app(data_dir: str | Path | None = None, library: Library | None = None) -> gr.Blocks:
-    """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data)."""
+def build_app(data_dir: str | Path | None = None, library: Library | None = None, gate: Gate | None = None) -> gr.Blocks:
+    """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data).
+    `gate` says who may do what (default: decided as for an app on 127.0.0.1)."""
     library = library or Library(data_dir)
     export_dir = library.data_dir / "exports"
     export_dir.mkdir(parents=True, exist_ok=True)
-    ctx = AppContext(library, threading.Lock(), export_dir)
+    gate = gate or Gate(library.accounts, library.audit, access_mode(library.accounts, "127.0.0.1"))
+    ctx = AppContext(library, threading.Lock(), export_dir, gate)
 
-    def bind(fn):
-        def bound(*args, **kwargs):
-            return fn(ctx, *args, **kwargs)
-        bound.__name__ = fn.__name__
-        bound.__doc__ = fn.__doc__
-        return bound
-
-    def bind_gen(fn):
-        def bound(*args):
-            yield from fn(ctx, *args)
-        bound.__name__ = fn.__name__
-        return bound
-
-    def bind_progress(fn):
-        def bound(arg, progress=gr.Progress()):
-            return fn(ctx, arg, progress)
-        bound.__name__ = fn.__name__
-        return bound
+    def bind(fn, action):
+        return guarded(ctx, fn, action)
 
     with gr.Blocks(title="年报助手 nianbao") as demo:
-        gr.Markdown("## 政府信息公开工作年度报告助手")
+        with gr.Row():
+            gr.Markdown("## 政府信息公开工作年度报告助手")
+            who = gr.Markdown(elem_id="whoami")
+            if gate.mode == "password":
+                gr.Button("退出登录", link="/logout", size="sm", scale=0, elem_id="logout")
         gr.Markdown(llm_banner(), elem_id="llm-banner")
 
         with gr.Tab("问答", id="qa"):
@@ -517,46 +644,75 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             draft_docx = gr.File(label="DOCX 文件", interactive=False, elem_id="draft-docx")
             draft_note = gr.Markdown()
 
+        with gr.Tab("账号与审计", id="admin", visible=False) as admin_tab:
+            gr.Markdown("仅管理员可见。审计日志记录登录、登录失败、上传、删除、重新入库、导出和账号变更，任何角色都不能修改或删除。")
+            admin_note = gr.Markdown(elem_id="admin-note")
+            users_table = gr.Dataframe(headers=USER_HEADERS, label="账号", interactive=False, elem_id="users-table")
+            with gr.Row():
+                new_name = gr.Textbox(label="账号名", scale=2, elem_id="user-name")
+                new_role = gr.Dropdown([(f"{ROLE_LABELS[r]}（{r}）", r) for r in ROLES], value="viewer", label="角色",
+                                       scale=1, elem_id="user-role")
+                new_password = gr.Textbox(label="初始密码（至少 8 位）", type="password", scale=2, elem_id="user-password")
+                add_user_btn = gr.Button("添加账号", variant="primary", scale=1, elem_id="user-add")
+                remove_user_btn = gr.Button("删除该账号", variant="stop", scale=1, elem_id="user-remove")
+            with gr.Row():
+                audit_refresh = gr.Button("刷新", scale=1, elem_id="audit-refresh")
+                audit_export = gr.Button("导出审计日志（CSV）", scale=1, elem_id="audit-export")
+            audit_csv = gr.File(label="审计日志 CSV", visible=False, interactive=False, elem_id="audit-csv")
+            audit_table = gr.Dataframe(headers=AUDIT_HEADERS, label=f"审计日志（最近 {AUDIT_SHOWN} 条）", interactive=False,
+                                       wrap=True, elem_id="audit-table")
+
         # -- events --------------------------------------------------------------------------------------
         refreshed = [qa_status, lib_status, lib_table, picked, check_pick, cmp_agencies, cmp_years, draft_agency,
                      examples]
-        demo.load(bind(refresh_all), None, refreshed, api_visibility="private")
+        demo.load(bind(refresh_all, "ask"), None, refreshed, api_visibility="private")
+        demo.load(bind(whoami, "ask"), None, [who, admin_tab], api_visibility="private")
 
-        chat_inputs = dict(fn=bind_gen(respond), inputs=[question, chatbot, answers], outputs=[question, chatbot, answers],
+        chat_inputs = dict(fn=bind(respond, "ask"), inputs=[question, chatbot, answers], outputs=[question, chatbot, answers],
                            api_visibility="private", concurrency_limit=chat_concurrency())
         question.submit(**chat_inputs)
         ask.click(**chat_inputs)
         new_chat.click(lambda: ("", [], []), None, [question, chatbot, answers], api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
-        def chat(question: str) -> Iterator[str]:
+        def chat(question: str, request: gr.Request) -> Iterator[str]:
             """提问，返回回答文本（流式；数字均取自年报表格）。"""
-            yield from chat_api(ctx, question)
+            yield from guarded(ctx, chat_api, "ask")(question, request)
         gr.api(chat, api_name="chat", concurrency_limit=chat_concurrency())
 
-        def ingest_and_clear(paths, progress=gr.Progress()):
-            return ingest_uploads(ctx, paths, progress) + (None,)
-        uploads.upload(ingest_and_clear, uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
-        remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove")
-        reingest_btn.click(bind_progress(reingest_reports), picked, [ingest_log] + refreshed, api_name="reingest")
-        edition_btn.click(bind(use_editions), picked, [ingest_log] + refreshed, api_name="use_edition")
+        def ingest_and_clear(ctx: AppContext, paths, progress=gr.Progress(), caller: Caller | None = None):
+            return ingest_uploads(ctx, paths, progress, caller) + (None,)
+        uploads.upload(bind(ingest_and_clear, "upload"), uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
+        remove_btn.click(bind(remove_reports, "remove"), picked, [ingest_log] + refreshed, api_name="remove")
+        reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest")
+        edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition")
 
         check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4]
-        check_btn.click(bind(check_stored), check_pick, check_out, api_name="check_report")
-        draft_file.upload(bind(check_draft), draft_file, check_out, api_name="check_file")
+        check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
+        draft_file.upload(bind(check_draft, "review"), draft_file, check_out, api_name="check_file")
 
-        cmp_btn.click(bind(compare), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
+        cmp_btn.click(bind(compare, "compare"), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
                       [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")
 
-        draft_agency.change(bind(draft_years), draft_agency, draft_year, api_visibility="private")
-        draft_btn.click(bind(make_draft), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")
-        export_btn.click(bind(export_draft), [draft_agency, draft_year, draft_box, keep_sources], [draft_docx, draft_note],
-                         api_name="export_draft")
+        draft_agency.change(bind(draft_years, "ask"), draft_agency, draft_year, api_visibility="private")
+        draft_btn.click(bind(make_draft, "draft"), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")
+        export_btn.click(bind(export_draft, "draft"), [draft_agency, draft_year, draft_box, keep_sources],
+                         [draft_docx, draft_note], api_name="export_draft")
+
+        admin_out = [admin_note, users_table, audit_table]
+        admin_tab.select(bind(show_admin, "audit"), None, [users_table, audit_table], api_name="audit")
+        audit_refresh.click(bind(show_admin, "audit"), None, [users_table, audit_table], api_visibility="private")
+        audit_export.click(bind(export_audit, "audit"), None, audit_csv, api_name="export_audit")
+        add_user_btn.click(bind(add_user, "users"), [new_name, new_role, new_password], admin_out, api_name="user_add")
+        remove_user_btn.click(bind(remove_user, "users"), new_name, admin_out, api_name="user_remove")
     return demo
 
 
 def chat_concurrency() -> int:
     """How many questions are answered at once (NIANBAO_CHAT_CONCURRENCY, default 4)."""
     return max(1, int(os.environ.get("NIANBAO_CHAT_CONCURRENCY", "4")))
+
+
+LOGIN_MESSAGE = "政府信息公开工作年度报告助手：请输入账号和密码登录。没有账号请联系本单位管理员。"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -568,10 +724,19 @@ def main(argv: list[str] | None = None) -> None:
     library = Library(args.data_dir)
     if library.pending():
         library.embed_in_background()        # vectors left unfinished by an earlier run
-    demo = build_app(library=library)
+    gate = Gate(library.accounts, library.audit, access_mode(library.accounts, args.host))
+    demo = build_app(library=library, gate=gate)
     demo.queue(default_concurrency_limit=2)
+    login = {}
+    if gate.mode == "password":
+        if not library.accounts.count():
+            print("提示：网页监听在非本机地址，必须登录，但还没有任何账号。请先运行 "
+                  "nianbao user add 管理员账号 --role admin --password-stdin", file=sys.stderr)
+        login = {"auth": gate.login, "auth_message": LOGIN_MESSAGE}
+    elif gate.mode == "header":
+        login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
-                footer_links=["api"])
+                footer_links=["api"], **login)
 
 
 if __name__ == "__main__":

@@ -354,6 +354,88 @@ def cmd_eval_qa(args) -> int:
     return 0
 
 
+# -- accounts and audit -----------------------------------------------------------------------------
+def _cli_user() -> str:
+    """Who ran the command, for the audit log (the operating-system account)."""
+    import getpass
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:       # no passwd entry for the uid
+        return f"cli:uid{os.getuid()}"
+
+
+def _read_password(args, confirm: bool = True) -> str:
+    """The password from standard input (--password-stdin: its first line) or typed twice at a prompt."""
+    import getpass
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if confirm and getpass.getpass("再输入一次：") != first:
+        from vectorstore.accounts import AccountError
+        raise AccountError("两次输入的密码不一致。")
+    return first
+
+
+def cmd_user(args) -> int:
+    """`nianbao user add|passwd|role|remove|list`: accounts of the web app (vectorstore.accounts)."""
+    from vectorstore.accounts import ROLE_LABELS
+    try:
+        library = _open_library(args)
+        accounts, audit, me = library.accounts, library.audit, _cli_user()
+        if args.user_command == "list":
+            users = accounts.users()
+            if args.json:
+                _print_json([u.to_json() for u in users])
+            elif not users:
+                print("还没有账号：网页在本机（127.0.0.1）以单机模式运行。添加账号后须登录。")
+            else:
+                for u in users:
+                    print(f"{u.name}\t{u.role}（{ROLE_LABELS[u.role]}）\t创建于 {u.created_at}")
+            return 0
+        name = args.name
+        try:
+            if args.user_command == "add":
+                account = accounts.add(name, args.role, _read_password(args))
+                print(f"已添加账号“{account.name}”（{ROLE_LABELS[account.role]}）。正在运行的网页服务需重启后才要求登录。")
+                audit.record(me, "user_add", target=account.name, detail=account.role, channel="cli")
+            elif args.user_command == "passwd":
+                accounts.set_password(name, _read_password(args))
+                print(f"已修改“{name}”的密码。")
+                audit.record(me, "user_passwd", target=name, channel="cli")
+            elif args.user_command == "role":
+                accounts.set_role(name, args.role)
+                print(f"已把“{name}”的角色改为 {args.role}（{ROLE_LABELS[args.role]}）。")
+                audit.record(me, "user_role", target=name, detail=args.role, channel="cli")
+            elif args.user_command == "remove":
+                accounts.remove(name)
+                print(f"已删除账号“{name}”。")
+                audit.record(me, "user_remove", target=name, channel="cli")
+        except _library_errors() as e:
+            audit.record(me, f"user_{args.user_command}", target=name, detail=e.message, ok=False, channel="cli")
+            raise
+    except _library_errors() as e:
+        return _fail(e.message)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    """`nianbao audit`: the audit log, newest first."""
+    from assistant.access import ACTION_LABELS
+    try:
+        entries = _open_library(args).audit.entries(args.limit, user=args.user, action=args.action)
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.json:
+        _print_json([e.to_json() for e in entries])
+        return 0
+    for e in entries:
+        print("\t".join([str(e.seq), e.at, e.user, e.role or "-", ACTION_LABELS.get(e.action, e.action),
+                         "成功" if e.ok else "失败", e.target or "", e.detail or "", e.channel, e.client or ""]))
+    if not entries:
+        print("审计日志为空。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
     sub = p.add_subparsers(dest="command", required=True)
@@ -424,6 +506,36 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON：每份文件的 file、agency、year、findings")
     s.add_argument("--previous", metavar="FILE", help="同一单位上一年度的年报，用于跨年核对")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("user", help="管理网页账号（添加后网页须登录）：add / passwd / role / remove / list")
+    users = s.add_subparsers(dest="user_command", required=True)
+    roles = ["viewer", "editor", "admin"]
+    role_help = "viewer 查阅（提问、核查、对比、下载）；editor 编辑（另可上传、删除、重新入库、起草）；admin 管理员（另可管理账号、查看审计日志）"
+    u = users.add_parser("add", help="添加账号")
+    u.add_argument("name")
+    u.add_argument("--role", choices=roles, required=True, help=role_help)
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    u = users.add_parser("passwd", help="修改密码")
+    u.add_argument("name")
+    u.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    u = users.add_parser("role", help="修改角色")
+    u.add_argument("name")
+    u.add_argument("role", choices=roles, help=role_help)
+    u = users.add_parser("remove", help="删除账号")
+    u.add_argument("name")
+    u = users.add_parser("list", help="列出账号")
+    u.add_argument("--json", action="store_true")
+    for u in users.choices.values():
+        u.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_user)
+
+    s = sub.add_parser("audit", help="查看审计日志（谁、何时、做了什么），最新的在前")
+    s.add_argument("--limit", type=int, default=None, help="只显示最近 N 条")
+    s.add_argument("--user", help="只看该账号")
+    s.add_argument("--action", help="只看该操作（upload、remove、reingest、export、login、login_failed……）")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_audit)
     return p
 
 

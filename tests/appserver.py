@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,9 @@ def running_app(data_dir: Path, extra_env: dict | None = None, timeout: float = 
                 with urllib.request.urlopen(url + "config", timeout=5) as r:
                     if r.status == 200:
                         break
+            except urllib.error.HTTPError as e:
+                if e.code == 401:            # serving, behind a login
+                    break
             except OSError:
                 pass
             if time.monotonic() > deadline:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Iterator
 
 DB_NAME = "library.sqlite"
-SCHEMA_VERSION = "1"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +55,33 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5 (terms, tokenize = 'un
 CREATE TABLE IF NOT EXISTS chroma_deletes (chunk_id TEXT PRIMARY KEY);
 """
 
+# Version 2: accounts (salted password hashes only) and the append-only audit log.
+ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    password_hash TEXT NOT NULL,        -- bcrypt: algorithm, cost, salt and hash; never the password
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL, user TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
+    target TEXT, detail TEXT, ok INTEGER NOT NULL, channel TEXT NOT NULL, client TEXT
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志不可删除'); END;
+"""
+
+# (version, what it adds, SQL). A library is brought to the last version when it is opened; the version it
+# is at is meta.schema_version.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "reports, facts, chunks, keyword index", SCHEMA),
+    (2, "accounts and audit log", ACCOUNTS_SCHEMA),
+]
+SCHEMA_VERSION = str(MIGRATIONS[-1][0])
+
 
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_NAME
@@ -74,11 +100,16 @@ def create(path: Path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     try:
-        db.executescript(SCHEMA)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        current = int(row[0]) if row else 0
+        for version, _, sql in MIGRATIONS:
+            if version > current:
+                db.executescript("BEGIN IMMEDIATE;" + sql + "COMMIT;")
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
         columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
         if "edition_of" not in columns:                      # libraries made before editions existed
             db.execute("ALTER TABLE reports ADD COLUMN edition_of TEXT")
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     finally:
         db.close()
 

@@ -1,7 +1,8 @@
 """The library of reports: store, replace, remove, list, embed and search, over one data folder.
 
 Layout of a data folder (`--data-dir`, `NIANBAO_DATA_DIR`, default ./data):
-  library.sqlite       reports, facts, chunks, the BM25 keyword index and pending Chroma deletions
+  library.sqlite       reports, facts, chunks, the BM25 keyword index, pending Chroma deletions, accounts
+                       and the audit log
   vector_cache.sqlite  vectors by (model, text sha256); `NIANBAO_VECTOR_CACHE` may point elsewhere
   chroma/              the embedded Chroma database (unless `NIANBAO_CHROMA_URL` names a server)
 
@@ -25,6 +26,7 @@ from typing import Callable, Sequence
 from ingest.errors import UserError
 from ingest.report import Report
 from vectorstore import db as dbmod
+from vectorstore.accounts import AccountStore, AuditLog
 from vectorstore.chunks import chunk_report
 from vectorstore.embeddings import CachedEmbedder, VectorCache, embedder_from_spec, normalize_spec, spec_from_env
 from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
@@ -140,6 +142,8 @@ class Library:
         cache_path = vector_cache or os.environ.get(ENV_VECTOR_CACHE) or self.data_dir / "vector_cache.sqlite"
         self.cache = VectorCache(Path(cache_path))
         self.facts = FactStore(self.db_path)
+        self.accounts = AccountStore(self.db_path)
+        self.audit = AuditLog(self.db_path)
         self._embedder: CachedEmbedder | None = None
         self._embed_lock = threading.Lock()
 

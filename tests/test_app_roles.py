@@ -1,0 +1,147 @@
+"""Login, roles and the audit log through the web app's HTTP API (gradio_client), on a separate app process
+whose library already has accounts (so every page, event and API call needs a login); and the trusted-header
+mode behind a reverse proxy."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.appserver import running_app
+from tests.conftest import SHARED
+
+pytestmark = pytest.mark.slow
+
+SEED_000 = SHARED / "seeds" / "000_747ce1910eae7ff3.txt"      # 赣州经开区 2022
+SEED_004 = SHARED / "seeds" / "004_e6c0b5a2d517a344.txt"      # 企业服务和工信局 2024
+USERS = {"viewer1": ("viewer", "viewer-pass-1"), "editor1": ("editor", "editor-pass-1"), "admin1": ("admin", "admin-pass-1")}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, shared):
+    from vectorstore.library import Library
+    data = tmp_path_factory.mktemp("app-roles") / "data"
+    library = Library(data)
+    for name, (role, password) in USERS.items():
+        library.accounts.add(name, role, password)
+    with running_app(data) as url:
+        yield url, library
+
+
+def client_as(url, name):
+    from gradio_client import Client
+    return Client(url, auth=(name, USERS[name][1]), verbose=False)
+
+
+def upload(client, *paths):
+    from gradio_client import handle_file
+    return client.predict([handle_file(str(p)) for p in paths], api_name="/ingest")
+
+
+def refused(client, *args, api_name):
+    from gradio_client.exceptions import AppError
+    with pytest.raises(AppError, match="权限不足"):
+        client.predict(*args, api_name=api_name)
+
+
+def test_no_login_no_data(app):
+    import httpx
+    url, _ = app
+    for path in ("config", "gradio_api/info", "gradio_api/openapi.json"):
+        assert httpx.get(url + path, timeout=30).status_code == 401, path
+    with open(SEED_000, "rb") as f:
+        assert httpx.post(url + "gradio_api/upload", files={"files": (SEED_000.name, f)}, timeout=30).status_code == 401
+    response = httpx.post(url + "gradio_api/call/chat", json={"data": ["赣州经开区2022年收到多少件申请？"]}, timeout=30)
+    assert response.status_code == 401
+    assert httpx.post(url + "login", data={"username": "editor1", "password": "wrong-password"}, timeout=30).status_code == 400
+    from gradio_client import Client
+    with pytest.raises(Exception):
+        Client(url, verbose=False)
+
+
+def test_each_role_through_the_api(app):
+    url, library = app
+    viewer, editor, admin = (client_as(url, n) for n in USERS)
+
+    refused(viewer, [], api_name="/remove")
+    from gradio_client.exceptions import AppError
+    with pytest.raises(AppError, match="权限不足"):
+        upload(viewer, SEED_000)
+    assert library.reports() == []                                   # nothing was stored
+
+    result = upload(editor, SEED_000, SEED_004)
+    assert result[0].count("- 已入库：") == 2
+    rid = next(r.id for r in library.reports() if r.year == 2024)
+
+    answer = viewer.predict("赣州经开区2022年一共收到多少件政府信息公开申请？予以公开几件？", api_name="/chat")
+    assert "12" in answer and "11" in answer                         # gold 000: 12 received, 11 granted
+    md, *_ = viewer.predict(rid, api_name="/check_report")
+    assert "核查结果" in md
+    note, *_ = viewer.predict([], [], ["table3.new_received.total"], "柱状图", api_name="/compare")
+    assert "1 个指标" in note
+    refused(viewer, "赣州经济技术开发区企业服务和工信局", "2025", ["五、存在的主要问题及改进情况"], api_name="/draft")
+    refused(viewer, None, api_name="/reingest")
+    refused(viewer, api_name="/audit")
+
+    refused(editor, "intruder", "admin", "intruder-pass-1", api_name="/user_add")
+    refused(editor, "admin1", api_name="/user_remove")
+    refused(editor, api_name="/audit")
+    refused(editor, api_name="/export_audit")
+    assert library.accounts.get("intruder") is None and library.accounts.get("admin1") is not None
+
+    log = editor.predict([rid], api_name="/reingest")[0]
+    assert "已重新入库" in log
+    log = editor.predict([rid], api_name="/remove")[0]
+    assert "已删除" in log and rid not in [r.id for r in library.reports()]
+
+    note, users, _ = admin.predict("clerk2", "viewer", "clerk-pass-2", api_name="/user_add")
+    assert "已添加" in note and "clerk2" in [r[0] for r in users["data"]]
+    users, audit = admin.predict(api_name="/audit")
+    rows = audit["data"]
+    seen = {(r[2], r[4], r[7]) for r in rows}
+    for expected in [("editor1", "登录失败", "失败"), ("viewer1", "登录", "成功"), ("editor1", "上传入库", "成功"),
+                     ("editor1", "重新入库", "成功"), ("editor1", "删除报告", "成功"), ("viewer1", "导出", "成功"),
+                     ("viewer1", "越权被拒", "失败"), ("editor1", "越权被拒", "失败"), ("admin1", "添加账号", "成功")]:
+        assert expected in seen, expected
+    uploads = [r[5] for r in rows if r[4] == "上传入库"]
+    assert sorted(uploads) == sorted([SEED_000.name, SEED_004.name])
+    assert all(r[9] == "127.0.0.1" for r in rows if r[4] != "登录" and r[4] != "登录失败")
+
+    from gradio_client.utils import is_http_url_like  # noqa: F401 - import check only
+    csv_file = admin.predict(api_name="/export_audit")
+    path = csv_file["value"] if isinstance(csv_file, dict) else csv_file
+    text = open(path, encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("序号,时间（UTC）,账号") and "editor1" in text
+
+    with sqlite3.connect(library.db_path) as db:                   # the log cannot be edited, even here
+        with pytest.raises(sqlite3.DatabaseError):
+            db.execute("DELETE FROM audit")
+
+
+def test_removed_account_is_refused_at_once(app):
+    url, library = app
+    library.accounts.add("temp1", "editor", "temp-pass-1")
+    from gradio_client import Client
+    temp = Client(url, auth=("temp1", "temp-pass-1"), verbose=False)
+    assert temp.predict([], [], ["table3.new_received.total"], "柱状图", api_name="/compare")
+    library.accounts.remove("temp1")
+    from gradio_client.exceptions import AppError
+    with pytest.raises(AppError, match="请先登录"):
+        temp.predict([], [], ["table3.new_received.total"], "柱状图", api_name="/compare")
+
+
+def test_trusted_header_from_the_reverse_proxy(tmp_path, shared):
+    import httpx
+    from vectorstore.library import Library
+    data = tmp_path / "data"
+    Library(data).accounts.add("proxyuser", "viewer", "proxy-pass-1")
+    with running_app(data, {"NIANBAO_AUTH_HEADER": "X-Remote-User"}) as url:
+        assert httpx.get(url + "config", timeout=30).status_code == 401
+        assert httpx.get(url + "config", headers={"X-Remote-User": "ghost"}, timeout=30).status_code == 401
+        assert httpx.get(url + "config", headers={"X-Remote-User": "proxyuser"}, timeout=30).status_code == 200
+        from gradio_client import Client
+        from gradio_client.exceptions import AppError
+        client = Client(url, headers={"X-Remote-User": "proxyuser"}, verbose=False)
+        assert "年报库还是空的" in client.predict("赣州经开区2022年收到多少件申请？", api_name="/chat")
+        with pytest.raises(AppError, match="权限不足"):
+            client.predict([], api_name="/remove")
