@@ -27,3 +27,42 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared is not beside the repository")
     return SHARED
+
+
+# -- the database engines: SQLite (default) and a real PostgreSQL server the test run starts -----------------
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.pgserver import PgServer, binaries
+    if binaries() is None:
+        pytest.skip("PostgreSQL 未安装（initdb/pg_ctl）：make system-deps 会安装 Debian 的 postgresql")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed")
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request):
+    """Run a module's tests on each engine: yields a function that gives a fresh database URL (None = SQLite)."""
+    if request.param == "sqlite":
+        yield lambda: None
+    else:
+        server = request.getfixturevalue("pg_server")
+        yield server.fresh_database
+
+
+@pytest.fixture
+def engine_env(engine, monkeypatch):
+    """A fresh database for this test, through NIANBAO_DATABASE_URL (so Library() and the CLI use it too)."""
+    url = engine()
+    if url:
+        monkeypatch.setenv("NIANBAO_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    return url

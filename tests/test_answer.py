@@ -1,6 +1,6 @@
 """Answering without a model: every route over one library built from ../shared, figures checked against
 the hand-read gold files, citations against the stored reports; follow-ups; the ask/chat commands; the
-QA evaluation's scoring."""
+QA evaluation's scoring. Run on both database engines (SQLite, and a PostgreSQL server the test run starts)."""
 from __future__ import annotations
 
 import io
@@ -24,10 +24,20 @@ HONGZE_2024 = "reports/006_hongze_district_2024.pdf"
 Q = questions()
 
 
-@pytest.fixture(scope="session")
-def library(tmp_path_factory, shared):
-    lib, _ = shared_library(str(tmp_path_factory.getbasetemp() / "answer-library"))
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, shared, engine):
+    url = engine()
+    lib, _ = shared_library(str(tmp_path_factory.getbasetemp() / ("answer-library-pg" if url else "answer-library")), url)
     return lib
+
+
+@pytest.fixture
+def same_database(library, monkeypatch):
+    """The CLI opens the library's database too (NIANBAO_DATABASE_URL when it is PostgreSQL)."""
+    if library.db.url:
+        monkeypatch.setenv("NIANBAO_DATABASE_URL", library.db.url)
+    else:
+        monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
 
 
 def ask(library, q: str, history=()) -> Answer:
@@ -255,7 +265,7 @@ def test_stream_answer_yields_text_then_the_answer(library):
 
 
 # -- the command line --------------------------------------------------------------------------------------------------
-def test_ask_json_and_batch(library, tmp_path, capsys):
+def test_ask_json_and_batch(library, same_database, tmp_path, capsys):
     from cli import main
     data = str(library.data_dir)
     assert main(["ask", Q["d02"]["q"], "--json", "--offline", "--data-dir", data]) == 0
@@ -271,7 +281,7 @@ def test_ask_json_and_batch(library, tmp_path, capsys):
     assert lines[1]["facts"][0]["value"] == gold_cell("000_", "table3", "new_received")
 
 
-def test_chat_reads_lines_until_exit(library, monkeypatch, capsys):
+def test_chat_reads_lines_until_exit(library, same_database, monkeypatch, capsys):
     from cli import main
     monkeypatch.setattr("sys.stdin", io.StringIO("赣州经开区2022年行政处罚是多少？\n它的行政许可呢？\n退出\n不会被读到\n"))
     assert main(["chat", "--offline", "--data-dir", str(library.data_dir)]) == 0

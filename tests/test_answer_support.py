@@ -11,11 +11,12 @@ from conftest import SHARED
 
 
 @lru_cache(maxsize=2)
-def shared_library(folder: str):
-    """Ingest ../shared/seeds and ../shared/reports into `folder` once per process."""
+def shared_library(folder: str, database_url: str | None = None):
+    """Ingest ../shared/seeds and ../shared/reports into `folder` (and `database_url`, when PostgreSQL) once per
+    process."""
     from assistant.library_ops import ingest_paths
     from vectorstore.library import Library
-    library = Library(folder)
+    library = Library(folder, database_url=database_url)
     summary = ingest_paths(library, [SHARED / "seeds", SHARED / "reports"], embed=False, progress=False)
     return library, summary
 

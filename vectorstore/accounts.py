@@ -102,7 +102,7 @@ _DUMMY_HASH = bcrypt.hashpw(b"nianbao-dummy", bcrypt.gensalt(4)).decode("ascii")
 
 @dataclass(frozen=True)
 class AccountStore:
-    path: Path
+    path: "dbmod.Database | Path"
 
     def users(self) -> list[Account]:
         with dbmod.reading(self.path) as db:
@@ -176,20 +176,20 @@ class AccountStore:
 
 @dataclass(frozen=True)
 class AuditLog:
-    path: Path
+    path: "dbmod.Database | Path"
 
     def record(self, user: str, action: str, *, role: str | None = None, target: str | None = None,
                detail: str | None = None, ok: bool = True, channel: str = "web", client: str | None = None) -> None:
         with dbmod.transaction(self.path) as tx:
-            tx.execute("INSERT INTO audit (at, user, role, action, target, detail, ok, channel, client) "
+            tx.execute("INSERT INTO audit (at, actor, role, action, target, detail, ok, channel, client) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (now(), user, role, action, target, detail, int(ok), channel, client))
 
     def entries(self, limit: int | None = None, user: str | None = None, action: str | None = None) -> list[AuditEntry]:
         """Newest first."""
-        sql, params = "SELECT seq, at, user, role, action, target, detail, ok, channel, client FROM audit WHERE 1 = 1", []
+        sql, params = "SELECT seq, at, actor, role, action, target, detail, ok, channel, client FROM audit WHERE 1 = 1", []
         if user:
-            sql += " AND user = ?"
+            sql += " AND actor = ?"
             params.append(user)
         if action:
             sql += " AND action = ?"

@@ -1,18 +1,40 @@
-"""The library's SQLite file: schema and connections. It is the source of truth for what is in the library.
+"""The library's database, behind one interface with two engines: schema, migrations and connections.
+It is the source of truth for what is in the library (reports, facts, chunks, keyword index, accounts, audit).
+
+Engines: SQLite (the embedded default, one file `library.sqlite` in the data folder) and PostgreSQL, chosen by
+`NIANBAO_DATABASE_URL=postgresql://user:pass@host/db` so that several app processes or machines share one
+library (vectors then live in a Chroma server, `NIANBAO_CHROMA_URL`). `open_database(data_dir, url)` gives a
+`Database`; `reading(db)` and `transaction(db)` yield a connection whose `execute(sql, params)` /
+`executemany` take the same SQL with `?` placeholders on both engines (the SQL used is the common subset:
+ON CONFLICT, RETURNING, explicit `rowid` columns). What differs lives here (DDL per engine, in versioned
+`MIGRATIONS`) and in keyword.py (FTS5 on SQLite, tsvector + GIN on PostgreSQL). PostgreSQL connections come
+from SQLAlchemy's pool over psycopg.
 
 A report is visible exactly when its row in `reports` is committed, and its facts, chunks and keyword
 index rows are written in that same transaction. Vectors live in Chroma; `chunks.embedded` says whether a
 chunk's vector is there, and `chroma_deletes` lists vectors still to remove after a report was replaced or
-removed (Chroma is not part of the SQLite transaction, so the deletion is replayed until it succeeds).
+removed (Chroma is not part of the transaction, so the deletion is replayed until it succeeds). Writers are
+serialized: SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction-scoped advisory lock `WRITE_LOCK_KEY`.
 """
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
+import threading
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Sequence
+
+from ingest.errors import UserError
 
 DB_NAME = "library.sqlite"
+ENV_DATABASE_URL = "NIANBAO_DATABASE_URL"
+WRITE_LOCK_KEY = 7_368_242_015          # pg_advisory_xact_lock key: one writer at a time, as in SQLite
+PG_POOL_SIZE = 8
+SQLITE_BUSY_SECONDS = 60
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,7 +87,7 @@ CREATE TABLE IF NOT EXISTS users (
 );
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL, user TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
+    at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
     target TEXT, detail TEXT, ok INTEGER NOT NULL, channel TEXT NOT NULL, client TEXT
 );
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
@@ -74,22 +96,220 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, '审计日志不可删除'); END;
 """
 
-# (version, what it adds, SQL). A library is brought to the last version when it is opened; the version it
-# is at is meta.schema_version.
-MIGRATIONS: list[tuple[int, str, str]] = [
-    (1, "reports, facts, chunks, keyword index", SCHEMA),
-    (2, "accounts and audit log", ACCOUNTS_SCHEMA),
+# The same two versions for PostgreSQL. `rowid` columns are explicit (SQLite has them implicitly) so the shared
+# SQL can order by and join on them; the keyword index is a tsvector of the space-joined jieba tokens.
+PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, file TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+    agency TEXT, year INTEGER, format TEXT, published TEXT, title TEXT, kind TEXT, pages INTEGER,
+    n_errors INTEGER NOT NULL DEFAULT 0, n_warnings INTEGER NOT NULL DEFAULT 0,
+    n_extract_warnings INTEGER NOT NULL DEFAULT 0, n_chunks INTEGER NOT NULL DEFAULT 0,
+    report_json TEXT NOT NULL, findings_json TEXT NOT NULL, stored_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
+CREATE TABLE IF NOT EXISTS facts (
+    rowid BIGSERIAL,
+    report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    agency TEXT, year INTEGER,
+    table_name TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL,
+    value NUMERIC, raw TEXT, page INTEGER, line INTEGER, file TEXT NOT NULL,
+    PRIMARY KEY (report_id, table_name, row_key, col_key)
+);
+CREATE INDEX IF NOT EXISTS facts_cell ON facts (table_name, row_key, col_key);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL,
+    agency TEXT, year INTEGER, format TEXT,
+    section TEXT NOT NULL, top_section TEXT NOT NULL, section_path TEXT NOT NULL,
+    page INTEGER, line INTEGER, text TEXT NOT NULL, text_sha TEXT NOT NULL,
+    embedded INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS chunks_report_embedded ON chunks (report_id, embedded);
+CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (embedded);
+CREATE TABLE IF NOT EXISTS chunk_terms (
+    rowid BIGINT PRIMARY KEY REFERENCES chunks (rowid) ON DELETE CASCADE,
+    terms TEXT NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (array_to_tsvector(string_to_array(terms, ' '))) STORED,
+    n_terms INTEGER GENERATED ALWAYS AS (array_length(string_to_array(terms, ' '), 1)) STORED
+);
+CREATE INDEX IF NOT EXISTS chunk_terms_tsv ON chunk_terms USING GIN (tsv);
+CREATE TABLE IF NOT EXISTS chroma_deletes (chunk_id TEXT PRIMARY KEY);
+"""
+
+PG_ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    password_hash TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq BIGSERIAL PRIMARY KEY,
+    at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT, action TEXT NOT NULL,
+    target TEXT, detail TEXT, ok INTEGER NOT NULL, channel TEXT NOT NULL, client TEXT
+);
+CREATE OR REPLACE FUNCTION audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '审计日志不可修改或删除'; END $$;
+DROP TRIGGER IF EXISTS audit_append_only ON audit;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
+"""
+
+# (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
+# version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
+MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
+    (1, "reports, facts, chunks, keyword index", {"sqlite": SCHEMA, "postgresql": PG_SCHEMA}),
+    (2, "accounts and audit log", {"sqlite": ACCOUNTS_SCHEMA, "postgresql": PG_ACCOUNTS_SCHEMA}),
+    (3, "editions: reports.edition_of", {"sqlite": "",          # SQLite: the column check in `create`
+                                         "postgresql": "ALTER TABLE reports ADD COLUMN IF NOT EXISTS edition_of TEXT;"}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
+
+
+class DatabaseError(UserError):
+    """The database named by NIANBAO_DATABASE_URL cannot be used. Chinese message."""
 
 
 def db_path(data_dir: Path) -> Path:
     return Path(data_dir) / DB_NAME
 
 
+def database_url_from_env() -> str | None:
+    return os.environ.get(ENV_DATABASE_URL) or None
+
+
+def _decimal(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+_PLACEHOLDER = re.compile(r"'[^']*'|\?|%")
+
+
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders to psycopg's `%s` (a literal % doubled; text inside quotes left alone)."""
+    return _PLACEHOLDER.sub(lambda m: "%s" if m.group() == "?" else ("%%" if m.group() == "%" else m.group()), sql)
+
+
+class PgCursor:
+    """A psycopg cursor that reads NUMERIC back as int/float, like SQLite does."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    def fetchone(self):
+        row = self._cursor.fetchone()
+        return tuple(_decimal(v) for v in row) if row is not None else None
+
+    def fetchall(self):
+        return [tuple(_decimal(v) for v in row) for row in self._cursor.fetchall()]
+
+    def __iter__(self):
+        return iter(self.fetchall() if self._cursor.description else [])
+
+
+class PgConnection:
+    """The part of sqlite3.Connection the library uses, over one pooled PostgreSQL connection."""
+    dialect = "postgresql"
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence = ()) -> PgCursor:
+        cursor = self.raw.cursor()
+        cursor.execute(to_pyformat(sql), tuple(params) if params else None)
+        return PgCursor(cursor)
+
+    def executemany(self, sql: str, rows) -> None:
+        rows = [tuple(r) for r in rows]
+        if rows:
+            self.raw.cursor().executemany(to_pyformat(sql), rows)
+
+
+@dataclass(eq=False)
+class Database:
+    """One library database: a SQLite file (`path`) or a PostgreSQL server (`url`)."""
+    dialect: str                          # "sqlite" | "postgresql"
+    path: Path | None = None
+    url: str | None = None
+    _engine: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def describe(self) -> str:
+        if self.dialect == "sqlite":
+            return str(self.path)
+        from sqlalchemy.engine import make_url
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def engine(self):
+        with self._lock:
+            if self._engine is None:
+                from sqlalchemy import create_engine
+                url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", self.url)
+                self._engine = create_engine(url, pool_size=PG_POOL_SIZE, max_overflow=PG_POOL_SIZE, pool_pre_ping=True)
+            return self._engine
+
+    def connect(self):
+        if self.dialect == "sqlite":
+            return connect(self.path)
+        try:
+            return PgConnection(self.engine().raw_connection())
+        except Exception as e:       # noqa: BLE001 - any driver error: say which database, in Chinese
+            raise DatabaseError(f"无法连接数据库 {self.describe()}：{type(e).__name__}: {str(e).strip()[:300]}。"
+                                f"请检查 {ENV_DATABASE_URL} 和数据库服务是否已启动。") from e
+
+    def create(self) -> None:
+        """Bring the schema to the last version (idempotent; safe when several processes open it at once)."""
+        if self.dialect == "sqlite":
+            return create(self.path)
+        conn = self.connect()
+        raw = conn.raw
+        try:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            current = int(row[0]) if row else 0
+            for version, _, sql in MIGRATIONS:
+                if version > current:
+                    raw.cursor().execute(sql["postgresql"])
+                    conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+
+def open_database(data_dir: Path, url: str | None = None) -> Database:
+    """The library's database: PostgreSQL when `url` (or NIANBAO_DATABASE_URL) names one, else the SQLite file
+    in the data folder. The schema is created or migrated."""
+    url = url or database_url_from_env()
+    if url:
+        if not re.match(r"^postgres(ql)?(\+\w+)?://", url):
+            raise DatabaseError(f"{ENV_DATABASE_URL} 只支持 PostgreSQL（postgresql://用户:密码@主机:端口/库名），"
+                                f"不填则使用数据目录中的 SQLite 文件。")
+        database = Database("postgresql", url=url)
+    else:
+        database = Database("sqlite", path=db_path(data_dir))
+    database.create()
+    return database
+
+
+def _as_database(target) -> Database:
+    return target if isinstance(target, Database) else Database("sqlite", path=Path(target))
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with WAL (readers never block the writer), foreign keys on and a generous busy wait."""
-    db = sqlite3.connect(path, timeout=60, isolation_level=None)   # explicit BEGIN/COMMIT only
+    db = sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)   # explicit BEGIN/COMMIT only
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -105,28 +325,50 @@ def create(path: Path) -> None:
         current = int(row[0]) if row else 0
         for version, _, sql in MIGRATIONS:
             if version > current:
-                db.executescript("BEGIN IMMEDIATE;" + sql + "COMMIT;")
-                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
+                db.executescript("BEGIN IMMEDIATE;" + sql["sqlite"] + "COMMIT;")
+                db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
         columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
-        if "edition_of" not in columns:                      # libraries made before editions existed
+        if "edition_of" not in columns:      # version 3 on SQLite (no ADD COLUMN IF NOT EXISTS there)
             db.execute("ALTER TABLE reports ADD COLUMN edition_of TEXT")
     finally:
         db.close()
 
 
+def dialect_of(db) -> str:
+    """"sqlite" or "postgresql" for a connection from `reading` / `transaction`."""
+    return getattr(db, "dialect", "sqlite")
+
+
 @contextmanager
-def reading(path: Path) -> Iterator[sqlite3.Connection]:
-    db = connect(path)
+def reading(target: "Database | Path") -> Iterator[Any]:
+    database = _as_database(target)
+    db = database.connect()
     try:
         yield db
     finally:
-        db.close()
+        if database.dialect == "postgresql":
+            db.raw.rollback()
+        db.raw.close() if database.dialect == "postgresql" else db.close()
 
 
 @contextmanager
-def transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """One write transaction: everything inside commits together or not at all (also on SIGKILL)."""
-    db = connect(path)
+def transaction(target: "Database | Path") -> Iterator[Any]:
+    """One write transaction: everything inside commits together or not at all (also on SIGKILL). Writers take
+    turns (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock held until commit)."""
+    database = _as_database(target)
+    db = database.connect()
+    if database.dialect == "postgresql":
+        try:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK_KEY,))
+            yield db
+            db.raw.commit()
+        except BaseException:
+            db.raw.rollback()
+            raise
+        finally:
+            db.raw.close()
+        return
     try:
         db.execute("BEGIN IMMEDIATE")
         try:

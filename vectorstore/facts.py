@@ -117,8 +117,8 @@ FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_k
 
 @dataclass(frozen=True)
 class FactStore:
-    """Read-only queries over the library's SQLite file."""
-    path: Path
+    """Read-only queries over the library's database (vectorstore.db: SQLite or PostgreSQL)."""
+    path: "dbmod.Database | Path"
 
     def reports(self, editions: bool = False) -> list[ReportRecord]:
         """The reports answers use (one edition per agency-year); with `editions`, every stored edition."""

@@ -69,13 +69,13 @@ class _Content:
         tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, raw, "
                        "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
         for chunk, chunk_terms in zip(self.chunks, self.terms):
-            cur = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, section, "
-                             "top_section, section_path, page, line, text, text_sha) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             (chunk.id, self.report_id, chunk.seq, chunk.kind, self.file, chunk.agency, chunk.year,
-                              chunk.format, chunk.section, chunk.top_section, chunk.section_path, chunk.page,
-                              chunk.line, chunk.text, chunk.text_sha))
-            tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (cur.lastrowid, chunk_terms))
+            (rowid,) = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, "
+                                  "section, top_section, section_path, page, line, text, text_sha) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
+                                  (chunk.id, self.report_id, chunk.seq, chunk.kind, self.file, chunk.agency,
+                                   chunk.year, chunk.format, chunk.section, chunk.top_section, chunk.section_path,
+                                   chunk.page, chunk.line, chunk.text, chunk.text_sha)).fetchone()
+            tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (rowid, chunk_terms))
         tx.execute("DELETE FROM chroma_deletes WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)",
                    (self.report_id,))
         tx.execute("UPDATE reports SET n_chunks = ? WHERE id = ?", (len(self.chunks), self.report_id))
@@ -133,10 +133,14 @@ class Library:
     """One data folder. Cheap to create; Chroma and the embedding model are opened on first need."""
 
     def __init__(self, data_dir: str | Path | None = None, *, embedding: str | None = None,
-                 chroma_url: str | None = None, vector_cache: str | Path | None = None):
+                 chroma_url: str | None = None, vector_cache: str | Path | None = None,
+                 database_url: str | None = None):
         self.data_dir = data_dir_from(str(data_dir) if data_dir is not None else None)
-        self.db_path = dbmod.db_path(self.data_dir)
-        dbmod.create(self.db_path)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # SQLite in the data folder, or PostgreSQL (database_url / NIANBAO_DATABASE_URL); every query goes
+        # through this handle (`db_path` is its historical name).
+        self.db = dbmod.open_database(self.data_dir, database_url)
+        self.db_path = self.db
         self.model = normalize_spec(embedding) if embedding else spec_from_env()
         self.vectors = VectorIndex(self.data_dir, self.model, chroma_url)
         cache_path = vector_cache or os.environ.get(ENV_VECTOR_CACHE) or self.data_dir / "vector_cache.sqlite"
@@ -343,7 +347,8 @@ class Library:
 
 def _drop_content(tx, report_id: str) -> None:
     """Inside a transaction: a report's facts, chunks and keyword rows; its vectors queued for deletion."""
-    tx.execute("INSERT OR IGNORE INTO chroma_deletes (chunk_id) SELECT id FROM chunks WHERE report_id = ?", (report_id,))
+    tx.execute("INSERT INTO chroma_deletes (chunk_id) SELECT id FROM chunks WHERE report_id = ? ON CONFLICT DO NOTHING",
+               (report_id,))
     tx.execute("DELETE FROM chunk_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE report_id = ?)", (report_id,))
     tx.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
     tx.execute("DELETE FROM facts WHERE report_id = ?", (report_id,))
