@@ -24,13 +24,15 @@ $(VENV)/.dev: $(VENV)/.base
 setup: $(VENV)/.base
 setup-dev: $(VENV)/.dev
 
-# Debian packages the tests use: LibreOffice + CJK fonts (round-trip PDFs/DOCX), poppler, Chromium (web tests)
+# Debian packages the tests use: LibreOffice + CJK fonts (round-trip PDFs/DOCX), poppler, Chromium (web tests),
+# PostgreSQL (the tests start their own server in a temp folder with initdb/pg_ctl)
 system-deps:
 	@if command -v soffice >/dev/null && command -v chromium >/dev/null && command -v pdftoppm >/dev/null \
-	    && fc-list | grep -qi "noto.*cjk"; then echo "system packages present"; \
+	    && fc-list | grep -qi "noto.*cjk" && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    echo "system packages present"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils chromium chromium-driver; \
-	else echo "提示：缺少 LibreOffice/Chromium，相关测试将跳过。请以 root 运行 make system-deps"; fi
+	    libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils chromium chromium-driver postgresql; \
+	else echo "提示：缺少 LibreOffice/Chromium/PostgreSQL，相关测试将跳过。请以 root 运行 make system-deps"; fi
 
 run: setup
 	$(PY) app.py $(ARGS)
