@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from ingest.errors import UserError
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountStore, AuditLog
@@ -24,6 +25,8 @@ ENV_AUTH_HEADER = "NIANBAO_AUTH_HEADER"
 ENV_TRUSTED_PROXIES = "NIANBAO_TRUSTED_PROXIES"
 DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
 LOCAL_USER = "本机用户"
+MAX_FAILED_LOGINS = 5               # failed logins of one account name within LOCKOUT_MINUTES lock it for that long
+LOCKOUT_MINUTES = 15
 
 # The least role each action needs.
 ACTION_ROLE = {
@@ -36,7 +39,7 @@ ACTION_LABELS = {
     "ask": "提问", "check": "核查", "compare": "对比", "download": "下载", "upload": "上传入库", "reingest": "重新入库",
     "remove": "删除报告", "edition": "改用版本", "draft": "起草", "review": "审阅草稿", "users": "管理账号", "audit": "查看审计日志",
     "export": "导出", "login": "登录", "login_failed": "登录失败", "denied": "越权被拒",
-    "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
+    "login_locked": "登录被暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
 }
 
 
@@ -92,10 +95,16 @@ class Gate:
 
     # -- logging in ---------------------------------------------------------------------------------
     def login(self, name: str, password: str) -> bool:
-        """Gradio's `auth` callable: checks the password and records the login or the failed login."""
+        """Gradio's `auth` callable: checks the password and records the login or the failed login. After
+        MAX_FAILED_LOGINS failures in LOCKOUT_MINUTES an account name is refused until the window passes."""
+        shown = (name or "").strip()[:64] or "（空）"
+        since = (datetime.now(timezone.utc) - timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="seconds")
+        if self.audit.count_since(shown, "login_failed", since) >= MAX_FAILED_LOGINS:
+            self.audit.record(shown, "login_locked", ok=False, detail=f"{LOCKOUT_MINUTES} 分钟内失败 {MAX_FAILED_LOGINS} 次")
+            return False
         account = self.accounts.verify(name, password)
-        self.audit.record((name or "").strip()[:64] or "（空）", "login" if account else "login_failed",
-                          role=account.role if account else None, ok=account is not None)
+        self.audit.record(shown, "login" if account else "login_failed", role=account.role if account else None,
+                          ok=account is not None)
         return account is not None
 
     def header_user(self, headers, client_host: str | None) -> str | None:

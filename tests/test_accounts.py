@@ -1,4 +1,5 @@
-"""Accounts and the audit log (vectorstore.accounts), roles (assistant.access), and `nianbao user` / `nianbao audit`."""
+"""Accounts and the audit log (vectorstore.accounts), roles (assistant.access), and `nianbao user` / `nianbao audit`;
+on both database engines (SQLite, and a PostgreSQL server the test run starts)."""
 from __future__ import annotations
 
 import io
@@ -9,10 +10,12 @@ import sys
 import pytest
 
 from assistant.access import ACTION_ROLE, AccessDenied, Gate, access_mode, allowed
-from vectorstore.accounts import AccountError, AccountStore, AuditLog
+from vectorstore import db as dbmod
+from vectorstore.accounts import AccountError
 from vectorstore.library import Library
 
 PASSWORD = "办公室-passw0rd"
+pytestmark = pytest.mark.usefixtures("engine_env")      # a fresh database per test, on each engine
 
 
 @pytest.fixture
@@ -23,10 +26,13 @@ def library(tmp_path):
 def test_password_is_stored_only_as_a_salted_hash(library):
     library.accounts.add("zhang", "editor", PASSWORD)
     library.accounts.add("li", "viewer", PASSWORD)
-    raw = library.db_path.read_bytes() + b"".join(p.read_bytes() for p in library.data_dir.glob("library.sqlite*"))
-    assert PASSWORD.encode() not in raw
-    with sqlite3.connect(library.db_path) as db:
-        hashes = [h for (h,) in db.execute("SELECT password_hash FROM users ORDER BY name")]
+    with dbmod.reading(library.db) as db:
+        rows = db.execute("SELECT name, role, password_hash, created_at, updated_at FROM users ORDER BY name").fetchall()
+    assert not any(PASSWORD in str(v) for row in rows for v in row)
+    if library.db.dialect == "sqlite":                 # nor anywhere in the database files
+        raw = b"".join(p.read_bytes() for p in library.data_dir.glob("library.sqlite*"))
+        assert PASSWORD.encode() not in raw and "办公室".encode() not in raw
+    hashes = [r[2] for r in rows]
     assert all(h.startswith("$2b$12$") for h in hashes)
     assert hashes[0] != hashes[1]                        # same password, different salt
     assert library.accounts.verify("zhang", PASSWORD).role == "editor"
@@ -64,12 +70,14 @@ def test_audit_log_cannot_be_changed_or_deleted(library):
     library.audit.record("li", "login_failed", ok=False)
     entries = library.audit.entries()
     assert [(e.user, e.action, e.ok) for e in entries] == [("li", "login_failed", False), ("zhang", "upload", True)]
-    with sqlite3.connect(library.db_path) as db:
-        with pytest.raises(sqlite3.DatabaseError, match="不可修改"):
-            db.execute("UPDATE audit SET user = 'someone' WHERE seq = 1")
-        with pytest.raises(sqlite3.DatabaseError, match="不可删除"):
+    for sql in ("UPDATE audit SET actor = 'someone' WHERE seq = 1", "DELETE FROM audit"):
+        with pytest.raises(Exception, match="审计日志不可"):          # refused by the database itself
+            with dbmod.transaction(library.db) as tx:
+                tx.execute(sql)
+    if library.db.dialect == "sqlite":
+        with sqlite3.connect(library.db.path) as db, pytest.raises(sqlite3.DatabaseError, match="不可删除"):
             db.execute("DELETE FROM audit")
-    assert len(library.audit.entries()) == 2
+    assert [(e.user, e.target) for e in library.audit.entries()] == [("li", None), ("zhang", "a.pdf")]
 
 
 def test_roles_are_cumulative_and_every_action_has_one():
@@ -105,6 +113,10 @@ def test_gate_records_logins_and_refusals(library, monkeypatch):
     got = [(e.user, e.action, e.ok, e.detail, e.client) for e in library.audit.entries()]
     assert got == [("li", "denied", False, "remove", "10.0.0.7"), ("li", "login_failed", False, None, None),
                    ("li", "login", True, None, None)]
+    for _ in range(4):                                             # five failures: the name is locked for a while
+        assert not gate.login("li", "wrong-password")
+    assert not gate.login("li", PASSWORD)
+    assert library.audit.entries(limit=1)[0].action == "login_locked"
     monkeypatch.setenv("NIANBAO_AUTH_HEADER", "X-Remote-User")
     header_gate = Gate(library.accounts, library.audit, "header")
     assert header_gate.header_user({"X-Remote-User": "li"}, "127.0.0.1") == "li"
@@ -145,6 +157,7 @@ def test_cli_user_and_audit(tmp_path, monkeypatch):
         ("user_remove", "小李", True, "cli"), ("user_remove", "王科长", False, "cli"), ("user_passwd", "小李", True, "cli"),
         ("user_add", "小李", True, "cli"), ("user_add", "小李", False, "cli"), ("user_add", "王科长", True, "cli")]
     assert all(e["user"].startswith("cli:") for e in entries)
-    store = AccountStore(tmp_path / "data" / "library.sqlite")
-    assert store.verify("小李", "changed-secret-9") is None            # removed
-    assert len(AuditLog(tmp_path / "data" / "library.sqlite").entries(limit=2)) == 2
+    library = Library(tmp_path / "data")
+    assert library.accounts.verify("小李", "changed-secret-9") is None            # removed
+    assert library.accounts.verify("王科长", PASSWORD).role == "admin"
+    assert len(library.audit.entries(limit=2)) == 2

@@ -113,7 +113,7 @@ def test_each_role_through_the_api(app):
     text = open(path, encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("序号,时间（UTC）,账号") and "editor1" in text
 
-    with sqlite3.connect(library.db_path) as db:                   # the log cannot be edited, even here
+    with sqlite3.connect(library.db.path) as db:                   # the log cannot be edited, even here
         with pytest.raises(sqlite3.DatabaseError):
             db.execute("DELETE FROM audit")
 

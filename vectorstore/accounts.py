@@ -185,6 +185,12 @@ class AuditLog:
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (now(), user, role, action, target, detail, int(ok), channel, client))
 
+    def count_since(self, actor: str, action: str, since: str) -> int:
+        """How many `action` entries `actor` has at or after `since` (an ISO time like `now()`)."""
+        with dbmod.reading(self.path) as db:
+            return db.execute("SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND at >= ?",
+                              (actor, action, since)).fetchone()[0]
+
     def entries(self, limit: int | None = None, user: str | None = None, action: str | None = None) -> list[AuditEntry]:
         """Newest first."""
         sql, params = "SELECT seq, at, actor, role, action, target, detail, ok, channel, client FROM audit WHERE 1 = 1", []
