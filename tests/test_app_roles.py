@@ -145,3 +145,34 @@ def test_trusted_header_from_the_reverse_proxy(tmp_path, shared):
         assert "年报库还是空的" in client.predict("赣州经开区2022年收到多少件申请？", api_name="/chat")
         with pytest.raises(AppError, match="权限不足"):
             client.predict([], api_name="/remove")
+
+
+def test_login_page_is_chinese_and_leads_to_the_app(app):
+    from pathlib import Path
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("/usr/bin/chromium is not installed (make system-deps)")
+    pytest.importorskip("playwright.sync_api")
+    from playwright.sync_api import sync_playwright
+    from tests.test_app_e2e import ARGS
+    url, _ = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+        page.set_default_timeout(120_000)
+        page.goto(url, wait_until="domcontentloaded")
+        page.locator("input[type=password]").wait_for()
+        text = page.locator("body").inner_text()
+        assert "请输入账号和密码登录" in text and "登录" in text
+        page.locator("input").first.fill("viewer1")
+        page.locator("input[type=password]").fill("wrong-password")
+        page.locator("button", has_text="登录").click()
+        page.wait_for_function("() => document.body.innerText.includes('登录') && "
+                               "!document.querySelector('#chat')")
+        page.locator("input").first.fill("viewer1")
+        page.locator("input[type=password]").fill(USERS["viewer1"][1])
+        page.locator("button", has_text="登录").click()
+        page.locator("#whoami").filter(has_text="viewer1").wait_for()
+        assert "查阅" in page.locator("#whoami").inner_text()
+        assert page.get_by_role("tab", name="账号与审计").count() == 0        # not shown to a viewer
+        browser.close()
