@@ -161,3 +161,20 @@ def test_cli_user_and_audit(tmp_path, monkeypatch):
     assert library.accounts.verify("小李", "changed-secret-9") is None            # removed
     assert library.accounts.verify("王科长", PASSWORD).role == "admin"
     assert len(library.audit.entries(limit=2)) == 2
+
+
+def test_a_version_1_library_is_migrated_when_opened(tmp_path, engine_env):
+    if engine_env:
+        pytest.skip("a version-1 library only ever existed as a SQLite file")
+    data = tmp_path / "old"
+    data.mkdir()
+    with sqlite3.connect(data / "library.sqlite") as db:      # what main wrote before accounts existed
+        db.executescript(dbmod.MIGRATIONS[0][2]["sqlite"])
+        db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+        db.execute("INSERT INTO reports (id, path, file, sha256, report_json, findings_json, stored_at) "
+                   "VALUES ('r1', '/x/a.txt', 'a.txt', 'abc', '{}', '[]', 'now')")
+    library = Library(data)
+    library.accounts.add("boss", "admin", PASSWORD)
+    with dbmod.reading(library.db) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbmod.SCHEMA_VERSION
+        assert db.execute("SELECT file FROM reports").fetchall() == [("a.txt",)]        # nothing lost

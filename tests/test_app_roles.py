@@ -107,7 +107,6 @@ def test_each_role_through_the_api(app):
     assert sorted(uploads) == sorted([SEED_000.name, SEED_004.name])
     assert all(r[9] == "127.0.0.1" for r in rows if r[4] != "登录" and r[4] != "登录失败")
 
-    from gradio_client.utils import is_http_url_like  # noqa: F401 - import check only
     csv_file = admin.predict(api_name="/export_audit")
     path = csv_file["value"] if isinstance(csv_file, dict) else csv_file
     text = open(path, encoding="utf-8-sig").read()

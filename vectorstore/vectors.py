@@ -9,6 +9,7 @@ its metadata, and opening it with another model is refused.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -58,6 +59,9 @@ class VectorIndex:
     name: str = field(default_factory=lambda: os.environ.get(ENV_COLLECTION, DEFAULT_COLLECTION))
     _client: object = field(default=None, init=False, repr=False)
     _collection: object = field(default=None, init=False, repr=False)
+    # Opening Chroma is not thread-safe: 32 users' first questions at once made several clients race
+    # ("Could not connect to tenant default_tenant"); one thread opens, the others wait and reuse.
+    _open_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def is_server(self) -> bool:
         return bool(self.url if self.url is not None else os.environ.get(ENV_URL))
@@ -67,12 +71,19 @@ class VectorIndex:
         return self.is_server() or (Path(self.data_dir) / "chroma").exists()
 
     def client(self):
-        if self._client is None:
-            self._client = make_client(self.data_dir, self.url)
-        return self._client
+        with self._open_lock:
+            if self._client is None:
+                self._client = make_client(self.data_dir, self.url)
+            return self._client
 
     def collection(self, create: bool):
         """The collection, checked to be built by `self.model`; None if it does not exist and not `create`."""
+        if self._collection is not None:
+            return self._collection
+        with self._open_lock:
+            return self._open_collection(create)
+
+    def _open_collection(self, create: bool):
         if self._collection is not None:
             return self._collection
         from vectorstore.embeddings import chroma_embedding_function
