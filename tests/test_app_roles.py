@@ -175,3 +175,18 @@ def test_login_page_is_chinese_and_leads_to_the_app(app):
         assert "查阅" in page.locator("#whoami").inner_text()
         assert page.get_by_role("tab", name="账号与审计").count() == 0        # not shown to a viewer
         browser.close()
+
+
+def test_file_route_needs_a_login_and_serves_only_files_the_app_made(app):
+    import httpx
+    url, library = app
+    admin = client_as(url, "admin1")
+    csv_file = admin.predict(api_name="/export_audit")
+    made = csv_file["value"] if isinstance(csv_file, dict) else csv_file
+    made_url = url + "gradio_api/file=" + str(made)
+    assert httpx.get(made_url, timeout=30).status_code == 401                 # no login, no file
+    with httpx.Client(timeout=30) as session:
+        assert session.post(url + "login", data={"username": "viewer1", "password": USERS["viewer1"][1]}).status_code == 200
+        assert session.get(made_url).status_code == 200
+        for other in (library.data_dir / "library.sqlite", "/etc/passwd"):
+            assert session.get(url + "gradio_api/file=" + str(other)).status_code in (403, 404), other
