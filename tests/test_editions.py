@@ -17,6 +17,7 @@ TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
 HZ = "淮安市洪泽区人民政府"
 PDF_2024 = SHARED / "reports" / "006_hongze_district_2024.pdf"
 
+pytestmark = pytest.mark.usefixtures("engine_env")      # on each database engine
 
 @pytest.fixture()
 def two_editions(tmp_path):
