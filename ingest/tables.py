@@ -652,7 +652,25 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     for i in sorted(assigned):
         table.rows[assigned[i]] = _cells(decided[i], TABLE3_COLUMNS)
     _merged_totals(table, {assigned[i]: decided[i] for i in assigned}, warnings)
+    _labels_without_values(rows, table, single_other, warnings)
     return table, single_other
+
+
+def _labels_without_values(rows: list[Row], table: Table, single_other: bool, warnings: list[Warning]) -> None:
+    """A 表三 row whose label is printed but whose numbers we could not find (a merged cell cut by a page
+    break, a lost line): a reading warning on that row, so that nobody calls the row missing from the report."""
+    expected = [k for k in TABLE3_ROWS if k not in table.rows and
+                (k != "other_processing" if not single_other else k not in TABLE3_OTHER_SPLIT)]
+    body = rows[next((i for i, r in enumerate(rows) if r.filled()), len(rows)):]     # below the header rows
+    for key in expected:
+        for r in body:
+            if r.labels and not r.filled() and table3_scores([r.last_label]).get(key, 0) >= 0.9:
+                best = max(table3_scores([r.last_label]).items(), key=lambda kv: kv[1])[0]
+                if best == key:
+                    warnings.append(Warning("missing_cell", f"未能读取表三“{TABLE3_ROWS[key]}”一行的数字：报告印有该行"
+                                                            f"（“{r.last_label.strip()[:30]}”），但程序没有找到它的数字，请核对原件",
+                                            "table3", key, r.labels[-1].source))
+                    break
 
 
 def _merged_totals(table: Table, placed: dict[str, list[TextCell | None]], warnings: list[Warning]) -> None:

@@ -337,3 +337,24 @@ def test_a_name_spelt_once_differently_is_left_as_titled(tmp_path):
     path = tmp_path / "r.txt"
     path.write_text(text, encoding="utf-8")
     assert extract(path).agency == "淮安市洪泽区人民政府"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("via", ["docx", "html"])
+def test_pdfs_printed_from_split_headers_and_merged_cells(via, tmp_path):
+    """PDFs printed by LibreOffice from Word-pasted tables: split header cells read exactly; a merged （六） value
+    cell is 0 in each sub-row or the category total, as in the HTML it came from."""
+    from render import render_pdf, soffice
+    if not soffice():
+        pytest.skip("LibreOffice is not installed")
+    split = {**perturbed(gold("005_hongze"), 4), "_layout": {"split_headers": True}}
+    assert not differences(split, extract(render_pdf(split, tmp_path / "split.pdf", via=via)).to_json(provenance=False))
+    r = extract(render_pdf(_merged_case([3, 1, 0, 0, 0, 0, 4]), tmp_path / "merged.pdf", via=via))
+    assert r.to_json()["table3"]["rows"]["other_processing"] == [3, 1, 0, 0, 0, 0, 4]
+    assert r.table3.value("other_overdue_correction", "total") is None
+    assert any(w.code == "merged_total" for w in r.warnings)
+    zero = extract(render_pdf(_merged_case([0] * 7), tmp_path / "zero.pdf", via=via))
+    for k in ("other_overdue_correction", "other_overdue_fee", "other_other"):
+        row = [zero.table3.value(k, c) for c in ("natural_person", "total")]
+        assert row == [0, 0] or (row == [None, None] and any(w.code == "missing_cell" and w.row == k
+                                                              for w in zero.warnings))
