@@ -79,15 +79,21 @@ def parse_value(text: str) -> int | float | None:
 
 
 # -- the row stream -----------------------------------------------------------------------------------
+# Text and web pages print a table row as a line of numbers that may be glued (“一、本年新收… 713000074”);
+# a PDF line keeps the gaps between its numbers, so its numbers are never cut apart.
+GLUED_KINDS = ("text", "html")
+
+
 def rows_of(document: Document) -> list[Row]:
     """Every table row and every paragraph of the document as a Row, in reading order."""
     rows: list[Row] = []
+    glue = document.kind in GLUED_KINDS
     for block in document.blocks:
         if isinstance(block, RawTable):
             for cells in block.rows:
                 rows.append(_split_row(cells, len(rows), True))
         elif isinstance(block, Paragraph):
-            rows.append(_paragraph_row(block, len(rows)))
+            rows.append(_paragraph_row(block, len(rows), glue))
     return _merge_detached_values(rows)
 
 
@@ -102,7 +108,9 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
 
 
-def _paragraph_row(p: Paragraph, index: int) -> Row:
+def _paragraph_row(p: Paragraph, index: int, glue: bool = False) -> Row:
+    """A paragraph as a row: cells typed with tabs or pipes; or a label followed by numbers (`glue`: numbers
+    that may be several cells printed together, cut apart later by the table's arithmetic)."""
     cells = typed_cells(p.text)      # a row typed with tabs or pipes (or laid out with gaps in a PDF)
     if cells is not None:
         return _split_row([TextCell(c, p.source) for c in cells], index, False)
@@ -110,9 +118,11 @@ def _paragraph_row(p: Paragraph, index: int) -> Row:
     m = _INLINE_VALUES.match(text)
     if m:
         nums = m.group("nums").split()
-        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source) for n in nums], index, False)
+        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source, glued=glue) for n in nums],
+                   index, False)
     if is_value(text) and text:
-        return Row([], [TextCell(text, p.source)], index, False)
+        return Row([], [TextCell(n, p.source, glued=glue) for n in text.split()] if glue else [TextCell(text, p.source)],
+                   index, False)
     return Row([TextCell(text, p.source)], [], index, False)
 
 

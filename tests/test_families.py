@@ -53,14 +53,16 @@ def _unread_are_warned(want: dict, got: dict, r) -> list[str]:
 REAL = ["000_747", "004_e6c", "005_hongze", "006_hongze", "007_huaian", "002_shanghai"]
 
 
-def test_glued_one_line_text_of_real_figures(tmp_path):
-    """The shared reports' own figures as crawler text: 表三 is read in full; a 表四 run that still has several
-    balanced readings (淮安 “…12116 20”: 12/1/1/6 or 1/2/11/6 …) keeps only the cells all readings agree on, and
-    洪泽2023's 表四, whose own arithmetic is wrong (10 + 1 ≠ 0), is not balanced by a convenient split."""
+@pytest.mark.parametrize("line_break", ["", "\n"], ids=["one-line", "row-per-line"])
+def test_glued_one_line_text_of_real_figures(line_break, tmp_path):
+    """The shared reports' own figures as crawler text (the whole article on one line, or each row on a line of
+    its own, digits glued either way): 表三 is read in full; a 表四 run that still has several balanced readings
+    (淮安 “…12116 20”: 12/1/1/6 or 1/2/11/6 …) keeps only the cells all readings agree on, and 洪泽2023's 表四,
+    whose own arithmetic is wrong (10 + 1 ≠ 0), is not balanced by a convenient split."""
     read = total = 0
     for src in REAL:
         report = gold(src)
-        want, got, r = _read_back(report, crawler_text(report), tmp_path)
+        want, got, r = _read_back(report, crawler_text(report, line_break=line_break), tmp_path)
         wrong = {k: (want[k], got.get(k)) for k in want if got.get(k) is not None and got.get(k) != want[k]}
         assert not wrong, (src, wrong)
         unread = _unread_are_warned(want, got, r)
