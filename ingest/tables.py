@@ -19,6 +19,7 @@ from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typ
 from ingest.glued import count_splits, parse_number, splits
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
+from ingest.text import top_section_number
 from ingest.report import Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
                            FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
@@ -143,13 +144,6 @@ def _merge_detached_values(rows: list[Row]) -> list[Row]:
 
 
 # -- regions ------------------------------------------------------------------------------------------
-_HEADINGS = {
-    "s2": lambda t: t.startswith("二、") and ("主动公开" in t),
-    "s3": lambda t: t.startswith("三、") and ("申请" in t) and ("收到" in t or "处理" in t),
-    "s4": lambda t: t.startswith("四、") and ("复议" in t or "诉讼" in t),
-    "s5": lambda t: t.startswith("五、") and ("问题" in t or "改进" in t),
-    "s6": lambda t: t.startswith("六、") and ("其他" in t or "事项" in t),
-}
 
 
 def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
@@ -159,9 +153,9 @@ def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
         if r.values or len(r.labels) != 1:
             continue
         t = squash(r.labels[0].text).lstrip("#")
-        for key, test in _HEADINGS.items():
-            if key not in at and test(t) and len(t) <= 40:
-                at[key] = i
+        n = top_section_number(t) if len(t) <= 40 else None
+        if n and n >= 2 and f"s{n}" not in at:
+            at[f"s{n}"] = i
     n = len(rows)
     # anchors when a heading is missing
     if "s3" not in at:

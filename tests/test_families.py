@@ -360,3 +360,20 @@ def test_pdfs_printed_from_split_headers_and_merged_cells(via, tmp_path):
         row = [zero.table3.value(k, c) for c in ("natural_person", "total")]
         assert row == [0, 0] or (row == [None, None] and any(w.code == "missing_cell" and w.row == k
                                                               for w in zero.warnings))
+
+
+def test_renumbered_headings_are_the_sections_their_words_name(shared, tmp_path):
+    """PDF→Markdown: a report that dropped or merged a part numbers the rest differently (“一、主动公开政府信息情况”).
+    Its sections and tables are still found by their words, not reported missing."""
+    text = (shared / "reports" / "002_shanghai_govoffice_2025.md").read_text(encoding="utf-8")
+    for a, b in (("一、总体情况", "总体情况"), ("二、主动公开", "一、主动公开"), ("三、收到和处理", "二、收到和处理"),
+                 ("四、政府信息公开行政复议", "三、政府信息公开行政复议")):
+        text = text.replace(a, b)
+    path = tmp_path / "renumbered.md"
+    path.write_text(text, encoding="utf-8")
+    r = extract(path)
+    keys = [s.key for s in r.top_sections()]
+    assert {"s2_proactive", "s3_requests", "s4_review_litigation"} <= set(keys)
+    original = extract(shared / "reports" / "002_shanghai_govoffice_2025.md")
+    assert r.to_json(provenance=False)["table3"] == original.to_json(provenance=False)["table3"]
+    assert r.to_json(provenance=False)["table4"] == original.to_json(provenance=False)["table4"]
