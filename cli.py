@@ -119,7 +119,8 @@ def cmd_ingest(args) -> int:
                    file=sys.stdout if outcome.ok else sys.stderr)
 
     summary = ingest_paths(library, args.paths, embed=not args.no_embed, progress=not args.quiet,
-                           on_outcome=None if args.json else show)
+                           on_outcome=None if args.json else show, group=args.group,
+                           group_by_folder=args.group_by_folder)
     if args.json:
         _print_json({"files": [o.to_json() for o in summary.outcomes], "embedded": summary.embedded,
                      "embed_error": summary.embed_error, "pending_vectors": library.pending()})

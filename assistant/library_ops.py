@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from assistant.review.groups import suggest_group
 from ingest.errors import ExtractError
 from ingest.load import SUFFIXES
 from ingest.report import Report
@@ -113,8 +114,10 @@ def find_report_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str
     return found, missing
 
 
-def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None) -> IngestOutcome:
-    """Extract, check and store one file; never raises for a bad file."""
+def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
+                group: str | None = None) -> IngestOutcome:
+    """Extract, check and store one file; never raises for a bad file. `group` (地区或分组): when None, a
+    stored version keeps its group and a new report gets the one its agency name suggests."""
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -133,8 +136,10 @@ def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, ch
     except Exception as e:  # a bug or an unreadable file must not stop the other files
         return IngestOutcome(str(path), shown, "failed", f"{shown}：读取时出错（{type(e).__name__}: {e}），已跳过该文件。")
     findings, note = _check(report, library, check)
+    if group is None and (current is None or not current.group):
+        group = suggest_group(report.agency)
     try:
-        stored = library.store(report, findings, path=path, file=shown, sha256=sha)
+        stored = library.store(report, findings, path=path, file=shown, sha256=sha, group=group)
     except LibraryError as e:
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
     record = stored.record
@@ -190,8 +195,11 @@ def recheck_successors(library: Library, stored_ids: Sequence[str], check: Check
 
 def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,
                  check: Checker | None | str = "default", embed: bool = True, progress: bool = True,
-                 on_outcome: Callable[[IngestOutcome], None] | None = None) -> IngestSummary:
-    """Ingest files and folders (recursively): store each readable report, then compute missing vectors."""
+                 on_outcome: Callable[[IngestOutcome], None] | None = None, group: str | None = None,
+                 group_by_folder: bool = False) -> IngestSummary:
+    """Ingest files and folders (recursively): store each readable report, then compute missing vectors.
+    Each report's group is `group`, else (with `group_by_folder`) the name of the folder holding the file,
+    else kept from its stored version or suggested from its agency name."""
     from tqdm import tqdm
     extract = extract or default_extractor()
     check = default_checker() if check == "default" else check
@@ -203,7 +211,8 @@ def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extr
     bar = tqdm(files, desc="读取年报", unit="份", file=sys.stderr,
                disable=True if not progress or len(files) < 2 else None, dynamic_ncols=True)
     for path, shown in bar:
-        outcome = ingest_file(library, path, shown, extract, check)
+        outcome = ingest_file(library, path, shown, extract, check,
+                              group or (path.resolve().parent.name if group_by_folder else None))
         summary.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)

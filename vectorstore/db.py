@@ -28,8 +28,9 @@ CREATE TABLE IF NOT EXISTS reports (
     report_json TEXT NOT NULL,          -- Report.to_json(): sections, cells with provenance, warnings
     findings_json TEXT NOT NULL,        -- [Finding.to_json(), ...]
     stored_at TEXT NOT NULL,
-    edition_of TEXT                     -- another edition of the same agency-year is the one in use (this row
+    edition_of TEXT,                    -- another edition of the same agency-year is the one in use (this row
                                         -- keeps its record only: no facts, chunks or vectors)
+    group_name TEXT                     -- 地区或分组 (e.g. 洪泽区): which region review the report belongs to
 );
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
 CREATE TABLE IF NOT EXISTS facts (
@@ -70,17 +71,32 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+# Columns added after a library file was first created: (table, column, SQL type). `create` adds the missing
+# ones to an existing file, so an older data folder opens without losing anything.
+ADDED_COLUMNS = (("reports", "edition_of", "TEXT"), ("reports", "group_name", "TEXT"))
+
+
 def create(path: Path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     try:
         db.executescript(SCHEMA)
-        columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
-        if "edition_of" not in columns:                      # libraries made before editions existed
-            db.execute("ALTER TABLE reports ADD COLUMN edition_of TEXT")
+        migrate(db)
+        db.execute("CREATE INDEX IF NOT EXISTS reports_group_year ON reports (group_name, year)")
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
     finally:
         db.close()
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Add the columns of ADDED_COLUMNS an older library file lacks; returns the ones added."""
+    added = []
+    for table, column, kind in ADDED_COLUMNS:
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            added.append(f"{table}.{column}")
+    return added
 
 
 @contextmanager
