@@ -93,6 +93,87 @@ def cmd_check(args) -> int:
     return 2 if failed else 0
 
 
+# -- review / diff (issue 13) -----------------------------------------------------------------------
+def _write_file(path: str, data: bytes) -> str | None:
+    """Write an export; a Chinese error message when it cannot be written."""
+    from pathlib import Path
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(data)
+    except OSError as e:
+        return f"无法写入 {path}：{e.strerror or e}"
+    return None
+
+
+def cmd_review(args) -> int:
+    """年报体检: every stored report of a group and year; the 通报 draft (DOCX) and the 问题清单 (XLSX)."""
+    from assistant.review.notice import notice_docx, problem_list_xlsx
+    from assistant.review.region import render_review, review_group
+    try:
+        library = _open_library(args)
+        review = review_group(library, args.group, args.year)
+    except _library_errors() as e:
+        return _fail(e.message)
+    for path, make, what in ((args.out, notice_docx, "通报（DOCX）"), (args.xlsx, problem_list_xlsx, "问题清单（XLSX）")):
+        if path:
+            error = _write_file(path, make(review))
+            if error:
+                return _fail(error)
+            print(f"已生成{what}：{path}", file=sys.stderr)
+    if args.json:
+        _print_json(review.to_json())
+    else:
+        print(render_review(review))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    """与上年比对: two reports (files or library reports), cell by cell and sentence by sentence."""
+    from pathlib import Path
+    from assistant.review.diff import diff_reports, render_diff, report_from_ref
+    from assistant.review.diff_export import diff_docx
+    try:
+        library = None
+        if not all(Path(r).is_file() for r in (args.a, args.b)):
+            library = _open_library(args)
+        a, b = report_from_ref(args.a, library), report_from_ref(args.b, library)
+    except _library_errors() as e:
+        return _fail(e.message)
+    diff = diff_reports(a, b)
+    if args.out:
+        error = _write_file(args.out, diff_docx(diff))
+        if error:
+            return _fail(error)
+        print(f"已生成比对（DOCX）：{args.out}", file=sys.stderr)
+    if args.json:
+        _print_json(diff.to_json())
+    else:
+        print(render_diff(diff, all_cells=args.all_cells))
+    return 0
+
+
+def cmd_group(args) -> int:
+    """Put stored reports in a group (地区或分组), or list the groups."""
+    try:
+        library = _open_library(args)
+        if not args.refs:
+            for g, n in library.facts.groups():
+                print(f"{g}\t{n} 份")
+            return 0
+        records = []
+        for ref in args.refs:
+            record = library.resolve(ref)
+            if record is None:
+                return _fail(f"资料库中没有找到“{ref}”。可用 nianbao list 查看已入库的报告及其编号。")
+            records.append(record)
+    except _library_errors() as e:
+        return _fail(e.message)
+    library.set_group([r.id for r in records], args.name)
+    for r in records:
+        print(f"已设置分组“{args.name}”：{r.file}（{r.agency or '未识别单位'} {r.year or ''}年）")
+    return 0
+
+
 # -- library: ingest / list / remove / search / eval ------------------------------------------------
 def _library_errors() -> tuple:
     """Errors of the library (data folder, Chroma, embedding model) that carry a Chinese message."""
@@ -139,11 +220,11 @@ def cmd_list(args) -> int:
     if not records:
         print("资料库为空。用 nianbao ingest 文件或文件夹 添加年报。")
         return 0
-    print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）")
+    print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）\t分组")
     for r in records:
         edition = "（另一版本在用，未用于问答）" if r.edition_of else ""
         print(f"{r.id}\t{r.file}{edition}\t{r.agency or '未识别'}\t{r.year or '—'}\t{r.format or '—'}\t"
-              f"{r.pages or '—'}\t{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）")
+              f"{r.pages or '—'}\t{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）\t{r.group or '—'}")
     editions = sum(1 for r in records if r.edition_of)
     print(f"共 {len(records)} 份报告" + (f"，其中 {editions} 份是同一年报的另一版本" if editions else "") + "。")
     return 0
@@ -425,6 +506,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON：每份文件的 file、agency、year、findings")
     s.add_argument("--previous", metavar="FILE", help="同一单位上一年度的年报，用于跨年核对")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("review", help="年报体检：某分组某年度的全部年报，单位一览、共性问题、通报草稿和问题清单")
+    s.add_argument("--group", required=True, help="地区或分组，如 洪泽区（入库时设置，见 nianbao group）")
+    s.add_argument("--year", type=int, required=True, help="报告年度，如 2024")
+    s.add_argument("--out", metavar="通报.docx", help="生成通报草稿（DOCX）")
+    s.add_argument("--xlsx", metavar="问题清单.xlsx", help="生成问题清单（XLSX，每个单位的每条问题及依据、页码）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("diff", help="与上年比对：两份年报逐格、逐句比对，上年问题和整改承诺的落实情况")
+    s.add_argument("a", metavar="A", help="年报文件，或年报库中的报告（编号或文件名）")
+    s.add_argument("b", metavar="B", help="另一份（年度较早的一份作为上年）")
+    s.add_argument("--out", metavar="比对.docx", help="生成比对结果（DOCX）")
+    s.add_argument("--all-cells", action="store_true", help="列出全部单元格（默认只列有变化或一方空白的）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("group", help="设置年报的分组（地区），不带报告则列出已有分组")
+    s.add_argument("name", nargs="?", default="", help="分组名称，如 洪泽区")
+    s.add_argument("refs", nargs="*", metavar="FILE|ID", help="报告编号或文件名")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_group)
     return p
 
 
