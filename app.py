@@ -1,8 +1,8 @@
 """The web face: a Gradio page, in Chinese, on 127.0.0.1. Start with `make run` or `python app.py --port N`.
 
-Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest), 核查 (check a stored report or a
-draft that is not stored), 对比 (a figure across agencies and years, table + chart), 起草 (draft sections,
-export DOCX). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a
+Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest, groups), 核查 (check a stored report
+or a draft that is not stored), 对比 (a figure across agencies and years, table + chart; 与上年比对 of one
+unit), 体检 (review a group and year, 通报 DOCX and 问题清单 XLSX), 起草 (draft sections, export DOCX). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a
 write lock, an export folder) lives in one `AppContext` made by `build_app`; nothing is global.
 """
 from __future__ import annotations
@@ -139,8 +139,9 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     return dest, shown
 
 
-def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress()):
-    """Store uploaded files one by one (serialized by the write lock) and report each outcome."""
+def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress(), group: str | None = None):
+    """Store uploaded files one by one (serialized by the write lock) and report each outcome. `group`
+    (地区或分组) from the upload form; when empty, each report's group is suggested from its agency name."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
     lines = []
@@ -155,7 +156,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             except (ExtractError, OSError) as e:
                 lines.append(f"- **失败** {getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'}")
                 continue
-            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check)
+            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check, (group or "").strip() or None)
             lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
             if outcome.status in ("added", "replaced"):
                 stored.append(outcome.report_id)
@@ -346,6 +347,153 @@ def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: st
     return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
 
 
+# -- 体检 and 与上年比对 (issue 13: assistant/review) ---------------------------------------------------------
+REVIEW_PROGRESS_EVERY = 5        # update the progress bar every N reports
+
+
+def review_choices(ctx: AppContext):
+    """Pickers of the 体检 tab and the 与上年比对 view: groups, years, reports (the chosen values are kept)."""
+    records = ctx.library.reports()
+    groups = [g for g, _ in ctx.library.facts.groups()]
+    years = sorted({str(r.year) for r in records if r.year}, reverse=True)
+    reports = [(views.report_choice_label(r), r.id) for r in records]
+    return gr.update(choices=groups), gr.update(choices=years), gr.update(choices=reports), gr.update(choices=reports)
+
+
+def problems_markdown(review) -> str:
+    """The common problems, most units first, each with one cited example; then what we could not read."""
+    from assistant.review.region import ERROR
+    lines = ["#### 共性问题（按涉及单位数排序）"]
+    if not review.problems:
+        lines.append("未发现错误或警告。")
+    for i, p in enumerate(review.problems, 1):
+        lines.append(f"{i}. **{p.title}**（{'错误' if p.severity == ERROR else '警告'}，规则 {p.rule}）："
+                     f"{len(p.units)}个单位（{'、'.join(p.units)}）  \n   例：{p.example_text()}")
+    if review.unread:
+        lines += ["", "#### 未能读取，请核对原件（读取问题，不计入单位的问题）"]
+        for u in review.unread:
+            lines.append(f"- {u.agency}（{u.file}）：" + "；".join(w.get("message", "") for w in u.reading))
+    return "\n".join(lines)
+
+
+def run_review(ctx: AppContext, group: str | None, year: str | None, progress=gr.Progress()):
+    """Review a group and year: summary, table of units, common problems, the 通报 DOCX and the XLSX annex."""
+    from assistant.review.notice import notice_docx, problem_list_xlsx
+    from assistant.review.region import UNIT_HEADERS, ReviewError, review_group, unit_rows
+    hidden = gr.update(value=None, visible=False)
+    empty = (pd.DataFrame(columns=UNIT_HEADERS), "", hidden, hidden, gr.update(choices=[], value=None), {})
+    if not group or not str(year or "").strip().isdigit():
+        return ("请先选择分组和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP,) + empty
+
+    def step(i: int, n: int, name: str) -> None:
+        if i % REVIEW_PROGRESS_EVERY == 0 or i == n:
+            progress((i, n), desc=f"正在体检 {name}（{min(i + 1, n)}/{n}）")
+    try:
+        review = review_group(ctx.library, group, int(year), on_progress=step)
+    except ReviewError as e:
+        return (e.message,) + empty
+    frame = pd.DataFrame(unit_rows(review), columns=UNIT_HEADERS)
+    stem = f"{review.group}{review.year}年度"
+    docx_path = export_file(ctx, f"{stem}年报检查情况通报（草稿）.docx", notice_docx(review))
+    xlsx_path = export_file(ctx, f"{stem}年报问题清单.xlsx", problem_list_xlsx(review))
+    note = (f"{review.summary()}\n\n点击表头可按该列排序；点击某个单位所在行，下方显示该单位的核查结果。"
+            f"（用时 {review.seconds:.1f} 秒，跨年规则对照上年报告重新计算 {review.recomputed} 份。）")
+    findings = {u.report_id: {"title": f"{u.agency}（{u.file}）核查结果", "findings": list(u.findings)}
+                for u in review.units}
+    return (note, frame, problems_markdown(review), gr.update(value=docx_path, visible=True),
+            gr.update(value=xlsx_path, visible=True),
+            gr.update(choices=[(u.agency, u.report_id) for u in review.units], value=None), findings)
+
+
+def review_unit_findings(state: dict | None, report_id: str | None) -> str:
+    """One unit's findings from the last review (the 核查 of that unit)."""
+    item = (state or {}).get(report_id or "")
+    if not item:
+        return ""
+    return views.findings_markdown(item["findings"], item["title"])
+
+
+def review_row_selected(state: dict | None, evt: gr.SelectData):
+    """Clicking a row of the table of units picks that unit (its report id is the row's last column)."""
+    row = evt.row_value if evt is not None else None
+    return gr.update(value=row[-1]) if row else gr.update()
+
+
+def previous_for(ctx: AppContext, report_id: str | None):
+    """The same unit's report of the year before, preselected as “上年报告”."""
+    record = ctx.library.facts.report(report_id) if report_id else None
+    if record is None or not record.agency or not record.year:
+        return gr.update(value=None)
+    earlier = previous_report_record(ctx, record)
+    return gr.update(value=earlier.id if earlier else None)
+
+
+def previous_report_record(ctx: AppContext, record):
+    from assistant.validator import same_unit
+    return next((r for r in ctx.library.facts.find_reports(year=record.year - 1) if same_unit(r, record)), None)
+
+
+DIFF_CELL_HEADERS = ["单元格", "上年", "上年出处", "本年", "本年出处", "变化"]
+
+
+def sentences_markdown(diff) -> str:
+    lines = []
+    for s in diff.sections:
+        lines.append(f"#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
+        lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
+        lines += [f"- ➕ {x.text}（本年 {x.section}，{x.where or '—'}）" for x in s.added]
+        lines += [f"- ➖ ~~{x.text}~~（上年 {x.section}，{x.where or '—'}）" for x in s.removed]
+        if s.unchanged:
+            lines.append("<details><summary>相同的句子</summary>\n")
+            lines += [f"- {x.text}（本年 {x.section}，{x.where or '—'}）" for x in s.unchanged]
+            lines.append("\n</details>")
+    return "\n".join(lines)
+
+
+def promises_markdown(diff) -> str:
+    o, n = diff.old.year or "上年", diff.new.year or "本年"
+    lines = [f"#### {o}年报告第五部分所列问题和改进措施，{n}年报告怎么说"]
+    if not diff.promises:
+        lines.append(f"{o}年报告第五部分没有列出具体问题或改进措施。")
+    for i, p in enumerate(diff.promises, 1):
+        line = f"{i}. 【{p.kind}】{p.text}（{o}年报告{p.old_where}）→ **{p.status}**"
+        if p.answer is not None and p.status != "本年报告未见相应表述":
+            line += f"  \n   {n}年：“{p.answer.text}”（{p.answer.section}，{p.answer.where or '—'}）"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None):
+    """与上年比对 of one stored report against another (its previous year's by default)."""
+    from assistant.review.diff import diff_reports, number_text
+    from assistant.review.diff_export import diff_docx, diff_title
+    hidden = gr.update(value=None, visible=False)
+    if not report_id:
+        return "请先选择要比对的报告。", [], "", "", hidden
+    if not previous_id:
+        return "年报库中没有该单位上一年度的报告，请在“上年报告”中选择一份，或先入库上年报告。", [], "", "", hidden
+    new, old = ctx.library.facts.report_object(report_id), ctx.library.facts.report_object(previous_id)
+    if new is None or old is None:
+        return "所选报告已不在年报库中，请刷新页面。", [], "", "", hidden
+    diff = diff_reports(old, new)
+    rows = [[c.label, "空白" if c.old is None else number_text(c.old), c.old_where,
+             "空白" if c.new is None else number_text(c.new), c.new_where, c.change_text()] for c in diff.cells]
+    note = diff.summary() + "".join(f"\n\n注意：{x}" for x in diff.notes)
+    path = export_file(ctx, diff_title(diff) + ".docx", diff_docx(diff))
+    return (note, pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), sentences_markdown(diff), promises_markdown(diff),
+            gr.update(value=path, visible=True))
+
+
+def set_group(ctx: AppContext, ids: list[str] | None, group: str | None):
+    """年报库: put the chosen reports in a group (an empty name takes them out of any)."""
+    if not ids:
+        return ("请先在上面的列表中选择要设置分组的报告。",) + refresh_all(ctx)
+    with ctx.write_lock:
+        n = ctx.library.set_group(ids, group)
+    name = "".join((group or "").split())
+    return ((f"已将 {n} 份报告的分组设为“{name}”。" if name else f"已清除 {n} 份报告的分组。"),) + refresh_all(ctx)
+
+
 # -- 问答 ---------------------------------------------------------------------------------------------------
 MAX_CITATIONS_SHOWN = 8
 
@@ -450,6 +598,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         with gr.Tab("年报库", id="library"):
             lib_status = gr.Markdown(elem_id="library-status")
+            upload_group = gr.Textbox(label="分组（地区，如 洪泽区；不填则按单位名称中的地名自动建议）", max_lines=1,
+                                      elem_id="upload-group")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
                                     f"{max_file_mb()} MB）", file_count="multiple", file_types=FILE_TYPES,
                               type="filepath", elem_id="upload")
@@ -461,6 +611,9 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 remove_btn = gr.Button("删除所选", variant="stop", scale=1, elem_id="remove")
                 reingest_btn = gr.Button("重新入库所选（不选则全部）", scale=1, elem_id="reingest")
                 edition_btn = gr.Button("改用所选版本", scale=1, elem_id="use-edition")
+            with gr.Row():                                   # issue 13: edit the groups of the chosen reports
+                group_name = gr.Textbox(label="分组名称（留空则清除分组）", max_lines=1, scale=4, elem_id="group-name")
+                group_btn = gr.Button("设置所选报告的分组", scale=1, elem_id="group-set")
 
         with gr.Tab("核查", id="check"):
             gr.Markdown("选择年报库中的报告，或上传一份不入库的草稿，按格式、勾稽关系、正文与表格一致性等规则核查。")
@@ -500,6 +653,38 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False,
                                    elem_id="cmp-line")
             cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
+            # -- 与上年比对 (issue 13) --
+            with gr.Accordion("与上年比对：一个单位的报告与其上一年度报告逐格、逐句比对", open=False, elem_id="diff-panel"):
+                with gr.Row():
+                    diff_pick = gr.Dropdown(label="本年报告", choices=[], allow_custom_value=True, scale=3,
+                                            elem_id="diff-pick")
+                    diff_prev = gr.Dropdown(label="上年报告（自动选择同一单位上一年度）", choices=[],
+                                            allow_custom_value=True, scale=3, elem_id="diff-prev")
+                    diff_btn = gr.Button("与上年比对", variant="primary", scale=1, elem_id="diff-run")
+                diff_note = gr.Markdown(elem_id="diff-note")
+                diff_cells = gr.Dataframe(headers=DIFF_CELL_HEADERS, label="表格逐格比对（空白不按0计）", interactive=False,
+                                          wrap=True, elem_id="diff-cells")
+                diff_promises = gr.Markdown(elem_id="diff-promises")
+                diff_sentences = gr.Markdown(elem_id="diff-sentences")
+                diff_docx_btn = gr.DownloadButton("下载比对结果（DOCX）", visible=False, elem_id="diff-docx")
+
+        with gr.Tab("体检", id="review"):                   # issue 13: review a whole group
+            gr.Markdown("选择分组（地区）和年度，对该组全部单位的年报逐一核查（跨年规则对照上年报告），汇总单位一览和共性问题，"
+                        "生成通报草稿（DOCX）和问题清单（XLSX）。表中每个数字都是可以打开的核查结果条数，没有综合评分。")
+            with gr.Row():
+                rv_group = gr.Dropdown(label="分组（地区）", choices=[], allow_custom_value=True, scale=3, elem_id="review-group")
+                rv_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, scale=2, elem_id="review-year")
+                rv_btn = gr.Button("开始体检", variant="primary", scale=1, elem_id="review-run")
+            rv_note = gr.Markdown(elem_id="review-note")
+            rv_units = gr.Dataframe(label="单位一览（点击表头排序，点击一行查看该单位的核查结果）", interactive=False,
+                                    wrap=True, elem_id="review-units")
+            with gr.Row():
+                rv_docx = gr.DownloadButton("下载通报草稿（DOCX）", visible=False, elem_id="review-docx")
+                rv_xlsx = gr.DownloadButton("下载问题清单（XLSX）", visible=False, elem_id="review-xlsx")
+            rv_problems = gr.Markdown(elem_id="review-problems")
+            rv_state = gr.State({})
+            rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
+            rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
 
         with gr.Tab("起草", id="draft"):
             gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿：数字后的〔〕是出处，【】中为需要您补充核实的内容。"
@@ -533,9 +718,9 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             yield from chat_api(ctx, question)
         gr.api(chat, api_name="chat", concurrency_limit=chat_concurrency())
 
-        def ingest_and_clear(paths, progress=gr.Progress()):
-            return ingest_uploads(ctx, paths, progress) + (None,)
-        uploads.upload(ingest_and_clear, uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
+        def ingest_and_clear(paths, group=None, progress=gr.Progress()):
+            return ingest_uploads(ctx, paths, progress, group) + (None,)
+        uploads.upload(ingest_and_clear, [uploads, upload_group], [ingest_log] + refreshed + [uploads], api_name="ingest")
         remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove")
         reingest_btn.click(bind_progress(reingest_reports), picked, [ingest_log] + refreshed, api_name="reingest")
         edition_btn.click(bind(use_editions), picked, [ingest_log] + refreshed, api_name="use_edition")
@@ -546,6 +731,22 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         cmp_btn.click(bind(compare), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
                       [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")
+
+        # -- 体检 and 与上年比对 (issue 13) --
+        review_pickers = [rv_group, rv_year, diff_pick, diff_prev]
+        demo.load(bind(review_choices), None, review_pickers, api_visibility="private")
+        lib_table.change(bind(review_choices), None, review_pickers, api_visibility="private")
+        group_btn.click(bind(set_group), [picked, group_name], [ingest_log] + refreshed, api_name="set_group")
+
+        def review(group, year, progress=gr.Progress()):
+            return run_review(ctx, group, year, progress)
+        rv_btn.click(review, [rv_group, rv_year], [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state],
+                     api_name="review")
+        rv_units.select(review_row_selected, rv_state, rv_unit, api_visibility="private")
+        rv_unit.change(review_unit_findings, [rv_state, rv_unit], rv_unit_md, api_visibility="private")
+        diff_pick.change(bind(previous_for), diff_pick, diff_prev, api_visibility="private")
+        diff_btn.click(bind(run_diff), [diff_pick, diff_prev],
+                       [diff_note, diff_cells, diff_sentences, diff_promises, diff_docx_btn], api_name="diff")
 
         draft_agency.change(bind(draft_years), draft_agency, draft_year, api_visibility="private")
         draft_btn.click(bind(make_draft), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")

@@ -83,7 +83,7 @@ def safe_file_name(name: str, max_chars: int = 120) -> str:
 
 
 # -- the library -----------------------------------------------------------------------------------------
-LIBRARY_HEADERS = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号"]
+LIBRARY_HEADERS = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号", "分组"]
 
 
 def library_rows(records: Iterable) -> list[list]:
@@ -93,7 +93,7 @@ def library_rows(records: Iterable) -> list[list]:
         pages = r.pages if r.pages else ("—" if (r.kind or "") != "pdf" else "")
         file = r.file + ("（另一版本在用，未用于问答）" if getattr(r, "edition_of", None) else "")
         rows.append([r.agency or "未识别", r.year or "未识别", f"{r.format}版" if r.format else "未识别", pages,
-                     r.n_errors, r.n_warnings, file, r.id])
+                     r.n_errors, r.n_warnings, file, r.id, getattr(r, "group", None) or ""])
     return rows
 
 

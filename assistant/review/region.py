@@ -304,17 +304,17 @@ UNIT_HEADERS = ["单位", "错误", "警告", "按时发布", "落款日期", "�
 
 
 def unit_rows(review: RegionReview) -> list[list]:
-    """The table of units: counts as numbers (so a table sorts them), each row naming its report id."""
-    return [[u.agency, u.errors, u.warnings, u.on_time_text, u.published or "", u.pages if u.pages is not None else "",
-             u.section_five_chars if u.section_five_chars is not None else "无第五部分", len(u.reading),
-             u.previous_file or "", u.report_id] for u in review.units]
+    """The table of units: counts as numbers (so a table sorts them; None when unknown: no page count, no
+    section 五), each row naming its report id."""
+    return [[u.agency, u.errors, u.warnings, u.on_time_text, u.published or "", u.pages, u.section_five_chars,
+             len(u.reading), u.previous_file or "", u.report_id] for u in review.units]
 
 
 def render_review(review: RegionReview) -> str:
     """The review as Chinese text: summary, the table of units, common problems, what we could not read."""
     lines = [f"【年报体检】{review.group} {review.year}年度", review.summary(), "", "一、单位一览",
              "\t".join(UNIT_HEADERS)]
-    lines += ["\t".join(str(c) for c in row) for row in unit_rows(review)]
+    lines += ["\t".join("—" if c is None else str(c) for c in row) for row in unit_rows(review)]
     lines += ["", "二、共性问题（按涉及单位数排序）"]
     if not review.problems:
         lines.append("未发现错误或警告。")
