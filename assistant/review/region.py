@@ -225,9 +225,13 @@ def thin_section_five(report: Report) -> list[Finding]:
 
 
 def cross_year_findings(report: Report, previous: Report) -> list[dict]:
-    """The cross-year rules' findings for a report against its previous-year report."""
-    from assistant.validator import check_report
-    return [f.to_json() for f in check_report(report, previous) if f.rule in CROSS_YEAR_RULES]
+    """The cross-year rules' findings for a report against its previous-year report: only the rule families
+    that read the previous report (the table rules and the prose heuristics), not the whole validator."""
+    from assistant.rules_quality import check_quality
+    from assistant.rules_tables import check_tables
+    from assistant.textindex import TextIndex
+    found = check_tables(report, previous) + check_quality(report, TextIndex(report), previous, ())
+    return [f.to_json() for f in found if f.rule in CROSS_YEAR_RULES]
 
 
 def _sorted(findings: list[dict]) -> list[dict]:
