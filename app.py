@@ -392,6 +392,7 @@ def run_review(ctx: AppContext, group: str | None, year: str | None, progress=gr
         review = review_group(ctx.library, group, int(year), on_progress=step)
     except ReviewError as e:
         return (e.message,) + empty
+    progress((len(review.units), len(review.units)), desc="正在生成通报草稿和问题清单")
     frame = pd.DataFrame(unit_rows(review), columns=UNIT_HEADERS)
     stem = f"{review.group}{review.year}年度"
     docx_path = export_file(ctx, f"{stem}年报检查情况通报（草稿）.docx", notice_docx(review))

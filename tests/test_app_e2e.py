@@ -180,3 +180,43 @@ def test_5_draft_and_download_docx(browser_page, tmp_path):
     assert "五、存在的主要问题及改进情况" in paragraphs
     assert "（人工补充）按月通报依申请公开办理情况。" in paragraphs
     shot(page, "5_draft")
+
+
+# -- issue 13: 体检 (review a group, download the 通报) and 与上年比对 -----------------------------------------
+def test_6_review_a_group_and_download_the_notice(browser_page, tmp_path):
+    from docx import Document
+    page = browser_page
+    open_tab(page, "体检")
+    pick(page, "#review-group", "洪泽区")                     # suggested at upload from the agency name
+    pick(page, "#review-year", "2024")
+    page.locator("#review-run").click()
+    expect(page.locator("#review-note")).to_contain_text("洪泽区2024年度共1个单位的年报", timeout=LONG)
+    units = page.locator("#review-units")
+    expect(units).to_contain_text(AGENCY)
+    expect(page.locator("#review-problems")).to_contain_text("个单位（淮安市洪泽区人民政府）")
+    units.get_by_text(AGENCY).filter(visible=True).first.click()   # a row opens that unit's findings
+    expect(page.locator("#review-unit-findings")).to_contain_text("核查结果", timeout=60_000)
+    with page.expect_download() as download:
+        page.locator("#review-docx").click()
+    target = tmp_path / "notice.docx"
+    download.value.save_as(target)
+    paragraphs = [p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs]
+    assert paragraphs[0] == "关于洪泽区2024年度政府信息公开工作年度报告检查情况的通报（征求意见稿）"
+    assert "一、总体情况" in paragraphs and "三、整改要求" in paragraphs
+    assert any("本次共检查1个单位的2024年度报告" in p for p in paragraphs)
+    shot(page, "6_review")
+
+
+def test_7_compare_with_last_year(browser_page):
+    page = browser_page
+    open_tab(page, "对比")
+    page.get_by_text("与上年比对：").first.click()
+    pick(page, "#diff-pick", PDF_2024.name)
+    expect(page.locator("#diff-prev input")).to_have_value(f"{AGENCY} 2023（{PDF_2023.name}）", timeout=60_000)
+    page.locator("#diff-run").click()
+    expect(page.locator("#diff-note")).to_contain_text("比对：表格共", timeout=LONG)
+    cells = page.locator("#diff-cells")
+    expect(cells).to_contain_text("增加74，+352.4%")
+    expect(page.locator("#diff-promises")).to_contain_text("本年报告未见相应表述")
+    page.locator("#diff-docx").wait_for()
+    shot(page, "7_diff")
