@@ -468,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-embed", action="store_true", help="只入库、不计算向量（关键词检索立即可用，向量下次补算）")
     s.add_argument("--json", action="store_true", help="输出 JSON：每个文件的处理结果")
     s.add_argument("--quiet", action="store_true", help="不显示进度条")
+    s.add_argument("--group", help="地区或分组（如 洪泽区），用于年报体检；不填则按单位名称中的地名自动建议")
+    s.add_argument("--group-by-folder", action="store_true", help="以每个文件所在文件夹的名称作为分组")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("list", help="列出资料库中的年报")

@@ -67,8 +67,9 @@ def test_same_file_uploaded_twice_at_once_is_stored_once(client, tmp_path):
     assert not errors and len(results) == 2
     rows = library_rows(results[-1])
     assert len(rows) == 1
-    agency, year, fmt, _, _, _, file, rid = rows[0]
+    agency, year, fmt, _, _, _, file, rid, group = rows[0]
     assert (agency, year, fmt, file) == ("赣州经济技术开发区", 2022, "2021版", SEED_000.name)
+    assert group == "赣州经济技术开发区"                          # suggested from the agency name (issue 13)
     logs = results[0][0] + results[1][0]
     assert logs.count("- 已入库：") == 1 and "未变化" in logs
 

@@ -349,3 +349,20 @@ def test_review_diff_and_group_commands(library, tmp_path, capsys):
     assert "既不是文件，也不是年报库中的报告" in capsys.readouterr().err
     assert main(["group", "--data-dir", data]) == 0
     assert f"{GROUP}\t" in capsys.readouterr().out
+
+
+def test_cli_ingest_sets_the_group(tmp_path, shared, capsys):
+    from cli import main
+    data = str(tmp_path / "data")
+    folder = tmp_path / "凤岗镇专项"
+    folder.mkdir()
+    shutil.copy(shared / "seeds" / "001_758a901345a790b1.txt", folder)
+    assert main(["ingest", str(folder), "--group-by-folder", "--no-embed", "--quiet", "--data-dir", data]) == 0
+    assert main(["ingest", str(shared / "seeds" / "003_99eecf839798fc6e.txt"), "--group", "赣县",
+                 "--no-embed", "--quiet", "--data-dir", data]) == 0
+    capsys.readouterr()
+    assert main(["group", "--data-dir", data]) == 0
+    assert capsys.readouterr().out.splitlines() == ["凤岗镇专项\t1 份", "赣县\t1 份"]
+    assert main(["group", "赣县", "001_758a901345a790b1.txt", "--data-dir", data]) == 0
+    assert main(["list", "--data-dir", data]) == 0
+    assert sum(line.endswith("\t赣县") for line in capsys.readouterr().out.splitlines()) == 2
