@@ -442,11 +442,11 @@ def sentences_markdown(diff) -> str:
     for s in diff.sections:
         lines.append(f"#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
         lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
-        lines += [f"- ➕ {x.text}（本年 {x.section}，{x.where or '—'}）" for x in s.added]
-        lines += [f"- ➖ ~~{x.text}~~（上年 {x.section}，{x.where or '—'}）" for x in s.removed]
+        lines += [f"- ➕ {x.cited('本年')}" for x in s.added]
+        lines += [f"- ➖ {x.cited('上年')}" for x in s.removed]
         if s.unchanged:
             lines.append("<details><summary>相同的句子</summary>\n")
-            lines += [f"- {x.text}（本年 {x.section}，{x.where or '—'}）" for x in s.unchanged]
+            lines += [f"- {x.cited('本年')}" for x in s.unchanged]
             lines.append("\n</details>")
     return "\n".join(lines)
 
@@ -457,10 +457,8 @@ def promises_markdown(diff) -> str:
     if not diff.promises:
         lines.append(f"{o}年报告第五部分没有列出具体问题或改进措施。")
     for i, p in enumerate(diff.promises, 1):
-        line = f"{i}. 【{p.kind}】{p.text}（{o}年报告{p.old_where}）→ **{p.status}**"
-        if p.answer is not None and p.status != "本年报告未见相应表述":
-            line += f"  \n   {n}年：“{p.answer.text}”（{p.answer.section}，{p.answer.where or '—'}）"
-        lines.append(line)
+        head, answer = p.describe(o, n)
+        lines.append(f"{i}. {head} → **{p.status}**" + (f"  \n   {answer}" if answer else ""))
     return "\n".join(lines)
 
 

@@ -92,6 +92,10 @@ class SentenceLine:
     section: str                            # section path
     where: str                              # 第3页 / 第12行
 
+    def cited(self, report: str = "") -> str:
+        """“句子（2024年报告 五、… ，第4页）”."""
+        return f"{self.text}（{report + ' ' if report else ''}{self.section}，{self.where or '—'}）"
+
     def to_json(self) -> dict:
         return {"text": self.text, "section": self.section, "where": self.where}
 
@@ -133,6 +137,13 @@ class PromiseCheck:
         if squash(self.text) in squash(self.answer.text):
             return "本年报告原样重复"
         return "本年报告有相应表述"
+
+    def describe(self, old_year, new_year) -> tuple[str, str | None]:
+        """(“【问题】… （2023年报告第4页）”, the matching sentence of this year's report cited, or None)."""
+        head = f"【{self.kind}】{self.text}（{old_year}年报告{self.old_where}）"
+        if self.answer is None or self.status == "本年报告未见相应表述":
+            return head, None
+        return head, f"{new_year}年：“{self.answer.text}”（{self.answer.section}，{self.answer.where or '—'}）"
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "text": self.text, "old_where": self.old_where, "status": self.status,
@@ -318,16 +329,14 @@ def render_diff(diff: ReportDiff, *, all_cells: bool = False) -> str:
         if s.copied:
             head += "（与上年逐字相同）"
         lines.append(head)
-        for mark, group in (("+", s.added), ("-", s.removed)):
-            for x in group:
-                lines.append(f"  {mark} {x.text}（{x.section}，{x.where or '—'}）")
+        lines += [f"  + {x.cited(f'{n}年报告')}" for x in s.added]
+        lines += [f"  - {x.cited(f'{o}年报告')}" for x in s.removed]
     lines += ["", f"三、{o}年报告第五部分所列问题和改进措施，{n}年报告的相应表述"]
     if not diff.promises:
         lines.append(f"{o}年报告第五部分没有列出具体问题或改进措施。")
     for i, p in enumerate(diff.promises, 1):
-        lines.append(f"{i}. 【{p.kind}】{p.text}（{o}年报告{p.old_where or ''}）→ {p.status}")
-        if p.answer is not None and p.status != "本年报告未见相应表述":
-            lines.append(f"   {n}年：“{p.answer.text}”（{p.answer.section}，{p.answer.where or '—'}）")
+        head, answer = p.describe(o, n)
+        lines.append(f"{i}. {head} → {p.status}" + (f"\n   {answer}" if answer else ""))
     return "\n".join(lines)
 
 

@@ -22,17 +22,15 @@ def diff_text(diff: ReportDiff) -> str:
     for s in diff.sections:
         head = f"{s.name}：新增{len(s.added)}句，删去{len(s.removed)}句，相同{len(s.unchanged)}句"
         lines.append(head + ("，与上年逐字相同。" if s.copied else "。"))
-        lines += [f"【新增】{x.text}（{n}年报告 {x.section}，{x.where or '—'}）" for x in s.added]
-        lines += [f"【删去】{x.text}（{o}年报告 {x.section}，{x.where or '—'}）" for x in s.removed]
-        lines += [f"【相同】{x.text}（{n}年报告 {x.section}，{x.where or '—'}）" for x in s.unchanged]
+        lines += [f"【新增】{x.cited(f'{n}年报告')}" for x in s.added]
+        lines += [f"【删去】{x.cited(f'{o}年报告')}" for x in s.removed]
+        lines += [f"【相同】{x.cited(f'{n}年报告')}" for x in s.unchanged]
     lines.append(f"二、{o}年报告所列问题和改进措施的落实情况")
     if not diff.promises:
         lines.append(f"{o}年报告第五部分没有列出具体问题或改进措施。")
     for i, p in enumerate(diff.promises, 1):
-        line = f"{i}. 【{p.kind}】{p.text}（{o}年报告{p.old_where}）：{p.status}"
-        if p.answer is not None and p.status != "本年报告未见相应表述":
-            line += f"。{n}年报告：“{p.answer.text}”（{p.answer.section}，{p.answer.where or '—'}）"
-        lines.append(line)
+        head, answer = p.describe(o, n)
+        lines.append(f"{i}. {head}：{p.status}" + (f"。{answer}" if answer else ""))
     lines.append("三、表格逐格比对（见下表；空白不按0计）")
     return "\n".join(lines)
 
