@@ -440,14 +440,14 @@ DIFF_CELL_HEADERS = ["单元格", "上年", "上年出处", "本年", "本年出
 def sentences_markdown(diff) -> str:
     lines = []
     for s in diff.sections:
-        lines.append(f"#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
+        lines.append(f"\n#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
         lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
         lines += [f"- ➕ {x.cited('本年')}" for x in s.added]
         lines += [f"- ➖ {x.cited('上年')}" for x in s.removed]
         if s.unchanged:
             lines.append("<details><summary>相同的句子</summary>\n")
             lines += [f"- {x.cited('本年')}" for x in s.unchanged]
-            lines.append("\n</details>")
+            lines.append("\n</details>\n")              # the blank line ends the HTML block
     return "\n".join(lines)
 
 

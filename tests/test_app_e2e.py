@@ -218,5 +218,8 @@ def test_7_compare_with_last_year(browser_page):
     cells = page.locator("#diff-cells")
     expect(cells).to_contain_text("增加74，+352.4%")
     expect(page.locator("#diff-promises")).to_contain_text("本年报告未见相应表述")
+    sections = page.locator("#diff-sentences h4")                   # every section rendered as a heading
+    expect(sections.filter(has_text="六、其他需要报告的事项")).to_have_count(1)
+    expect(page.locator("#diff-sentences")).to_contain_text("信息处理费0元")
     page.locator("#diff-docx").wait_for()
     shot(page, "7_diff")
