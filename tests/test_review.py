@@ -93,7 +93,11 @@ def test_an_older_library_file_gains_the_group_column_without_losing_reports(tmp
     (o,) = _ingest(lib, shared / "seeds" / "000_747ce1910eae7ff3.txt")
     with sqlite3.connect(lib.db_path) as con:                    # make it look like a file from before issue 13
         con.execute("DROP INDEX IF EXISTS reports_group_year")
-        con.execute("ALTER TABLE reports DROP COLUMN group_name")
+        columns = [r[1] for r in con.execute("PRAGMA table_info(reports)") if r[1] != "group_name"]
+        con.execute(f"CREATE TABLE reports_old AS SELECT {', '.join(columns)} FROM reports")
+        con.execute("DROP TABLE reports")
+        con.execute("ALTER TABLE reports_old RENAME TO reports")
+        assert "group_name" not in {r[1] for r in con.execute("PRAGMA table_info(reports)")}
     reopened = Library(tmp_path / "data")
     record = reopened.facts.report(o.report_id)
     assert record is not None and record.group is None and record.agency == "赣州经济技术开发区"
