@@ -414,7 +414,7 @@ def review_unit_findings(state: dict | None, report_id: str | None) -> str:
     return views.findings_markdown(item["findings"], item["title"])
 
 
-def review_row_selected(state: dict | None, evt: gr.SelectData):
+def review_row_selected(evt: gr.SelectData):
     """Clicking a row of the table of units picks that unit (its report id is the row's last column)."""
     row = evt.row_value if evt is not None else None
     return gr.update(value=row[-1]) if row else gr.update()
@@ -741,7 +741,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             return run_review(ctx, group, year, progress)
         rv_btn.click(review, [rv_group, rv_year], [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state],
                      api_name="review")
-        rv_units.select(review_row_selected, rv_state, rv_unit, api_visibility="private")
+        rv_units.select(review_row_selected, None, rv_unit, api_visibility="private")
         rv_unit.change(review_unit_findings, [rv_state, rv_unit], rv_unit_md, api_visibility="private")
         diff_pick.change(bind(previous_for), diff_pick, diff_prev, api_visibility="private")
         diff_btn.click(bind(run_diff), [diff_pick, diff_prev],
