@@ -95,6 +95,12 @@ def understand(question: str, history: Sequence | None, records: Sequence) -> Qu
         own = [r.year for r in records if r.agency == query.agencies[0] and r.year]
         if own and max(own) != latest and not set(query.years) <= set(own):     # 近两年 of this unit's reports
             query = parse_question(question, agencies, earlier, max(own))
+    if query.other_years and query.is_followup and query.agencies:
+        # “那另外两年呢？”: the same question for the agencies' reports of the years not yet asked
+        asked = set(earlier[-1].years) if earlier else set(query.years)
+        others = sorted({r.year for r in records if r.agency in query.agencies and r.year} - asked)
+        if others:
+            query = replace(query, years=others)
     if not query.metrics and query.operation in ("open", "check") and _PUBLISHED.search(question):
         query = replace(query, metrics=[METRICS["meta.published"]], operation="value")
     return query

@@ -5,6 +5,7 @@ questions, and the out-of-scope answer that says what the library holds instead 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from assistant.cite import Citation, ReportView, dedupe
@@ -87,8 +88,96 @@ def matching_sentences(view: ReportView, words: Sequence[str], question: str, li
     return [sentence_citation(view, sec, s) for _, _, s, sec in scored[:limit]]
 
 
+# Sentences that never answer a question: the preamble's boilerplate and the 落款.
+_BOILERPLATE = re.compile(r"本报告(由|根据|是根据|依据|所列|中所列|中使用|的电子版|包括)|统计期限|统计时限|统计期间|如对本报告|"
+                          r"对本报告如有|请与.{0,30}联系|邮编|邮政编码|联系电话|电子邮箱|^发布时间|^文号|^原文链接|^栏目")
+_SIGNATURE = re.compile(r"^[\u4e00-\u9fa5（）()]{2,40}(人民政府|办公室|局|委员会|管委会|政府|中心|镇|街道|公司)?"
+                        r"\s*(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万人次|人次|批次|万元|亿元|元|件|条|次|个|篇|期|场|家|人|项|份|批|户|天|小时|%)")
+_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+QUOTE_FOCUS_CHARS = 160        # a longer sentence is quoted around the clause that holds the figure
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """The preamble's “本报告……编制/统计期限/联系电话” and a 落款 line: never a top passage."""
+    s = sentence.strip()
+    return bool(_BOILERPLATE.search(s) or _SIGNATURE.match(s))
+
+
+def asked_unit(question: str) -> str | None:
+    if re.search(r"占比|比例|比重|百分", question):
+        return "%"
+    m = _ASKED_UNIT.search(question)
+    return m.group(1) if m else None
+
+
+_FULL_SENTENCE = re.compile(r"(?<=[。！？!?])|\n+")
+
+
+def full_sentences(report) -> list[tuple[str, object]]:
+    """(sentence, section) over the report's text, cut at 。！？ only (a figure's clause keeps its sentence)."""
+    if report is None:
+        return []
+    seen: set[str] = set()
+    out: list[tuple[str, object]] = []
+    for sec in sorted(report.sections, key=lambda s: -s.key.count(".")):
+        for sentence in _FULL_SENTENCE.split(unwrap(sec.text or "")):
+            sentence = re.sub(r"[ \t\u3000*#]+", "", sentence or "").strip()
+            if len(sentence) < 6 or sentence in seen:
+                continue
+            seen.add(sentence)
+            out.append((sentence, sec))
+    return out
+
+
+def _clause_score(clause: str, words: Sequence[str], q: set[str], unit: str | None) -> tuple[int, int]:
+    """(the asked unit follows a number here, words and shared bigrams): the first decides."""
+    hits = sum(3 for w in words if w in clause)
+    has_unit = bool(unit and re.search(r"\d[\d,.]*\s*" + re.escape(unit), clause))
+    return int(has_unit), hits + len(q & bigrams(clause))
+
+
+def quantity_quotes(view: ReportView, words: Sequence[str], question: str, limit: int = 1) -> list[Citation]:
+    """The sentences of the report that state the asked figure: a subject word and a number (not the subject's
+    own digits, such as 12345) in the same sentence, ranked by the best clause (words, the question's
+    bigrams, the asked unit right after a number); a long sentence is quoted around that clause."""
+    q = bigrams(question)
+    unit = asked_unit(question)
+    scored = []
+    for i, (sentence, sec) in enumerate(full_sentences(view.stored)):
+        if is_boilerplate(sentence):
+            continue
+        bare = sentence
+        for w in words:
+            bare = bare.replace(w, "")
+        if not _DIGIT.search(bare) or (words and not any(w in sentence for w in words)):
+            continue
+        clauses = [c for c in _CLAUSE.split(sentence) if c]
+        best = max(range(len(clauses)), key=lambda j: _clause_score(clauses[j], words, q, unit))
+        has_unit, score = _clause_score(clauses[best], words, q, unit)
+        sentence_words = sum(3 for w in words if w in sentence)
+        scored.append(((-has_unit, -(score * 2 + sentence_words + len(q & bigrams(sentence)) // 4)), i, sentence, sec,
+                       clauses, best))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    out = []
+    for _, _, sentence, sec, clauses, best in scored[:limit]:
+        cite = sentence_citation(view, sec, sentence)
+        if len(sentence) > QUOTE_FOCUS_CHARS:
+            lo, hi = max(0, best - 1), min(len(clauses), best + 2)
+            text = ("……" if lo > 0 else "") + "".join(clauses[lo:hi]) + ("……" if hi < len(clauses) else "")
+            cite = replace(cite, text=text)
+        out.append(cite)
+    return out
+
+
 def text_metric_quotes(view: ReportView, metric_row: str, question: str) -> list[Citation]:
-    return matching_sentences(view, TEXT_METRIC_WORDS.get(metric_row, ()), question, limit=1)
+    if metric_row == "quantity":
+        from assistant.metrics import asks_text, find_mentions, text_subjects
+        words = text_subjects(question)
+        if asks_text(question) or not words:
+            words = words + [m.word for m in find_mentions(question) if m.kind not in ("none",)]
+        return quantity_quotes(view, words, question)
+    return quantity_quotes(view, TEXT_METRIC_WORDS.get(metric_row, ()), question)
 
 
 # -- a section quoted ---------------------------------------------------------------------------------
@@ -204,11 +293,12 @@ LEGAL_POINTERS = ("一般规定可参考：《中华人民共和国政府信息�
 
 
 def answer_out_of_scope(query, library, scope: Scope, records: Sequence) -> RouteResult:
-    """Say why the library cannot answer and what it holds; never a guessed number."""
+    """Say why the library cannot answer, never a guessed number: what annual reports do not contain (applicants,
+    personal data, forecasts, leaders' names) in one sentence; an agency not in the library with what it holds."""
     lines: list[str] = []
     if query.out_of_scope_reason:
+        # what annual reports do not contain: one sentence, no passages, no list of holdings
         lines.append(query.out_of_scope_reason)
-        lines.append("资料库中没有这类信息，无法回答。")
         if "法律判断" in query.out_of_scope_reason:
             lines.append(LEGAL_POINTERS)
     for name in query.unknown_agencies:
@@ -217,20 +307,13 @@ def answer_out_of_scope(query, library, scope: Scope, records: Sequence) -> Rout
         if near:
             line += f"名称相近的有：{'、'.join(near)}。"
         lines.append(line)
-    lines += [n for n in scope.notes if n not in lines]
     facts, cites = [], []
-    if query.out_of_scope_reason and "个人信息" in query.out_of_scope_reason:
-        for view in scope.views[:2]:
-            c = view.cite_cell("table3", "new_received", "total")
-            value = view.value("table3", "new_received", "total")
-            if value is not None:
-                lines.append(f"{view.label}只公布统计数字：本年新收政府信息公开申请{_n(value)}件{c.label()}，"
-                             "不公布申请人和申请内容。")
-                cites.append(c)
-    if records:
-        lines.append(f"资料库现有{len(records)}份年报：{holdings_text(records)}。")
-    else:
-        lines.append("资料库中还没有年报。")
+    if not (query.out_of_scope_reason and not query.unknown_agencies):
+        lines += [n for n in scope.notes if n not in lines]
+        if records:
+            lines.append(f"资料库现有{len(records)}份年报：{holdings_text(records)}。")
+        else:
+            lines.append("资料库中还没有年报。")
     text = "\n".join(lines)
     return RouteResult("out_of_scope", text, cites, facts, [], [text])
 
