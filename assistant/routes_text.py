@@ -89,7 +89,8 @@ def matching_sentences(view: ReportView, words: Sequence[str], question: str, li
 
 
 # Sentences that never answer a question: the preamble's boilerplate and the 落款.
-_BOILERPLATE = re.compile(r"本报告(由|根据|是根据|依据|所列|中所列|中使用|的电子版|包括)|统计期限|统计时限|统计期间|如对本报告|"
+_BOILERPLATE = re.compile(r"本(年度)?报告(由|根据|是根据|依据|所列|中所列|中使用|的电子版|包括)|统计期限|统计时限|统计期间|如对本报告|"
+                          r"(根据|依据).{0,120}(要求|规定)编制|全文包括|"
                           r"对本报告如有|请与.{0,30}联系|邮编|邮政编码|联系电话|电子邮箱|^发布时间|^文号|^原文链接|^栏目")
 _SIGNATURE = re.compile(r"^[\u4e00-\u9fa5（）()]{2,40}(人民政府|办公室|局|委员会|管委会|政府|中心|镇|街道|公司)?"
                         r"\s*(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
@@ -208,10 +209,13 @@ def passage_text(hit_text: str, question: str, limit: int = PASSAGE_CHARS) -> st
     """The chunk without its title line, cut to the sentences that best match the question."""
     body = _HEADER.sub("", hit_text or "", count=1).strip()
     body = re.sub(r"[ \t\u3000]+", "", body)
+    sentences = [s for s in _SENTENCE.split(body) if s and s.strip()]
+    kept = [s for s in sentences if not is_boilerplate(s)]
+    if kept and len(kept) < len(sentences):          # the preamble's boilerplate and the 落款 are no answer
+        sentences, body = kept, "".join(kept)
     if len(body) <= limit:
         return body
     q = bigrams(question)
-    sentences = [s for s in _SENTENCE.split(body) if s and s.strip()]
     ranked = sorted(range(len(sentences)), key=lambda i: (-len(q & bigrams(sentences[i])), i))
     keep, size = set(), 0
     for i in ranked:
@@ -260,7 +264,48 @@ def search_passages(library, question: str, scope: Scope, k: int = SEARCH_K, sec
     if ids:
         hits = [h for h in hits if h.report_id in ids] or hits
     hits = [h for h in hits if h.kind == "text"] or hits        # prose first; table rows only when nothing else
-    return dedupe(hit_citation(h, question) for h in hits[:k])
+    cites = [hit_citation(h, question) for h in hits]
+    cites = [c for c in cites if not _all_boilerplate(c.text)] or cites
+    return dedupe(cites[:k])
+
+
+def _all_boilerplate(text: str) -> bool:
+    parts = [s for s in _SENTENCE.split(text or "") if s and s.strip()]
+    return bool(parts) and all(is_boilerplate(s) for s in parts)
+
+
+_ASKING = re.compile(r"如何|怎么样|怎样|怎么|哪些|什么|是否|有没有|有无|多少|请问|具体|情况|年报|报告|方面|工作|做了|开展了|采取了"
+                     r"|政府信息公开|政务公开|信息公开|[？?。！!，,、“”]")
+
+
+def answer_sentence(views, query, question: str) -> Citation | None:
+    """The one sentence of the reports that best answers a text question (most shared word pairs with the
+    question once agency names, years and asking words are taken out); never boilerplate or a 落款."""
+    core = question
+    for mention, _ in getattr(query, "mentions", []) or []:
+        core = core.replace(mention, "")
+    core = _ASKING.sub("|", re.sub(r"(19|20)\d{2}年度?", "", core))
+    q = bigrams(core)
+    if not q:
+        return None
+    best = None
+    for view in views:
+        for i, (sentence, sec) in enumerate(full_sentences(view.stored)):
+            heading = re.sub(r"[ \t\u3000]+", "", sec.heading or "")
+            if heading and sentence.startswith(heading):
+                sentence = sentence[len(heading):].lstrip("：:")     # a heading glued to its first sentence
+            if is_boilerplate(sentence) or len(sentence) > 400 or len(sentence) < 12 \
+                    or not re.search(r"[。！？；!?;]$", sentence) and len(sentence) < 30:
+                continue                                              # a heading is no answer
+            own, under = len(q & bigrams(sentence)), len(q & bigrams(heading))
+            # a sentence of the sub-section the question names ranks first; long sentences pay a little
+            score = own + 2 * under - len(sentence) / 200
+            if own + under >= 2 and (best is None or score > best[0]):
+                best = (score, view, sec, sentence)
+    if best is None:
+        return None
+    _, view, sec, sentence = best
+    return sentence_citation(view, sec, sentence)
 
 
 def answer_open(query, library, scope: Scope, question: str) -> RouteResult:
@@ -277,7 +322,15 @@ def answer_open(query, library, scope: Scope, question: str) -> RouteResult:
     if not cites:
         cites = search_passages(library, search_text(query, question), scope,
                                 section=query.section if scope.views else None)
-        if cites:
+        lead = answer_sentence(scope.views[:3], query, question) if scope.views and not scope.whole_library else None
+        if lead is not None:
+            lines.append(f"{lead.report_label}写道：“{lead.text}”{lead.label()}")
+            cites = dedupe([lead] + [c for c in cites if lead.text not in c.text])
+            rest = cites[1:]
+            if rest:
+                lines.append("其他相关原文：")
+                lines += [f"{i}. “{c.text}”{c.label()}" for i, c in enumerate(rest, 1)]
+        elif cites:
             lines.append("资料库中与问题最相关的原文如下（按相关程度排列）：")
             lines += [f"{i}. “{c.text}”{c.label()}" for i, c in enumerate(cites, 1)]
         else:
