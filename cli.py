@@ -174,6 +174,7 @@ def cmd_search(args) -> int:
     """Hybrid search (BM25 + vectors, RRF) with agency/year/section filters; --batch for a JSONL of questions."""
     if not args.query and not args.batch:
         return _fail("请给出要检索的问题，或用 --batch 指定问题文件（JSONL，每行 {\"id\", \"q\"}）。")
+    from assistant.retrieve import retrieve
     try:
         library = _open_library(args)
         if args.batch:
@@ -183,11 +184,11 @@ def cmd_search(args) -> int:
             except (OSError, ValueError) as e:
                 return _fail(f"无法读取问题文件 {args.batch}：{e}")
             for item in items:
-                hits = library.search(item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
+                hits = retrieve(library, item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
                 print(json.dumps({"id": item.get("id"), "hits": [h.to_json() for h in hits]}, ensure_ascii=False),
                       flush=True)
             return 0
-        hits = library.search(args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
+        hits = retrieve(library, args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
     except _library_errors() as e:
         return _fail(e.message)
     if args.json:

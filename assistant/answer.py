@@ -22,7 +22,7 @@ from assistant.routes_check import answer_check, answer_library_findings, librar
 from assistant.routes_facts import answer_facts
 from assistant.routes_text import answer_open, answer_out_of_scope, search_passages, search_text
 from assistant.scope import RouteResult, Scope, holdings_text, resolve_scope
-from vectorstore.measures import read_library_question
+from assistant.measures import read_library_question
 
 OFFLINE = False          # pass as `llm` to answer without a model even when one is configured
 EMPTY_LIBRARY = "资料库中还没有年报。请先用 nianbao ingest 文件或文件夹（或在网页“年报库”中上传）加入年度报告。"

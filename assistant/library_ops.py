@@ -251,15 +251,17 @@ def cited(expected: str, hit_file: str) -> bool:
 
 
 def evaluate_retrieval(library: Library, questions: Sequence[dict], k: int = 5) -> dict:
-    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits.
-    Questions without expected citations are skipped. Returns overall and per-type recall and the misses."""
+    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits
+    (the question understood once, searched with its filters). Questions without expected citations are
+    skipped. Returns overall and per-type recall and the misses."""
+    from assistant.retrieve import retrieve
     per_type: dict[str, list[int]] = defaultdict(list)
     details = []
     for q in questions:
         expected = q.get("expect_cites") or []
         if not expected:
             continue
-        hits = library.search(q["q"], k=k)
+        hits = retrieve(library, q["q"], k=k)
         files = [h.file for h in hits]
         missing = [e for e in expected if not any(cited(e, f) for f in files)]
         per_type[q.get("type", "")].append(0 if missing else 1)

@@ -1,7 +1,7 @@
 """Question understanding: which agencies, years, figures and operation a question (or a follow-up) asks for.
 
 `parse_question` is rule-based and pure: it resolves agency mentions against the library's agencies
-(vectorstore.aliases), reads years (2024年, 去年, 近三年), picks metrics from the lexicon (assistant.metrics),
+(assistant.aliases), reads years (2024年, 去年, 近三年), picks metrics from the lexicon (assistant.metrics),
 decides the operation (value, list, compare, rank, sum, difference, growth, ratio, check, draft, open,
 out_of_scope) and, for a follow-up, fills what the question leaves out from the previous turn.
 """
@@ -13,7 +13,7 @@ from typing import Sequence
 
 from assistant.metrics import (Metric, asks_text, breakdown_of, column_in_text, metrics_in_text, quantity_metric, text_subjects,
                                with_column, without_generic_words)
-from vectorstore.aliases import find_agencies, find_unknown_agencies, resolve_agency
+from assistant.aliases import find_agencies, find_unknown_agencies, resolve_agency
 
 OPERATIONS = ("value", "list", "compare", "rank", "sum", "difference", "growth", "ratio", "check", "draft",
               "open", "out_of_scope")

@@ -14,7 +14,7 @@ from assistant.metrics import (METRICS, ComputedValue, Metric, difference, forma
 from assistant.routes_text import text_metric_quotes
 from assistant.scope import RouteResult, Scope
 from assistant.units import DEFAULT_POLICY
-from vectorstore.measures import read_library_question
+from assistant.measures import read_library_question
 
 # What a question naming only a table asks for.
 TABLE_DEFAULT_METRICS = {

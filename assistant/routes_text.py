@@ -250,19 +250,14 @@ def search_text(query, question: str) -> str:
 
 
 def search_passages(library, question: str, scope: Scope, k: int = SEARCH_K, section: str | None = None) -> list[Citation]:
-    """Hybrid search (BM25 + vectors when the library has them), restricted to the scope's reports."""
+    """Hybrid search (BM25 + vectors when the library has them), restricted to the scope's reports (every
+    year of a range), with the question already understood: the filters are the scope's report ids."""
     views = scope.views if not scope.whole_library else []
-    if views and len({v.agency for v in views}) == 1:
-        years = sorted({v.year for v in views if v.year})
-        hits = []
-        for year in (years or [None]):
-            hits += library.search(question, k=k, agency=views[0].agency, year=year, section=section)
-        hits.sort(key=lambda h: -h.score)
-    else:
-        hits = library.search(question, k=k, section=section)
-    ids = {v.record.id for v in views}
-    if ids:
-        hits = [h for h in hits if h.report_id in ids] or hits
+    ids = [v.record.id for v in views]
+    hits = library.search(question, k=k, report_ids=ids, section=section) if ids else \
+        library.search(question, k=k, section=section)
+    if ids and not hits and section:
+        hits = library.search(question, k=k, report_ids=ids)
     hits = [h for h in hits if h.kind == "text"] or hits        # prose first; table rows only when nothing else
     cites = [hit_citation(h, question) for h in hits]
     cites = [c for c in cites if not _all_boilerplate(c.text)] or cites

@@ -11,7 +11,7 @@ import pytest
 from assistant.metrics import (compute, difference, get_metric, growth, metrics_in_text, total, with_column)
 from assistant.query import parse_question
 from ingest.report import Report
-from vectorstore.aliases import agency_aliases, find_agencies, find_unknown_agencies, resolve_agency
+from assistant.aliases import agency_aliases, find_agencies, find_unknown_agencies, resolve_agency
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 GOLD = sorted((SHARED / "gold").glob("*.json"))
@@ -366,6 +366,6 @@ def test_unknown_agency_is_kept_with_suggestions():
 
 def test_words_ending_in_place_suffixes_are_not_places():
     """住房和城乡建设局 ends a word in 乡 but names no township: 住建局 must still find it."""
-    from vectorstore.aliases import resolve_agency, split_name
+    from assistant.aliases import resolve_agency, split_name
     assert split_name("沭阳县住房和城乡建设局") == (["沭阳县"], "住房和城乡建设局")
     assert resolve_agency("沭阳县住建局", ["沭阳县住房和城乡建设局", "沭阳县发展和改革局"]) == ["沭阳县住房和城乡建设局"]
