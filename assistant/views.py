@@ -291,26 +291,7 @@ def strip_citation_labels(text: str) -> str:
     return _CITATION_LABEL.sub("", text)
 
 
-def draft_docx_bytes(title: str, text: str) -> bytes:
-    """The (edited) draft as a DOCX: the title, section headings (一、…六、) as headings, the rest as paragraphs."""
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(12)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(title, level=1)
-    for line in text.splitlines():
-        line = line.rstrip()
-        if not line:
-            continue
-        if re.match(r"^[一二三四五六七八九十]+、", line):
-            doc.add_heading(line, level=2)
-        else:
-            doc.add_paragraph(line)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
+    """The (edited) draft as an official-format DOCX (assistant.docx_export)."""
+    from assistant.docx_export import draft_docx_bytes as official_docx
+    return official_docx(title, text, keep_sources)
