@@ -95,6 +95,8 @@ def _relative_years(text: str, base: int | None) -> list[int]:
 
 # -- sections and tables --------------------------------------------------------------------------
 _SECTIONS = (
+    (r"第一部分", "s1_overview"), (r"第二部分", "s2_proactive"), (r"第三部分", "s3_requests"),
+    (r"第四部分", "s4_review_litigation"), (r"第五部分", "s5_problems"), (r"第六部分", "s6_other"),
     (r"存在的主要问题|主要问题及改进|改进情况|问题整改|整改情况|存在问题", "s5_problems"),
     (r"其他需要报告的事项|信息处理费|收费通知", "s6_other"),
     (r"总体情况", "s1_overview"),

@@ -195,9 +195,12 @@ def section_quote(view: ReportView, key: str, limit: int = QUOTE_CHARS) -> Citat
     else:                  # 五 printed without its heading: its sub-sections, headings kept
         text = "\n".join(p.text.strip() for p in parts)
     text = unwrap(re.sub(r"[ \t\u3000]+", "", text)).strip()
-    if len(text) > limit:
+    if len(text) > limit:           # cut after a whole sentence, never inside one
         cut = max(text.rfind(p, 0, limit) for p in "。；\n")
-        text = text[:cut + 1 if cut > limit // 2 else limit] + "……"
+        if cut <= limit // 2:
+            after = [i for i in (text.find(p, limit) for p in "。；\n") if i >= 0]
+            cut = min(after) if after else len(text) - 1
+        text = text[:cut + 1].rstrip("\n") + ("……" if cut + 1 < len(text) else "")
     if sec.key != key:
         text = f"（该报告没有“{SECTIONS[key]}”标题，这部分内容排在第四部分之后）" + text
     return Citation(view.file, view.agency, view.year, sec.path or sec.heading, page=sec.page, line=sec.line,
