@@ -466,3 +466,28 @@ def answer_draft(query, library, scope: Scope, question: str, records: Sequence)
     text = "\n".join(notes + [head, body, "（【】内为需要补充核实的内容；草稿中的数字均来自所注出处。）"])
     return RouteResult("draft", text, dedupe(cites), [], dedupe(passages), [text], task="draft",
                        passages_are_sources=True)
+
+
+def draft_unit_sections(library, agency: str, year: int, keys: Sequence[str], records: Sequence | None = None) -> str:
+    """The chosen sections (s3_requests, s4_review_litigation, s5_problems, s6_other) for one unit and year,
+    from its stored reports of that year and the year before: figures read from the tables with their
+    〔source〕, last year's problems one by one, 【…】 where the official must fill in."""
+    records = list(records) if records is not None else library.reports()
+    current_rec = next((r for r in records if r.agency == agency and r.year == year), None)
+    prev_rec = next((r for r in records if r.agency == agency and r.year == year - 1), None)
+    current = load_view(library, current_rec) if current_rec else None
+    previous = load_view(library, prev_rec) if prev_rec else None
+    missing = f"【年报库中没有{agency}{year}年度报告的表格数据：请先入库该年报，或在此填写】"
+    parts = []
+    if "s3_requests" in keys:
+        parts.append(SECTIONS["s3_requests"] + "\n" +
+                     (draft_requests_paragraph(current)[0] if current is not None else missing))
+    if "s4_review_litigation" in keys:
+        parts.append(draft_review_paragraph(current)[0] if current is not None
+                     else SECTIONS["s4_review_litigation"] + "\n" + missing)
+    if "s5_problems" in keys:
+        examples = good_examples(library, agency, records)
+        parts.append(draft_section_five(agency, year, current, previous, examples, False)[0])
+    if "s6_other" in keys:
+        parts.append(draft_section_six(current or previous, year)[0])
+    return "\n\n".join(parts)
