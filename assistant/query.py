@@ -38,6 +38,7 @@ class Query:
     text_subjects: list[str] = field(default_factory=list)    # 热线/诉求/公文…: a quantity only the text gives
     breakdown: bool = False                                    # “都是什么结果”: every part of the figure
     other_years: bool = False                                  # “那另外两年呢？”: the agency's other reports
+    per: Metric | None = None                                  # “占办理结果总计的比例”: the ratio's denominator
 
     @property
     def metric_keys(self) -> list[str]:
@@ -65,7 +66,7 @@ def _explicit_years(text: str) -> list[int]:
     for m in reversed(cands):
         after = text[m.end():m.end() + 12]
         nxt = re.match(r"\s*(?:、|和|与|及|,|，|/)\s*((?:19|20)\d{2})", after)
-        if after.lstrip().startswith("年") or (nxt and int(nxt.group(1)) in accepted):
+        if re.match(r"\s*(?:[两二三四五六七八九十]个?)?年", after) or (nxt and int(nxt.group(1)) in accepted):
             accepted.add(int(m.group(1)))
     return sorted(years | accepted)
 
@@ -131,6 +132,8 @@ _DRAFT = re.compile(r"起草|草拟|拟写|撰写|代写|帮我写|帮.{0,8}写|
 _CHECK = re.compile(r"核对|核实|核查|校验|检查|审核|勾稽|对不对|对吗|是否正确|正确吗|一致吗|是否一致|是否相符|相符吗"
                     r"|是否等于|等于.{0,40}吗|加起来.{0,6}(对|等于)|衔接|对得上|对上|填错|写错|填完整|完整吗|是否完整|填全|有没有问题|有无问题"
                     r"|有问题吗|是不是.{0,6}错|有没有错|矛盾|合理吗")
+# “政务新媒体是怎么检查的”: how the unit checks something is a text question, not a request to check
+_HOW = re.compile(r"(怎么|如何|怎样|是怎么|是如何)(开展|进行|做好?|组织)?的?(检查|审核|核查|校验)")
 _RANK = re.compile(r"排序|排名|排一下|排个序|排列|从多到少|从少到多|从高到低|从低到高|从大到小|从小到大|最多|最少|最高"
                    r"|最低|最大|最小|前[0-9一二三四五六七八九十]+(名|位)")
 _GROWTH = re.compile(r"增长|增加|减少|下降|上升|变化|增幅|降幅|同比|环比|多了|少了|涨|趋势|较上年|比上年|比去年")
@@ -145,7 +148,7 @@ _ALL = re.compile(r"这些年报|这几份|这几个单位|各单位|各个单�
 
 _BREAKDOWN = re.compile(r"(都|分别|各)是?(什么|哪些|怎样|怎么样)的?结果|结果(如何|怎样|怎么样|分别|都是|是什么|有哪些)"
                         r"|什么结果|哪些结果|结果分布|构成|明细|分项|各项|具体(是|为)?(哪些|多少)|都有哪些|分别(是|为)?多少")
-_OTHER_YEARS = re.compile(r"(另外|其他|其余|剩下|别的)的?([两二三四五六七八九几\d]+)?(个)?(年|年份|年度)")
+_OTHER_YEARS = re.compile(r"(另外|其他|其余|剩下|别的)的?([一两二三四五六七八九几\d]+)?(个)?(年|年份|年度)")
 _THESE_AGENCIES = re.compile(r"这几家|这两家|这些单位|这几个单位|上述单位|上面(这些|几家|的单位)|以上单位|它们|他们")
 _FOLLOWUP_START = re.compile(r"^(那|那么|它|它们|他们|她们|其|该单位|该|这个单位|这家|同期|还有|再看|再查|换成|改成|和|跟|与|同|对比|比较)")
 _FOLLOWUP_END = re.compile(r"呢[？?。！!\s]*$")
@@ -155,7 +158,7 @@ _ADD_COMPARE = re.compile(r"(和|跟|与|同)[^，。？！,?!]{0,20}(比|相比
 def _operation(text: str, n_agencies: int, n_years: int, metrics: Sequence[Metric], all_agencies: bool) -> str:
     if _DRAFT.search(text):
         return "draft"
-    if _CHECK.search(text):
+    if _CHECK.search(text) and not _HOW.search(text):
         return "check"
     if _RANK.search(text) and _SUM.search(text) and n_agencies >= 2:
         return "sum"                  # “这几家单位合计多少？哪家最多？”: the sum, then the ranking
@@ -262,7 +265,28 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
     elif not query.is_followup:
         query.operation = _operation(rest, len(query.agencies) + len(query.unknown_agencies), len(query.years),
                                      query.metrics, query.all_agencies)
+    if query.operation == "ratio":
+        _split_ratio(query, rest, prev)
     return query
+
+
+_PER = re.compile(r"占([^，。？！,?!]{1,16}?)(的)?(比例|比重|百分比|多少|几成|几)")
+
+
+def _split_ratio(query: Query, rest: str, prev: Query | None) -> None:
+    """“部分公开占办理结果总计的比例” / follow-up “占办理总数的比例是多少？”: the figure after 占 is the
+    denominator; the part is the other figure named, or the previous turn's."""
+    m = _PER.search(rest)
+    if not m:
+        return
+    per = [x for x in metrics_in_text(m.group(1)) if x.table != "text"]
+    if not per:
+        return
+    parts = [x for x in query.metrics if x not in per]
+    if not parts and prev is not None and query.is_followup:
+        parts = [x for x in prev.metrics if x not in per]
+    if parts:
+        query.metrics, query.per = parts, per[0]
 
 
 def _is_followup(query: Query, rest: str) -> bool:
@@ -311,7 +335,8 @@ def _merge_followup(query: Query, prev: Query, rest: str) -> None:
     if adds and new_agencies and len(query.agencies) > len(prev.agencies):
         op = "compare" if own_words in ("value", "open") else own_words
     elif adds and new_years and len(query.years) > len(prev.years):
-        op = "growth" if own_words in ("value", "open") else own_words
+        # “和2022年比呢？” / “同比增长了百分之几？”: a change between the years
+        op = "growth" if own_words in ("value", "open") or _GROWTH.search(rest) else own_words
     elif own_words in ("value", "open") and not (new_agencies or query.unknown_agencies) \
             and prev.operation not in ("out_of_scope", "value", "open", "draft", "check"):
         op = prev.operation

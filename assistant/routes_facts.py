@@ -251,7 +251,7 @@ def answer_facts(query, library, scope: Scope, question: str) -> RouteResult:
             lines += _ranking_lines(figures, metrics, question)
     elif op == "ratio":
         route = "facts"
-        lines += _share_lines(scope, metrics, question, figures, extra, extra_facts)
+        lines += _share_lines(query, scope, metrics, question, figures, extra, extra_facts)
     else:
         route = "facts"
     return _result(route, lines, figures, extra, scope, extra_facts)
@@ -277,12 +277,15 @@ def _ranking_lines(figures: list[Figure], metrics: list[Metric], question: str) 
     return lines
 
 
-def _share_lines(scope: Scope, metrics: list[Metric], question: str, figures: list[Figure], extra: list,
+def _share_lines(query, scope: Scope, metrics: list[Metric], question: str, figures: list[Figure], extra: list,
                  extra_facts: list) -> list[str]:
     """“占比多少”: each figure over the whole it belongs to (予以公开 ÷ 办理结果总计 …), computed per report."""
     lines = []
+    named_wholes = {whole_of(m) for m in metrics}
     for m in metrics:
-        whole = whole_of(m)
+        whole = getattr(query, "per", None) or whole_of(m)
+        if m in named_wholes:
+            continue                      # “予以公开和办理结果总计…占比”: the whole itself is no part
         if whole is None:
             if m.table != "text" and m.unit != "%":
                 lines.append(f"{m.label}不是表中某一总数的组成部分，无法计算占比。")

@@ -96,7 +96,8 @@ _SIGNATURE = re.compile(r"^[\u4e00-\u9fa5（）()]{2,40}(人民政府|办公室|
                         r"\s*(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _ASKED_UNIT = re.compile(r"(?:多少|几)\s*(万人次|人次|批次|万元|亿元|元|件|条|次|个|篇|期|场|家|人|项|份|批|户|天|小时|%)")
 _CLAUSE = re.compile(r"(?<=[，,；;：:])")
-QUOTE_FOCUS_CHARS = 160        # a longer sentence is quoted around the clause that holds the figure
+QUOTE_FOCUS_CHARS = 160
+LEAD_MIN_CHARS = 60            # a shorter answer sentence is quoted with the sentence after it        # a longer sentence is quoted around the clause that holds the figure
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -303,7 +304,15 @@ def answer_sentence(views, query, question: str) -> Citation | None:
     if best is None:
         return None
     _, view, sec, sentence = best
-    return sentence_citation(view, sec, sentence)
+    cite = sentence_citation(view, sec, sentence)
+    if len(sentence) < LEAD_MIN_CHARS:          # a short answer sentence keeps the next one of its paragraph
+        body = re.sub(r"[ \t\u3000*#]+", "", unwrap(sec.text or ""))
+        at = body.find(sentence)
+        if at >= 0:
+            nxt = _FULL_SENTENCE.split(body[at + len(sentence):].lstrip("\n"), maxsplit=1)[0].strip()
+            if nxt and "\n" not in body[at:at + len(sentence) + 1] and not is_boilerplate(nxt) and len(nxt) < 200:
+                cite = replace(cite, text=sentence + nxt)
+    return cite
 
 
 def answer_open(query, library, scope: Scope, question: str) -> RouteResult:
