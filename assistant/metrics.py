@@ -678,6 +678,9 @@ def metrics_in_text(text: str, default_t2_row: str | None = None) -> list[Metric
                 add(group.start, f"derived.litigation_{col}.total")
             else:
                 add(group.start, f"table4.{group.target}.{col}")
+    keys_named = {m.key for _, m in ordered}
+    if "table2.government_procurement.proc_items" in keys_named and re.search(r"(和|及|与|、)(采购)?(总)?金额", text):
+        add(len(text), "table2.government_procurement.proc_amount")      # “采购项目数量和金额”
     ordered.sort(key=lambda x: x[0])
     result = list(dict.fromkeys(m for _, m in ordered))
     # An aggregate (不予公开/无法提供 …) named next to one of its own rows means that row, unless “其中” follows.
