@@ -301,14 +301,14 @@ def test_score_reads_number_tokens_and_citations():
     assert score(refuse, Answer("", "资料库中没有，约有3万人。"), {2022.0})["invented_numbers"] == ["3万"]
 
 
-# Questions about numbers that live only in a report's prose (not a table field): answered from the text in
-# issue 11 ("never answer another quantity"); until then they fail, and the strict xfail says when they pass.
-TEXT_QUANTITY_GAPS = ("d37", "d43", "d45", "d47")
+# Questions about numbers that live only in a report's prose (not a table field): answered from the text
+# (issue 11, “never answer another quantity”), each quoted with its citation.
+TEXT_QUANTITY_QUESTIONS = ("d37", "d43", "d45", "d47")
 
 
 def test_offline_answers_pass_the_eval_on_the_reports_in_the_library(library):
     files = {r.file for r in library.reports()}
-    qs = [q for q in Q.values() if all(c in files for c in q["expect_cites"]) and q["id"] not in TEXT_QUANTITY_GAPS]
+    qs = [q for q in Q.values() if all(c in files for c in q["expect_cites"])]
     result = evaluate_qa(library, qs)
     scored = [d for d in result["details"] if d["type"] in SCORED_TYPES]
     assert len(scored) >= 40
@@ -317,10 +317,10 @@ def test_offline_answers_pass_the_eval_on_the_reports_in_the_library(library):
     assert all(d["passed"] for d in result["details"] if d["type"] == "refuse")
 
 
-@pytest.mark.parametrize("qid", TEXT_QUANTITY_GAPS)
-@pytest.mark.xfail(strict=True, reason="issue 11: a quantity stated only in the text is not yet found in the text")
+@pytest.mark.parametrize("qid", TEXT_QUANTITY_QUESTIONS)
 def test_text_quantity_questions(library, qid):
-    assert evaluate_qa(library, [Q[qid]])["details"][0]["passed"]
+    d = evaluate_qa(library, [Q[qid]])["details"][0]
+    assert d["passed"] and "报告正文写道" in d["answer"], d
 
 
 def test_a_figure_resting_on_an_inconsistent_cell_says_so(library):
