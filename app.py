@@ -25,6 +25,7 @@ import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
+from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
@@ -76,17 +77,9 @@ def export_file(ctx: AppContext, name: str, data: bytes | str) -> str:
     return str(path)
 
 
-def previous_report(ctx: AppContext, agency: str | None, year: int | None) -> Report | None:
-    if not agency or not year:
-        return None
-    earlier = ctx.library.facts.find_reports(agency, year - 1)
-    return ctx.library.facts.report_object(earlier[0].id) if earlier else None
-
-
 def run_check(ctx: AppContext, report: Report) -> list[dict]:
     """Findings (as dicts) for a report, against last year's report when the library has it."""
-    from assistant.validator import check_report
-    return [f.to_json() for f in check_report(report, previous=previous_report(ctx, report.agency, report.year))]
+    return check_findings(ctx.library, report)
 
 
 def library_status(ctx: AppContext) -> str:
@@ -150,7 +143,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     with ctx.write_lock:
         for i, p in enumerate(paths):
             name = views.safe_file_name(Path(p).name)
-            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）")
+            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）", unit="份")
             try:
                 dest, shown = stage_upload(ctx, p)
             except (ExtractError, OSError) as e:
@@ -160,7 +153,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
             if outcome.status in ("added", "replaced"):
                 stored.append(outcome.report_id)
-        progress((len(paths), len(paths)), desc="正在更新校验结果")
+        progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
         library_ops.recheck_successors(ctx.library, stored, check)
     if stored:
         ctx.library.embed_in_background()
@@ -170,7 +163,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
 
 def remove_reports(ctx: AppContext, ids: list[str] | None):
     if not ids:
-        return ("请先在上面的列表中选择要删除的报告。",) + refresh_all(ctx)
+        return ("没有删除任何报告：请先在上面的列表中选择要删除的报告（删除前会请您确认）。",) + refresh_all(ctx)
     lines = []
     with ctx.write_lock:
         for rid in ids:
@@ -198,25 +191,16 @@ def use_editions(ctx: AppContext, ids: list[str] | None):
 
 
 def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress()):
-    """Read the chosen stored reports again from their files (after the reader or the rules improved)."""
+    """Read the chosen stored reports again from their files (after the reader or the rules improved); the next
+    year's reports are checked again against the new reading (assistant.library_ops.reingest_records)."""
     records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
     if not records:
         return ("年报库为空，没有可重新入库的报告。",) + refresh_all(ctx)
-    lines = []
+
+    def step(i: int, n: int, file: str) -> None:
+        progress((i, n), desc=f"正在重新读取 {file}（{i + 1}/{n}）", unit="份")
     with ctx.write_lock:
-        for i, r in enumerate(records):
-            progress((i, len(records)), desc=f"正在重新读取 {r.file}（{i + 1}/{len(records)}）")
-            path = Path(r.path)
-            if not path.is_file():
-                lines.append(f"- **失败** {r.file}：原文件已不存在（{r.path}），请重新上传。")
-                continue
-            try:
-                report = extract(path, display_name=r.file)
-                findings = run_check(ctx, report)
-                ctx.library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
-                lines.append(f"- 已重新入库：{views.report_choice_label(r)}")
-            except (ExtractError, LibraryError) as e:
-                lines.append(f"- **失败** {r.file}：{e.message}")
+        lines = reingest_records(ctx.library, records, extract=extract, on_progress=step)
     ctx.library.embed_in_background()
     return ("\n".join(lines),) + refresh_all(ctx)
 
@@ -287,8 +271,9 @@ def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None
     if chart == "折线图":
         line = gr.update(value=frame, x="年度", y="数值", color="系列", visible=True)
         return note, table_update, hidden, line, gr.update(value=csv_path, visible=True)
-    color = "指标" if len(metric_keys) > 1 else "年度"
-    bar = gr.update(value=frame, x="条目", y="数值", color=color, sort=list(dict.fromkeys(frame["条目"])), visible=True)
+    color = "指标" if len(metric_keys) > 1 else "年度"        # two metrics: one colour each, named in the legend
+    bar = gr.update(value=frame, x="条目", y="数值", color=color, sort=list(dict.fromkeys(frame["条目"])),
+                    x_title="年报（单位 年度）", y_title="数值", visible=True)
     return note, table_update, bar, hidden, gr.update(value=csv_path, visible=True)
 
 
@@ -300,50 +285,26 @@ def draft_years(ctx: AppContext, agency: str | None):
 
 
 def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: list[str] | None) -> str:
-    """The chosen sections for one unit and year, from its stored reports (assistant.drafting): figures read
-    from the tables with their 〔source〕, last year's problems one by one, 【…】 where the official must fill in.
-    With a language model configured, it polishes the wording; the number guard checks what it writes."""
-    from assistant.cite import load_view
-    from assistant.drafting import (draft_requests_paragraph, draft_review_paragraph, draft_section_five,
-                                    draft_section_six, good_examples)
+    """The chosen sections for one unit and year (assistant.drafting.draft_unit_sections), polished by the
+    language model when one is configured (its figures checked by the number guard)."""
+    from assistant.drafting import draft_unit_sections
     if not agency or not year:
-        return "请先选择单位和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
+        return views.EMPTY_HINTS["draft"] if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
     if not sections:
         return "请至少选择一个要起草的部分。"
     if not str(year).strip().isdigit():
         return f"年度“{year}”无效，请选择或填写四位数的年度。"
-    y = int(year)
-    records = ctx.library.reports()
-    current_rec = next((r for r in records if r.agency == agency and r.year == y), None)
-    prev_rec = next((r for r in records if r.agency == agency and r.year == y - 1), None)
-    current = load_view(ctx.library, current_rec) if current_rec else None
-    previous = load_view(ctx.library, prev_rec) if prev_rec else None
-    keys = {views.DRAFT_SECTIONS.get(s, s) for s in sections}
-    missing = f"【年报库中没有{agency}{y}年度报告的表格数据：请先入库该年报，或在此填写】"
-    parts = []
-    if "s3_requests" in keys:
-        parts.append(SECTIONS["s3_requests"] + "\n" +
-                     (draft_requests_paragraph(current)[0] if current is not None else missing))
-    if "s4_review_litigation" in keys:
-        parts.append(draft_review_paragraph(current)[0] if current is not None
-                     else SECTIONS["s4_review_litigation"] + "\n" + missing)
-    if "s5_problems" in keys:
-        examples = good_examples(ctx.library, agency, records)
-        parts.append(draft_section_five(agency, y, current, previous, examples, False)[0])
-    if "s6_other" in keys:
-        parts.append(draft_section_six(current or previous, y)[0])
+    text = draft_unit_sections(ctx.library, agency, int(year), [views.DRAFT_SECTIONS.get(s, s) for s in sections])
     from assistant.answer import polish_draft
-    text, _ = polish_draft(f"起草{agency}{y}年度报告：{'、'.join(sections)}", "\n\n".join(parts))
+    text, _ = polish_draft(f"起草{agency}{year}年度报告：{'、'.join(sections)}", text)
     return text
 
 
 def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: str, keep_sources: bool = True):
     if not text or not text.strip():
         return gr.update(value=None), "草稿为空，请先生成或填写草稿。"
-    if not keep_sources:
-        text = views.strip_citation_labels(text)
     title = f"{agency or ''}{year or ''}年政府信息公开工作年度报告（草稿）"
-    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text))
+    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text, keep_sources))
     return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
 
 
@@ -600,8 +561,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             upload_group = gr.Textbox(label="分组（地区，如 洪泽区；不填则按单位名称中的地名自动建议）", max_lines=1,
                                       elem_id="upload-group")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
-                                    f"{max_file_mb()} MB）", file_count="multiple", file_types=FILE_TYPES,
-                              type="filepath", elem_id="upload")
+                                    f"{max_file_mb()} MB）", file_count="multiple",
+                              type="filepath", elem_id="upload")      # types checked on the server, in Chinese
             ingest_log = gr.Markdown(elem_id="ingest-log")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
@@ -621,9 +582,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     check_pick = gr.Dropdown(label="年报库中的报告", choices=[], allow_custom_value=True, elem_id="check-pick")
                     check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
                 with gr.Column():
-                    draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", file_types=FILE_TYPES,
-                                         elem_id="check-upload")
-            findings_md = gr.Markdown(elem_id="findings")
+                    draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
+            findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
@@ -645,12 +605,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                           value=["table3.new_received.total"], scale=4)
                 cmp_chart = gr.Radio(["柱状图", "折线图"], value="柱状图", label="图表", scale=1)
                 cmp_btn = gr.Button("生成对比", variant="primary", scale=1, elem_id="cmp-run")
-            cmp_note = gr.Markdown(elem_id="cmp-note")
+            cmp_note = gr.Markdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
             cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
             cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
-                                 elem_id="cmp-bar")
+                                 x_title="年报（单位 年度）", y_title="数值", elem_id="cmp-bar")
             cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False,
-                                   elem_id="cmp-line")
+                                   x_title="年度", y_title="数值", elem_id="cmp-line")
             cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
             # -- 与上年比对 (issue 13) --
             with gr.Accordion("与上年比对：一个单位的报告与其上一年度报告逐格、逐句比对", open=False, elem_id="diff-panel"):
@@ -694,7 +654,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 draft_sections = gr.CheckboxGroup(list(views.DRAFT_SECTIONS), value=[next(iter(views.DRAFT_SECTIONS))],
                                                   label="起草哪些部分")
             draft_btn = gr.Button("生成草稿", variant="primary", elem_id="draft-run")
-            draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text")
+            draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text",
+                                   placeholder=views.EMPTY_HINTS["draft"])
             with gr.Row():
                 keep_sources = gr.Checkbox(value=True, label="导出时保留〔出处〕标注（发布前请去掉）", scale=3)
                 export_btn = gr.Button("导出 DOCX", elem_id="draft-export", scale=1)
@@ -720,7 +681,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         def ingest_and_clear(paths, group=None, progress=gr.Progress()):
             return ingest_uploads(ctx, paths, progress, group) + (None,)
         uploads.upload(ingest_and_clear, [uploads, upload_group], [ingest_log] + refreshed + [uploads], api_name="ingest")
-        remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove")
+        remove_btn.click(bind(remove_reports), picked, [ingest_log] + refreshed, api_name="remove",
+                         js=views.REMOVE_CONFIRM_JS)
         reingest_btn.click(bind_progress(reingest_reports), picked, [ingest_log] + refreshed, api_name="reingest")
         edition_btn.click(bind(use_editions), picked, [ingest_log] + refreshed, api_name="use_edition")
 
@@ -771,7 +733,7 @@ def main(argv: list[str] | None = None) -> None:
     demo = build_app(library=library)
     demo.queue(default_concurrency_limit=2)
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
-                footer_links=["api"])
+                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,36 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALY
     os.environ.setdefault(_k, _v)
 
 
+# argparse's own words in Chinese (usage, headings, errors); argparse looks `_` up at call time.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "expected one argument": "需要一个参数值",
+    "expected at least one argument": "至少需要一个参数值",
+    "expected at most one argument": "至多一个参数值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确：%(option)s 可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 至少需要一个",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的子命令 %(parser_name)r（可选：%(choices)s）",
+}
+
+
+def _zh(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message)
+
+
+argparse._ = _zh
+
+
 def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=1))
 
@@ -256,6 +286,7 @@ def cmd_search(args) -> int:
     """Hybrid search (BM25 + vectors, RRF) with agency/year/section filters; --batch for a JSONL of questions."""
     if not args.query and not args.batch:
         return _fail("请给出要检索的问题，或用 --batch 指定问题文件（JSONL，每行 {\"id\", \"q\"}）。")
+    from assistant.retrieve import retrieve
     try:
         library = _open_library(args)
         if args.batch:
@@ -265,11 +296,11 @@ def cmd_search(args) -> int:
             except (OSError, ValueError) as e:
                 return _fail(f"无法读取问题文件 {args.batch}：{e}")
             for item in items:
-                hits = library.search(item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
+                hits = retrieve(library, item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
                 print(json.dumps({"id": item.get("id"), "hits": [h.to_json() for h in hits]}, ensure_ascii=False),
                       flush=True)
             return 0
-        hits = library.search(args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
+        hits = retrieve(library, args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
     except _library_errors() as e:
         return _fail(e.message)
     if args.json:
@@ -438,7 +469,9 @@ def cmd_eval_qa(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--data-dir", dest="global_data_dir", metavar="DIR",
+                   help="数据目录，可写在子命令之前或之后（默认取环境变量 NIANBAO_DATA_DIR，否则 ./data）")
+    sub = p.add_subparsers(dest="command", required=True, title="子命令", metavar="子命令")
 
     s = sub.add_parser("extract", help="读取一份年报，输出结构化结果")
     s.add_argument("file")
@@ -537,7 +570,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if getattr(args, "data_dir", None) is None and args.global_data_dir and hasattr(args, "data_dir"):
+        args.data_dir = args.global_data_dir        # `nianbao --data-dir DIR ingest …`
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # `nianbao ask … | head`: the reader left; stop quietly, without a traceback
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
 
 
 if __name__ == "__main__":
