@@ -217,8 +217,10 @@ def test_notice_docx_reads_back_with_figures_units_headings_and_format(review_20
     paras = [p for p in doc.paragraphs if p.text.strip()]
     texts = [p.text for p in paras]
     assert texts[0] == f"关于{GROUP}2023年度政府信息公开工作年度报告检查情况的通报（征求意见稿）"
-    headings = [p.text for p in paras if p.style.name.startswith("Heading")]
-    assert headings[1:] == ["一、总体情况", "二、主要问题", "三、整改要求"]
+    from assistant.docx_export import STYLE_NAMES
+    assert paras[0].style.name == STYLE_NAMES["title"]                # the official document format
+    headings = [p.text for p in paras if p.style.name == STYLE_NAMES["heading1"]]
+    assert headings == ["一、总体情况", "二、主要问题", "三、整改要求"]
     body = "\n".join(texts)
     n_err_units = sum(1 for u in review.units if u.errors)
     assert f"本次共检查5个单位的2023年度报告。按时发布的2个" in body
@@ -231,9 +233,9 @@ def test_notice_docx_reads_back_with_figures_units_headings_and_format(review_20
     assert after.count("【") >= 3 and "【发文单位】" in after and "【日期】" in after
     assert not any(ch.isdigit() for ch in after.split("附件")[0].replace("（一）", "").replace("（二）", "")
                    .replace("（三）", ""))                          # no invented figure in the requirements
-    normal = doc.styles["Normal"]
-    assert normal.font.name == "SimSun" or normal.element.rPr.rFonts.get(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+    body_style = doc.styles[STYLE_NAMES["body"]]
+    assert body_style.element.rPr.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
 
 
 def test_problem_list_xlsx_lists_every_finding_with_evidence_and_page(review_2023):

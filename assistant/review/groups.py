@@ -6,7 +6,7 @@ None. A group given at ingest (`--group`, the upload form, a folder name) or edi
 """
 from __future__ import annotations
 
-from vectorstore.aliases import split_name
+from assistant.aliases import split_name
 
 # Places that are reviewed by the place above them (a 镇's report goes to its 区/县 政务公开办).
 _SUBORDINATE_PLACES = ("镇", "乡", "街道", "街道办事处")
