@@ -1,12 +1,13 @@
 """The web face: a Gradio page, in Chinese, on 127.0.0.1. Start with `make run` or `python app.py --port N`.
 
-Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest), 核查 (check a stored report or a
-draft that is not stored), 对比 (a figure across agencies and years, table + chart), 起草 (draft sections,
-export DOCX), 账号与审计 (admins). The chat is also the API endpoint `/chat`. Everything the handlers need
-(the library, a write lock, an export folder, the access gate) lives in one `AppContext` made by `build_app`;
-nothing is global. Every event and API route goes through `guarded`, which identifies the caller and checks
-their role on the server (assistant.access) before the handler runs; uploads, removals, re-ingests, exports
-and account changes are written to the audit log.
+Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest, groups), 核查 (check a stored report
+or a draft that is not stored), 对比 (a figure across agencies and years, table + chart; 与上年比对 of one
+unit), 体检 (review a group and year, 通报 DOCX and 问题清单 XLSX), 起草 (draft sections, export DOCX), 账号与审计
+(admins). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a write lock, an
+export folder, the access gate) lives in one `AppContext` made by `build_app`; nothing is global. Every event and
+API route goes through `guarded`, which identifies the caller and checks their role on the server
+(assistant.access) before the handler runs; uploads, removals, re-ingests, editions, groups, exports and account
+changes are written to the audit log.
 """
 from __future__ import annotations
 
@@ -27,10 +28,12 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALY
     os.environ.setdefault(_k, _v)
 
 import gradio as gr  # noqa: E402
+import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
 from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
@@ -38,7 +41,7 @@ from ingest.report import Report  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
-from vectorstore.library import Library, LibraryError  # noqa: E402
+from vectorstore.library import Library, LibraryError, clean_group  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
 GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
@@ -87,17 +90,9 @@ def export_file(ctx: AppContext, name: str, data: bytes | str, caller: Caller | 
     return str(path)
 
 
-def previous_report(ctx: AppContext, agency: str | None, year: int | None) -> Report | None:
-    if not agency or not year:
-        return None
-    earlier = ctx.library.facts.find_reports(agency, year - 1)
-    return ctx.library.facts.report_object(earlier[0].id) if earlier else None
-
-
 def run_check(ctx: AppContext, report: Report) -> list[dict]:
     """Findings (as dicts) for a report, against last year's report when the library has it."""
-    from assistant.validator import check_report
-    return [f.to_json() for f in check_report(report, previous=previous_report(ctx, report.agency, report.year))]
+    return check_findings(ctx.library, report)
 
 
 def library_status(ctx: AppContext) -> str:
@@ -157,8 +152,10 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     return dest, shown
 
 
-def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
-    """Store uploaded files one by one (serialized by the write lock) and report each outcome."""
+def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress(), group: str | None = None,
+                   caller: Caller | None = None):
+    """Store uploaded files one by one (serialized by the write lock) and report each outcome. `group`
+    (地区或分组) from the upload form; when empty, each report's group is suggested from its agency name."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
     lines = []
@@ -167,7 +164,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     with ctx.write_lock:
         for i, p in enumerate(paths):
             name = views.safe_file_name(Path(p).name)
-            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）")
+            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）", unit="份")
             try:
                 dest, shown = stage_upload(ctx, p)
             except (ExtractError, OSError) as e:
@@ -175,12 +172,12 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
                 lines.append(f"- **失败** {message}")
                 audit(ctx, caller, "upload", name, message, ok=False)
                 continue
-            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check)
+            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check, (group or "").strip() or None)
             lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
             audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
             if outcome.status in ("added", "replaced"):
                 stored.append(outcome.report_id)
-        progress((len(paths), len(paths)), desc="正在更新校验结果")
+        progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
         library_ops.recheck_successors(ctx.library, stored, check)
     if stored:
         ctx.library.embed_in_background()
@@ -190,7 +187,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
 
 def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     if not ids:
-        return ("请先在上面的列表中选择要删除的报告。",) + refresh_all(ctx)
+        return ("没有删除任何报告：请先在上面的列表中选择要删除的报告（删除前会请您确认）。",) + refresh_all(ctx)
     lines = []
     with ctx.write_lock:
         for rid in ids:
@@ -222,28 +219,17 @@ def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None =
 
 
 def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
-    """Read the chosen stored reports again from their files (after the reader or the rules improved)."""
+    """Read the chosen stored reports again from their files (after the reader or the rules improved); the next
+    year's reports are checked again against the new reading (assistant.library_ops.reingest_records)."""
     records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
     if not records:
         return ("年报库为空，没有可重新入库的报告。",) + refresh_all(ctx)
-    lines = []
+
+    def step(i: int, n: int, file: str) -> None:
+        progress((i, n), desc=f"正在重新读取 {file}（{i + 1}/{n}）", unit="份")
     with ctx.write_lock:
-        for i, r in enumerate(records):
-            progress((i, len(records)), desc=f"正在重新读取 {r.file}（{i + 1}/{len(records)}）")
-            path = Path(r.path)
-            if not path.is_file():
-                lines.append(f"- **失败** {r.file}：原文件已不存在（{r.path}），请重新上传。")
-                audit(ctx, caller, "reingest", r.file, "原文件已不存在", ok=False)
-                continue
-            try:
-                report = extract(path, display_name=r.file)
-                findings = run_check(ctx, report)
-                ctx.library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
-                lines.append(f"- 已重新入库：{views.report_choice_label(r)}")
-                audit(ctx, caller, "reingest", r.file, r.id)
-            except (ExtractError, LibraryError) as e:
-                lines.append(f"- **失败** {r.file}：{e.message}")
-                audit(ctx, caller, "reingest", r.file, e.message, ok=False)
+        lines = reingest_records(ctx.library, records, extract=extract, on_progress=step,
+                                 on_result=lambda file, ok, detail: audit(ctx, caller, "reingest", file, detail, ok=ok))
     ctx.library.embed_in_background()
     return ("\n".join(lines),) + refresh_all(ctx)
 
@@ -314,8 +300,9 @@ def compare(ctx: AppContext, agencies: list[str] | None, years: list[str] | None
     if chart == "折线图":
         line = gr.update(value=frame, x="年度", y="数值", color="系列", visible=True)
         return note, table_update, hidden, line, gr.update(value=csv_path, visible=True)
-    color = "指标" if len(metric_keys) > 1 else "年度"
-    bar = gr.update(value=frame, x="条目", y="数值", color=color, sort=list(dict.fromkeys(frame["条目"])), visible=True)
+    color = "指标" if len(metric_keys) > 1 else "年度"        # two metrics: one colour each, named in the legend
+    bar = gr.update(value=frame, x="条目", y="数值", color=color, sort=list(dict.fromkeys(frame["条目"])),
+                    x_title="年报（单位 年度）", y_title="数值", visible=True)
     return note, table_update, bar, hidden, gr.update(value=csv_path, visible=True)
 
 
@@ -327,40 +314,18 @@ def draft_years(ctx: AppContext, agency: str | None):
 
 
 def make_draft(ctx: AppContext, agency: str | None, year: str | None, sections: list[str] | None) -> str:
-    """The chosen sections for one unit and year, from its stored reports (assistant.drafting): figures read
-    from the tables with their 〔source〕, last year's problems one by one, 【…】 where the official must fill in.
-    With a language model configured, it polishes the wording; the number guard checks what it writes."""
-    from assistant.cite import load_view
-    from assistant.drafting import (draft_requests_paragraph, draft_review_paragraph, draft_section_five,
-                                    draft_section_six, good_examples)
+    """The chosen sections for one unit and year (assistant.drafting.draft_unit_sections), polished by the
+    language model when one is configured (its figures checked by the number guard)."""
+    from assistant.drafting import draft_unit_sections
     if not agency or not year:
-        return "请先选择单位和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
+        return views.EMPTY_HINTS["draft"] if ctx.library.reports() else views.EMPTY_LIBRARY_HELP
     if not sections:
         return "请至少选择一个要起草的部分。"
     if not str(year).strip().isdigit():
         return f"年度“{year}”无效，请选择或填写四位数的年度。"
-    y = int(year)
-    records = ctx.library.reports()
-    current_rec = next((r for r in records if r.agency == agency and r.year == y), None)
-    prev_rec = next((r for r in records if r.agency == agency and r.year == y - 1), None)
-    current = load_view(ctx.library, current_rec) if current_rec else None
-    previous = load_view(ctx.library, prev_rec) if prev_rec else None
-    keys = {views.DRAFT_SECTIONS.get(s, s) for s in sections}
-    missing = f"【年报库中没有{agency}{y}年度报告的表格数据：请先入库该年报，或在此填写】"
-    parts = []
-    if "s3_requests" in keys:
-        parts.append(SECTIONS["s3_requests"] + "\n" +
-                     (draft_requests_paragraph(current)[0] if current is not None else missing))
-    if "s4_review_litigation" in keys:
-        parts.append(draft_review_paragraph(current)[0] if current is not None
-                     else SECTIONS["s4_review_litigation"] + "\n" + missing)
-    if "s5_problems" in keys:
-        examples = good_examples(ctx.library, agency, records)
-        parts.append(draft_section_five(agency, y, current, previous, examples, False)[0])
-    if "s6_other" in keys:
-        parts.append(draft_section_six(current or previous, y)[0])
+    text = draft_unit_sections(ctx.library, agency, int(year), [views.DRAFT_SECTIONS.get(s, s) for s in sections])
     from assistant.answer import polish_draft
-    text, _ = polish_draft(f"起草{agency}{y}年度报告：{'、'.join(sections)}", "\n\n".join(parts))
+    text, _ = polish_draft(f"起草{agency}{year}年度报告：{'、'.join(sections)}", text)
     return text
 
 
@@ -368,11 +333,158 @@ def export_draft(ctx: AppContext, agency: str | None, year: str | None, text: st
                  caller: Caller | None = None):
     if not text or not text.strip():
         return gr.update(value=None), "草稿为空，请先生成或填写草稿。"
-    if not keep_sources:
-        text = views.strip_citation_labels(text)
     title = f"{agency or ''}{year or ''}年政府信息公开工作年度报告（草稿）"
-    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text), caller)
+    path = export_file(ctx, f"{agency or '年报'}{year or ''}年报草稿.docx", views.draft_docx_bytes(title, text, keep_sources),
+                       caller)
     return gr.update(value=path), "已生成 DOCX，点击上方文件名下载。【】中的内容需要您补充核实。"
+
+
+# -- 体检 and 与上年比对 (issue 13: assistant/review) ---------------------------------------------------------
+REVIEW_PROGRESS_EVERY = 5        # update the progress bar every N reports
+
+
+def review_choices(ctx: AppContext):
+    """Pickers of the 体检 tab and the 与上年比对 view: groups, years, reports (the chosen values are kept)."""
+    records = ctx.library.reports()
+    groups = [g for g, _ in ctx.library.facts.groups()]
+    years = sorted({str(r.year) for r in records if r.year}, reverse=True)
+    reports = [(views.report_choice_label(r), r.id) for r in records]
+    return gr.update(choices=groups), gr.update(choices=years), gr.update(choices=reports), gr.update(choices=reports)
+
+
+def problems_markdown(review) -> str:
+    """The common problems, most units first, each with one cited example; then what we could not read."""
+    from assistant.review.region import ERROR
+    lines = ["#### 共性问题（按涉及单位数排序）"]
+    if not review.problems:
+        lines.append("未发现错误或警告。")
+    for i, p in enumerate(review.problems, 1):
+        lines.append(f"{i}. **{p.title}**（{'错误' if p.severity == ERROR else '警告'}，规则 {p.rule}）："
+                     f"{len(p.units)}个单位（{'、'.join(p.units)}）  \n   例：{p.example_text()}")
+    if review.unread:
+        lines += ["", "#### 未能读取，请核对原件（读取问题，不计入单位的问题）"]
+        for u in review.unread:
+            lines.append(f"- {u.agency}（{u.file}）：" + "；".join(w.get("message", "") for w in u.reading))
+    return "\n".join(lines)
+
+
+def run_review(ctx: AppContext, group: str | None, year: str | None, progress=gr.Progress(),
+               caller: Caller | None = None):
+    """Review a group and year: summary, table of units, common problems, the 通报 DOCX and the XLSX annex."""
+    from assistant.review.notice import notice_docx, problem_list_xlsx
+    from assistant.review.region import UNIT_HEADERS, ReviewError, review_group, unit_rows
+    hidden = gr.update(value=None, visible=False)
+    empty = (pd.DataFrame(columns=UNIT_HEADERS), "", hidden, hidden, gr.update(choices=[], value=None), {})
+    if not group or not str(year or "").strip().isdigit():
+        return ("请先选择分组和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP,) + empty
+
+    def step(i: int, n: int, name: str) -> None:
+        if i % REVIEW_PROGRESS_EVERY == 0 or i == n:
+            progress((i, n), desc=f"正在体检 {name}（{min(i + 1, n)}/{n}）")
+    try:
+        review = review_group(ctx.library, group, int(year), on_progress=step)
+    except ReviewError as e:
+        return (e.message,) + empty
+    progress((len(review.units), len(review.units)), desc="正在生成通报草稿和问题清单")
+    frame = pd.DataFrame(unit_rows(review), columns=UNIT_HEADERS)
+    stem = f"{review.group}{review.year}年度"
+    docx_path = export_file(ctx, f"{stem}年报检查情况通报（草稿）.docx", notice_docx(review), caller)
+    xlsx_path = export_file(ctx, f"{stem}年报问题清单.xlsx", problem_list_xlsx(review), caller)
+    note = (f"{review.summary()}\n\n点击表头可按该列排序；点击某个单位所在行，下方显示该单位的核查结果。"
+            f"（用时 {review.seconds:.1f} 秒，跨年规则对照上年报告重新计算 {review.recomputed} 份。）")
+    findings = {u.report_id: {"title": f"{u.agency}（{u.file}）核查结果", "findings": list(u.findings)}
+                for u in review.units}
+    return (note, frame, problems_markdown(review), gr.update(value=docx_path, visible=True),
+            gr.update(value=xlsx_path, visible=True),
+            gr.update(choices=[(u.agency, u.report_id) for u in review.units], value=None), findings)
+
+
+def review_unit_findings(ctx: AppContext, state: dict | None, report_id: str | None) -> str:
+    """One unit's findings from the last review (the 核查 of that unit)."""
+    item = (state or {}).get(report_id or "")
+    if not item:
+        return ""
+    return views.findings_markdown(item["findings"], item["title"])
+
+
+def review_row_selected(ctx: AppContext, evt: gr.SelectData):
+    """Clicking a row of the table of units picks that unit (its report id is the row's last column)."""
+    row = evt.row_value if evt is not None else None
+    return gr.update(value=row[-1]) if row else gr.update()
+
+
+def previous_for(ctx: AppContext, report_id: str | None):
+    """The same unit's report of the year before, preselected as “上年报告”."""
+    record = ctx.library.facts.report(report_id) if report_id else None
+    if record is None or not record.agency or not record.year:
+        return gr.update(value=None)
+    earlier = previous_report_record(ctx, record)
+    return gr.update(value=earlier.id if earlier else None)
+
+
+def previous_report_record(ctx: AppContext, record):
+    from assistant.validator import same_unit
+    return next((r for r in ctx.library.facts.find_reports(year=record.year - 1) if same_unit(r, record)), None)
+
+
+DIFF_CELL_HEADERS = ["单元格", "上年", "上年出处", "本年", "本年出处", "变化"]
+
+
+def sentences_markdown(diff) -> str:
+    lines = []
+    for s in diff.sections:
+        lines.append(f"\n#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
+        lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
+        lines += [f"- ➕ {x.cited('本年')}" for x in s.added]
+        lines += [f"- ➖ {x.cited('上年')}" for x in s.removed]
+        if s.unchanged:
+            lines.append("<details><summary>相同的句子</summary>\n")
+            lines += [f"- {x.cited('本年')}" for x in s.unchanged]
+            lines.append("\n</details>\n")              # the blank line ends the HTML block
+    return "\n".join(lines)
+
+
+def promises_markdown(diff) -> str:
+    o, n = diff.old.year or "上年", diff.new.year or "本年"
+    lines = [f"#### {o}年报告第五部分所列问题和改进措施，{n}年报告怎么说"]
+    if not diff.promises:
+        lines.append(f"{o}年报告第五部分没有列出具体问题或改进措施。")
+    for i, p in enumerate(diff.promises, 1):
+        head, answer = p.describe(o, n)
+        lines.append(f"{i}. {head} → **{p.status}**" + (f"  \n   {answer}" if answer else ""))
+    return "\n".join(lines)
+
+
+def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, caller: Caller | None = None):
+    """与上年比对 of one stored report against another (its previous year's by default)."""
+    from assistant.review.diff import diff_reports, number_text
+    from assistant.review.diff_export import diff_docx, diff_title
+    hidden = gr.update(value=None, visible=False)
+    if not report_id:
+        return "请先选择要比对的报告。", [], "", "", hidden
+    if not previous_id:
+        return "年报库中没有该单位上一年度的报告，请在“上年报告”中选择一份，或先入库上年报告。", [], "", "", hidden
+    new, old = ctx.library.facts.report_object(report_id), ctx.library.facts.report_object(previous_id)
+    if new is None or old is None:
+        return "所选报告已不在年报库中，请刷新页面。", [], "", "", hidden
+    diff = diff_reports(old, new)
+    rows = [[c.label, "空白" if c.old is None else number_text(c.old), c.old_where,
+             "空白" if c.new is None else number_text(c.new), c.new_where, c.change_text()] for c in diff.cells]
+    note = diff.summary() + "".join(f"\n\n注意：{x}" for x in diff.notes)
+    path = export_file(ctx, diff_title(diff) + ".docx", diff_docx(diff), caller)
+    return (note, pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), sentences_markdown(diff), promises_markdown(diff),
+            gr.update(value=path, visible=True))
+
+
+def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller: Caller | None = None):
+    """年报库: put the chosen reports in a group (an empty name takes them out of any)."""
+    if not ids:
+        return ("请先在上面的列表中选择要设置分组的报告。",) + refresh_all(ctx)
+    with ctx.write_lock:
+        n = ctx.library.set_group(ids, group)
+    name = clean_group(group)
+    audit(ctx, caller, "group", "、".join(ids), f"分组设为“{name}”，{n} 份" if name else f"清除分组，{n} 份")
+    return ((f"已将 {n} 份报告的分组设为“{name}”。" if name else f"已清除 {n} 份报告的分组。"),) + refresh_all(ctx)
 
 
 # -- 问答 ---------------------------------------------------------------------------------------------------
@@ -537,7 +649,8 @@ def guarded(ctx: AppContext, fn, action: str):
     handler.__name__ = fn.__name__
     handler.__doc__ = fn.__doc__
     handler.__signature__ = exposed
-    handler.__annotations__ = {"request": gr.Request}
+    hints = gr_utils.get_type_hints(fn)                  # gr.SelectData & co. stay visible to Gradio
+    handler.__annotations__ = {p.name: hints[p.name] for p in params if p.name in hints} | {"request": gr.Request}
     return handler
 
 
@@ -577,9 +690,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         with gr.Tab("年报库", id="library"):
             lib_status = gr.Markdown(elem_id="library-status")
+            upload_group = gr.Textbox(label="分组（地区，如 洪泽区；不填则按单位名称中的地名自动建议）", max_lines=1,
+                                      elem_id="upload-group")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
-                                    f"{max_file_mb()} MB）", file_count="multiple", file_types=FILE_TYPES,
-                              type="filepath", elem_id="upload")
+                                    f"{max_file_mb()} MB）", file_count="multiple",
+                              type="filepath", elem_id="upload")      # types checked on the server, in Chinese
             ingest_log = gr.Markdown(elem_id="ingest-log")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
@@ -588,6 +703,9 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 remove_btn = gr.Button("删除所选", variant="stop", scale=1, elem_id="remove")
                 reingest_btn = gr.Button("重新入库所选（不选则全部）", scale=1, elem_id="reingest")
                 edition_btn = gr.Button("改用所选版本", scale=1, elem_id="use-edition")
+            with gr.Row():                                   # issue 13: edit the groups of the chosen reports
+                group_name = gr.Textbox(label="分组名称（留空则清除分组）", max_lines=1, scale=4, elem_id="group-name")
+                group_btn = gr.Button("设置所选报告的分组", scale=1, elem_id="group-set")
 
         with gr.Tab("核查", id="check"):
             gr.Markdown("选择年报库中的报告，或上传一份不入库的草稿，按格式、勾稽关系、正文与表格一致性等规则核查。")
@@ -596,9 +714,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     check_pick = gr.Dropdown(label="年报库中的报告", choices=[], allow_custom_value=True, elem_id="check-pick")
                     check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
                 with gr.Column():
-                    draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", file_types=FILE_TYPES,
-                                         elem_id="check-upload")
-            findings_md = gr.Markdown(elem_id="findings")
+                    draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
+            findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
@@ -620,13 +737,45 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                           value=["table3.new_received.total"], scale=4)
                 cmp_chart = gr.Radio(["柱状图", "折线图"], value="柱状图", label="图表", scale=1)
                 cmp_btn = gr.Button("生成对比", variant="primary", scale=1, elem_id="cmp-run")
-            cmp_note = gr.Markdown(elem_id="cmp-note")
+            cmp_note = gr.Markdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
             cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
             cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
-                                 elem_id="cmp-bar")
+                                 x_title="年报（单位 年度）", y_title="数值", elem_id="cmp-bar")
             cmp_line = gr.LinePlot(x="年度", y="数值", color="系列", label="对比图", visible=False,
-                                   elem_id="cmp-line")
+                                   x_title="年度", y_title="数值", elem_id="cmp-line")
             cmp_csv = gr.DownloadButton("下载对比数据（CSV，含出处）", visible=False, elem_id="cmp-csv")
+            # -- 与上年比对 (issue 13) --
+            with gr.Accordion("与上年比对：一个单位的报告与其上一年度报告逐格、逐句比对", open=False, elem_id="diff-panel"):
+                with gr.Row():
+                    diff_pick = gr.Dropdown(label="本年报告", choices=[], allow_custom_value=True, scale=3,
+                                            elem_id="diff-pick")
+                    diff_prev = gr.Dropdown(label="上年报告（自动选择同一单位上一年度）", choices=[],
+                                            allow_custom_value=True, scale=3, elem_id="diff-prev")
+                    diff_btn = gr.Button("与上年比对", variant="primary", scale=1, elem_id="diff-run")
+                diff_note = gr.Markdown(elem_id="diff-note")
+                diff_cells = gr.Dataframe(headers=DIFF_CELL_HEADERS, label="表格逐格比对（空白不按0计）", interactive=False,
+                                          wrap=True, elem_id="diff-cells")
+                diff_promises = gr.Markdown(elem_id="diff-promises")
+                diff_sentences = gr.Markdown(elem_id="diff-sentences")
+                diff_docx_btn = gr.DownloadButton("下载比对结果（DOCX）", visible=False, elem_id="diff-docx")
+
+        with gr.Tab("体检", id="review"):                   # issue 13: review a whole group
+            gr.Markdown("选择分组（地区）和年度，对该组全部单位的年报逐一核查（跨年规则对照上年报告），汇总单位一览和共性问题，"
+                        "生成通报草稿（DOCX）和问题清单（XLSX）。表中每个数字都是可以打开的核查结果条数，没有综合评分。")
+            with gr.Row():
+                rv_group = gr.Dropdown(label="分组（地区）", choices=[], allow_custom_value=True, scale=3, elem_id="review-group")
+                rv_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, scale=2, elem_id="review-year")
+                rv_btn = gr.Button("开始体检", variant="primary", scale=1, elem_id="review-run")
+            rv_note = gr.Markdown(elem_id="review-note")
+            rv_units = gr.Dataframe(label="单位一览（点击表头排序，点击一行查看该单位的核查结果）", interactive=False,
+                                    wrap=True, elem_id="review-units")
+            with gr.Row():
+                rv_docx = gr.DownloadButton("下载通报草稿（DOCX）", visible=False, elem_id="review-docx")
+                rv_xlsx = gr.DownloadButton("下载问题清单（XLSX）", visible=False, elem_id="review-xlsx")
+            rv_problems = gr.Markdown(elem_id="review-problems")
+            rv_state = gr.State({})
+            rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
+            rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
 
         with gr.Tab("起草", id="draft"):
             gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿：数字后的〔〕是出处，【】中为需要您补充核实的内容。"
@@ -637,7 +786,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 draft_sections = gr.CheckboxGroup(list(views.DRAFT_SECTIONS), value=[next(iter(views.DRAFT_SECTIONS))],
                                                   label="起草哪些部分")
             draft_btn = gr.Button("生成草稿", variant="primary", elem_id="draft-run")
-            draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text")
+            draft_box = gr.Textbox(label="草稿（可编辑）", lines=18, max_lines=40, interactive=True, elem_id="draft-text",
+                                   placeholder=views.EMPTY_HINTS["draft"])
             with gr.Row():
                 keep_sources = gr.Checkbox(value=True, label="导出时保留〔出处〕标注（发布前请去掉）", scale=3)
                 export_btn = gr.Button("导出 DOCX", elem_id="draft-export", scale=1)
@@ -679,10 +829,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             yield from guarded(ctx, chat_api, "ask")(question, request)
         gr.api(chat, api_name="chat", concurrency_limit=chat_concurrency())
 
-        def ingest_and_clear(ctx: AppContext, paths, progress=gr.Progress(), caller: Caller | None = None):
-            return ingest_uploads(ctx, paths, progress, caller) + (None,)
-        uploads.upload(bind(ingest_and_clear, "upload"), uploads, [ingest_log] + refreshed + [uploads], api_name="ingest")
-        remove_btn.click(bind(remove_reports, "remove"), picked, [ingest_log] + refreshed, api_name="remove")
+        def ingest_and_clear(ctx: AppContext, paths, group=None, progress=gr.Progress(), caller: Caller | None = None):
+            return ingest_uploads(ctx, paths, progress, group, caller) + (None,)
+        uploads.upload(bind(ingest_and_clear, "upload"), [uploads, upload_group], [ingest_log] + refreshed + [uploads],
+                       api_name="ingest")
+        remove_btn.click(bind(remove_reports, "remove"), picked, [ingest_log] + refreshed, api_name="remove",
+                         js=views.REMOVE_CONFIRM_JS)
         reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest")
         edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition")
 
@@ -692,6 +844,19 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         cmp_btn.click(bind(compare, "compare"), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
                       [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")
+
+        # -- 体检 and 与上年比对 (issue 13): the review and the diff only read the library (viewer); groups are edits --
+        review_pickers = [rv_group, rv_year, diff_pick, diff_prev]
+        demo.load(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
+        lib_table.change(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
+        group_btn.click(bind(set_group, "group"), [picked, group_name], [ingest_log] + refreshed, api_name="set_group")
+        rv_btn.click(bind(run_review, "inspect"), [rv_group, rv_year],
+                     [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state], api_name="review")
+        rv_units.select(bind(review_row_selected, "inspect"), None, rv_unit, api_visibility="private")
+        rv_unit.change(bind(review_unit_findings, "inspect"), [rv_state, rv_unit], rv_unit_md, api_visibility="private")
+        diff_pick.change(bind(previous_for, "compare"), diff_pick, diff_prev, api_visibility="private")
+        diff_btn.click(bind(run_diff, "compare"), [diff_pick, diff_prev],
+                       [diff_note, diff_cells, diff_sentences, diff_promises, diff_docx_btn], api_name="diff")
 
         draft_agency.change(bind(draft_years, "ask"), draft_agency, draft_year, api_visibility="private")
         draft_btn.click(bind(make_draft, "draft"), [draft_agency, draft_year, draft_sections], draft_box, api_name="draft")
@@ -736,7 +901,7 @@ def main(argv: list[str] | None = None) -> None:
     elif gate.mode == "header":
         login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
-                footer_links=["api"], **login)
+                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), **login)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,36 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALY
     os.environ.setdefault(_k, _v)
 
 
+# argparse's own words in Chinese (usage, headings, errors); argparse looks `_` up at call time.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "expected one argument": "需要一个参数值",
+    "expected at least one argument": "至少需要一个参数值",
+    "expected at most one argument": "至多一个参数值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确：%(option)s 可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 至少需要一个",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的子命令 %(parser_name)r（可选：%(choices)s）",
+}
+
+
+def _zh(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message)
+
+
+argparse._ = _zh
+
+
 def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=1))
 
@@ -93,6 +123,87 @@ def cmd_check(args) -> int:
     return 2 if failed else 0
 
 
+# -- review / diff (issue 13) -----------------------------------------------------------------------
+def _write_file(path: str, data: bytes) -> str | None:
+    """Write an export; a Chinese error message when it cannot be written."""
+    from pathlib import Path
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(data)
+    except OSError as e:
+        return f"无法写入 {path}：{e.strerror or e}"
+    return None
+
+
+def cmd_review(args) -> int:
+    """年报体检: every stored report of a group and year; the 通报 draft (DOCX) and the 问题清单 (XLSX)."""
+    from assistant.review.notice import notice_docx, problem_list_xlsx
+    from assistant.review.region import render_review, review_group
+    try:
+        library = _open_library(args)
+        review = review_group(library, args.group, args.year)
+    except _library_errors() as e:
+        return _fail(e.message)
+    for path, make, what in ((args.out, notice_docx, "通报（DOCX）"), (args.xlsx, problem_list_xlsx, "问题清单（XLSX）")):
+        if path:
+            error = _write_file(path, make(review))
+            if error:
+                return _fail(error)
+            print(f"已生成{what}：{path}", file=sys.stderr)
+    if args.json:
+        _print_json(review.to_json())
+    else:
+        print(render_review(review))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    """与上年比对: two reports (files or library reports), cell by cell and sentence by sentence."""
+    from pathlib import Path
+    from assistant.review.diff import diff_reports, render_diff, report_from_ref
+    from assistant.review.diff_export import diff_docx
+    try:
+        library = None
+        if not all(Path(r).is_file() for r in (args.a, args.b)):
+            library = _open_library(args)
+        a, b = report_from_ref(args.a, library), report_from_ref(args.b, library)
+    except _library_errors() as e:
+        return _fail(e.message)
+    diff = diff_reports(a, b)
+    if args.out:
+        error = _write_file(args.out, diff_docx(diff))
+        if error:
+            return _fail(error)
+        print(f"已生成比对（DOCX）：{args.out}", file=sys.stderr)
+    if args.json:
+        _print_json(diff.to_json())
+    else:
+        print(render_diff(diff, all_cells=args.all_cells))
+    return 0
+
+
+def cmd_group(args) -> int:
+    """Put stored reports in a group (地区或分组), or list the groups."""
+    try:
+        library = _open_library(args)
+        if not args.refs:
+            for g, n in library.facts.groups():
+                print(f"{g}\t{n} 份")
+            return 0
+        records = []
+        for ref in args.refs:
+            record = library.resolve(ref)
+            if record is None:
+                return _fail(f"资料库中没有找到“{ref}”。可用 nianbao list 查看已入库的报告及其编号。")
+            records.append(record)
+    except _library_errors() as e:
+        return _fail(e.message)
+    library.set_group([r.id for r in records], args.name)
+    for r in records:
+        print(f"已设置分组“{args.name}”：{r.file}（{r.agency or '未识别单位'} {r.year or ''}年）")
+    return 0
+
+
 # -- library: ingest / list / remove / search / eval ------------------------------------------------
 def _library_errors() -> tuple:
     """Errors of the library (data folder, Chroma, embedding model) that carry a Chinese message."""
@@ -119,7 +230,8 @@ def cmd_ingest(args) -> int:
                    file=sys.stdout if outcome.ok else sys.stderr)
 
     summary = ingest_paths(library, args.paths, embed=not args.no_embed, progress=not args.quiet,
-                           on_outcome=None if args.json else show)
+                           on_outcome=None if args.json else show, group=args.group,
+                           group_by_folder=args.group_by_folder)
     if args.json:
         _print_json({"files": [o.to_json() for o in summary.outcomes], "embedded": summary.embedded,
                      "embed_error": summary.embed_error, "pending_vectors": library.pending()})
@@ -138,11 +250,11 @@ def cmd_list(args) -> int:
     if not records:
         print("资料库为空。用 nianbao ingest 文件或文件夹 添加年报。")
         return 0
-    print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）")
+    print("编号\t文件\t单位\t年度\t格式\t页数\t错误\t警告\t片段（待向量化）\t分组")
     for r in records:
         edition = "（另一版本在用，未用于问答）" if r.edition_of else ""
         print(f"{r.id}\t{r.file}{edition}\t{r.agency or '未识别'}\t{r.year or '—'}\t{r.format or '—'}\t"
-              f"{r.pages or '—'}\t{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）")
+              f"{r.pages or '—'}\t{r.n_errors}\t{r.n_warnings}\t{r.n_chunks}（{r.n_pending}）\t{r.group or '—'}")
     editions = sum(1 for r in records if r.edition_of)
     print(f"共 {len(records)} 份报告" + (f"，其中 {editions} 份是同一年报的另一版本" if editions else "") + "。")
     return 0
@@ -174,6 +286,7 @@ def cmd_search(args) -> int:
     """Hybrid search (BM25 + vectors, RRF) with agency/year/section filters; --batch for a JSONL of questions."""
     if not args.query and not args.batch:
         return _fail("请给出要检索的问题，或用 --batch 指定问题文件（JSONL，每行 {\"id\", \"q\"}）。")
+    from assistant.retrieve import retrieve
     try:
         library = _open_library(args)
         if args.batch:
@@ -183,11 +296,11 @@ def cmd_search(args) -> int:
             except (OSError, ValueError) as e:
                 return _fail(f"无法读取问题文件 {args.batch}：{e}")
             for item in items:
-                hits = library.search(item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
+                hits = retrieve(library, item["q"], k=args.k, agency=args.agency, year=args.year, section=args.section)
                 print(json.dumps({"id": item.get("id"), "hits": [h.to_json() for h in hits]}, ensure_ascii=False),
                       flush=True)
             return 0
-        hits = library.search(args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
+        hits = retrieve(library, args.query, k=args.k, agency=args.agency, year=args.year, section=args.section)
     except _library_errors() as e:
         return _fail(e.message)
     if args.json:
@@ -438,7 +551,9 @@ def cmd_audit(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--data-dir", dest="global_data_dir", metavar="DIR",
+                   help="数据目录，可写在子命令之前或之后（默认取环境变量 NIANBAO_DATA_DIR，否则 ./data）")
+    sub = p.add_subparsers(dest="command", required=True, title="子命令", metavar="子命令")
 
     s = sub.add_parser("extract", help="读取一份年报，输出结构化结果")
     s.add_argument("file")
@@ -468,6 +583,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-embed", action="store_true", help="只入库、不计算向量（关键词检索立即可用，向量下次补算）")
     s.add_argument("--json", action="store_true", help="输出 JSON：每个文件的处理结果")
     s.add_argument("--quiet", action="store_true", help="不显示进度条")
+    s.add_argument("--group", help="地区或分组（如 洪泽区），用于年报体检；不填则按单位名称中的地名自动建议")
+    s.add_argument("--group-by-folder", action="store_true", help="以每个文件所在文件夹的名称作为分组")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("list", help="列出资料库中的年报")
@@ -510,7 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("user", help="管理网页账号（添加后网页须登录）：add / passwd / role / remove / list")
     users = s.add_subparsers(dest="user_command", required=True)
     roles = ["viewer", "editor", "admin"]
-    role_help = "viewer 查阅（提问、核查、对比、下载）；editor 编辑（另可上传、删除、重新入库、起草）；admin 管理员（另可管理账号、查看审计日志）"
+    role_help = ("viewer 查阅（提问、核查、对比、体检、下载）；editor 编辑（另可上传、删除、重新入库、改用版本、设置分组、起草）；"
+                 "admin 管理员（另可管理账号、查看审计日志）")
     u = users.add_parser("add", help="添加账号")
     u.add_argument("name")
     u.add_argument("--role", choices=roles, required=True, help=role_help)
@@ -536,12 +654,47 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--data-dir", help=data_dir_help)
     s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("review", help="年报体检：某分组某年度的全部年报，单位一览、共性问题、通报草稿和问题清单")
+    s.add_argument("--group", required=True, help="地区或分组，如 洪泽区（入库时设置，见 nianbao group）")
+    s.add_argument("--year", type=int, required=True, help="报告年度，如 2024")
+    s.add_argument("--out", metavar="通报.docx", help="生成通报草稿（DOCX）")
+    s.add_argument("--xlsx", metavar="问题清单.xlsx", help="生成问题清单（XLSX，每个单位的每条问题及依据、页码）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("diff", help="与上年比对：两份年报逐格、逐句比对，上年问题和整改承诺的落实情况")
+    s.add_argument("a", metavar="A", help="年报文件，或年报库中的报告（编号或文件名）")
+    s.add_argument("b", metavar="B", help="另一份（年度较早的一份作为上年）")
+    s.add_argument("--out", metavar="比对.docx", help="生成比对结果（DOCX）")
+    s.add_argument("--all-cells", action="store_true", help="列出全部单元格（默认只列有变化或一方空白的）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("group", help="设置年报的分组（地区），不带报告则列出已有分组")
+    s.add_argument("name", nargs="?", default="", help="分组名称，如 洪泽区")
+    s.add_argument("refs", nargs="*", metavar="FILE|ID", help="报告编号或文件名")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_group)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if getattr(args, "data_dir", None) is None and args.global_data_dir and hasattr(args, "data_dir"):
+        args.data_dir = args.global_data_dir        # `nianbao --data-dir DIR ingest …`
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # `nianbao ask … | head`: the reader left; stop quietly, without a traceback
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from assistant.routes_check import answer_check, answer_library_findings, librar
 from assistant.routes_facts import answer_facts
 from assistant.routes_text import answer_open, answer_out_of_scope, search_passages, search_text
 from assistant.scope import RouteResult, Scope, holdings_text, resolve_scope
-from vectorstore.measures import read_library_question
+from assistant.measures import read_library_question
 
 OFFLINE = False          # pass as `llm` to answer without a model even when one is configured
 EMPTY_LIBRARY = "资料库中还没有年报。请先用 nianbao ingest 文件或文件夹（或在网页“年报库”中上传）加入年度报告。"
@@ -95,6 +95,12 @@ def understand(question: str, history: Sequence | None, records: Sequence) -> Qu
         own = [r.year for r in records if r.agency == query.agencies[0] and r.year]
         if own and max(own) != latest and not set(query.years) <= set(own):     # 近两年 of this unit's reports
             query = parse_question(question, agencies, earlier, max(own))
+    if query.other_years and query.is_followup and query.agencies:
+        # “那另外两年呢？”: the same question for the agencies' reports of the years not yet asked
+        asked = set(earlier[-1].years) if earlier else set(query.years)
+        others = sorted({r.year for r in records if r.agency in query.agencies and r.year} - asked)
+        if others:
+            query = replace(query, years=others)
     if not query.metrics and query.operation in ("open", "check") and _PUBLISHED.search(question):
         query = replace(query, metrics=[METRICS["meta.published"]], operation="value")
     return query

@@ -13,7 +13,7 @@ from assistant.metrics import ComputedValue, Metric, compute, format_number
 from ingest.schema import SECTIONS, column_label, row_label
 from vectorstore.chunks import TABLE_SECTION
 
-TABLE_ZH = {"table2": "表二", "table3": "表三", "table4": "表四"}
+TABLE_ZH = {"table2": "表二", "table3": "表三", "table4": "表四", "fees": "信息处理费表"}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -68,7 +68,7 @@ def cell_place(table: str, row: str, column: str) -> str:
     """The quoted row (and column, unless it is the table's total or single value column)."""
     place = f"“{row_label(table, row)}”"
     if column and column not in ("value",) and not (table == "table3" and column == "total"):
-        place += f"“{column_label(table, row, column)}”"
+        place += f"“{cell_column_label(table, row, column)}”"
     return place
 
 
@@ -79,7 +79,7 @@ def row_place(table: str, row: str, columns: Sequence[str]) -> str:
     place = f"“{row_label(table, row)}”"
     for col in dict.fromkeys(columns):
         if col and col != "value" and not (table == "table3" and col == "total"):
-            place += f"“{column_label(table, row, col)}”"
+            place += f"“{cell_column_label(table, row, col)}”"
     return place
 
 
@@ -148,6 +148,24 @@ def value_text(cv: ComputedValue) -> str:
 
 
 # -- a report's cells ---------------------------------------------------------------------------------
+# 2019-format 表二 columns, for citations (ingest.schema labels the 2021 columns only).
+_TABLE2_2019_COLUMNS = {"new_made": "本年新制作数量", "new_published": "本年新公开数量", "total_published": "对外公开总数量",
+                        "prev_items": "上一年项目数量", "delta": "本年增/减", "decisions": "处理决定数量",
+                        "proc_items": "采购项目数量", "proc_amount": "采购总金额"}
+
+
+def cell_column_label(table: str, row: str, col: str) -> str:
+    label = column_label(table, row, col)
+    return _TABLE2_2019_COLUMNS.get(col, label) if table == "table2" and label == col else label
+
+
+@dataclass(frozen=True)
+class _FeeFact:
+    value: object
+    page: int | None
+    line: int | None
+
+
 @dataclass
 class ReportView:
     """One stored report: its record and every cell (with page/line), read once from the fact store."""
@@ -174,10 +192,23 @@ class ReportView:
     def value(self, table: str, row: str, col: str):
         if table == "meta":
             return getattr(self.record, row, None)
-        fact = self.facts.get((table, row, col))
+        fact = self._fact(table, row, col)
         return None if fact is None else fact.value
 
+    def _fact(self, table: str, row: str, col: str):
+        """The stored cell; the 信息处理费 table is read from the stored Report (`Report.fees`)."""
+        if table == "fees":
+            fees = getattr(self.stored, "fees", None) if self.library is not None else None
+            cell = fees.cell(row, col) if fees is not None else None
+            if cell is None:
+                return None
+            src = cell.source
+            return _FeeFact(cell.value, getattr(src, "page", None), getattr(src, "line", None))
+        return self.facts.get((table, row, col))
+
     def has_table(self, table: str) -> bool:
+        if table == "fees":
+            return self.library is not None and getattr(self.stored, "fees", None) is not None
         return any(k[0] == table for k in self.facts)
 
     def table_values(self, table: str) -> dict[tuple[str, str], object]:
@@ -187,11 +218,12 @@ class ReportView:
         return compute(metric, self.value)
 
     def cite_cell(self, table: str, row: str, col: str) -> Citation:
-        fact = self.facts.get((table, row, col))
+        fact = self._fact(table, row, col)
         value = None if fact is None else fact.value
-        text = f"{TABLE_ZH.get(table, table)} {row_label(table, row)} / {column_label(table, row, col)} = " \
+        text = f"{TABLE_ZH.get(table, table)} {row_label(table, row)} / {cell_column_label(table, row, col)} = " \
                f"{'空白' if value is None else format_number(value)}"
-        return Citation(self.file, self.agency, self.year, SECTIONS.get(TABLE_SECTION.get(table, ""), None),
+        section = SECTIONS["s6_other"] if table == "fees" else SECTIONS.get(TABLE_SECTION.get(table, ""), None)
+        return Citation(self.file, self.agency, self.year, section,
                         table, row, col, getattr(fact, "page", None), getattr(fact, "line", None), text,
                         self.record.id)
 

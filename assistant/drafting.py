@@ -13,7 +13,7 @@ from typing import Sequence
 
 from assistant.cite import Citation, ReportView, dedupe, group_label, load_view
 from assistant.metrics import format_number
-from assistant.routes_text import leaf_sentences, section_quote, sentence_citation
+from assistant.routes_text import full_sentences, leaf_sentences, section_quote, sentence_citation
 from assistant.scope import RouteResult, Scope
 from ingest.schema import SECTIONS, TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE
 
@@ -26,6 +26,7 @@ _ENUM_ITEM = re.compile(r"(?:[一二三四五六七八九十]+是|[（(][一二�
 _PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|单一|错敏|问题")
 _SUCH_AS_LIST = re.compile(r"(?:如|例如|主要是|主要表现在)[：:]?([^。；]{8,160}?)等")
 _EXISTS_LIST = re.compile(r"存在(?:着)?(?:一些|以下)?([^。；]{4,60}?)等(?:方面的?)?(?:问题|不足)")
+EXAMPLE_MAX_CHARS = 200        # a longer example sentence is left out rather than cut
 _GOOD_WORDS = ("整改", "已", "完成", "建立", "制定", "修订", "开展", "上线", "实现", "制作")
 
 
@@ -63,7 +64,7 @@ def listed_problems(report, limit: int = 6) -> tuple[list[str], object | None]:
     heading = (sec.heading or "").strip()
     if heading and text.startswith(heading):
         text = text[len(heading):]
-    items = [i.strip("：:，,。 ") for i in _ENUM_ITEM.findall(text)]
+    items = [_whole_clause(text, m).strip("：:，,。 ") for m in _ENUM_ITEM.finditer(text)]
     items = [i for i in items if _PROBLEM_WORDS.search(i) and not re.fullmatch(r"存在的?(主要)?问题", i)]
     if not items:
         found = _EXISTS_LIST.search(text)
@@ -79,6 +80,55 @@ def listed_problems(report, limit: int = 6) -> tuple[list[str], object | None]:
         items = [x.strip("：:，,。 ") for x in re.split(r"[。；;\n]", tail)]
         items = [x for x in items if len(x) >= 6 and _PROBLEM_WORDS.search(x)]
     return list(dict.fromkeys(items))[:limit], sec
+
+
+def _whole_clause(text: str, m: re.Match) -> str:
+    """An enumerated item to the end of its clause (never cut in the middle of a sentence)."""
+    end = m.end(1)
+    stop = re.search(r"[。；;\n]", text[end:])
+    return m.group(1) + (text[end:end + stop.start()] if stop else text[end:])
+
+
+def measures_part(report) -> tuple[str, object] | None:
+    """The text of section 五 that states measures / 整改 (after the problems), with the section it is in."""
+    if report is None:
+        return None
+    subs = [s for s in report.sections if s.key.startswith("s5_problems.")]
+    for s in subs:
+        if re.search(r"改进|整改|措施", s.heading or ""):
+            return s.text, s
+    parts = report.content_sections("s5_problems")
+    sec = parts[0] if parts else None
+    if sec is None or not sec.text.strip():
+        return None
+    m = _MEASURES_START.search(sec.text, 10)
+    return (sec.text[m.start():], sec) if m else None
+
+
+def reported_measure(view: ReportView | None, problem: str, used: set[str] | None = None) -> Citation | None:
+    """The sentence of the unit's own section 五 (its measures / 整改 part) that addresses a problem, cited;
+    None when the report says nothing about it. Nothing is made up."""
+    from assistant.routes_text import bigrams, full_sentences
+    part = measures_part(view.stored) if view is not None else None
+    if part is None:
+        return None
+    text, sec = part
+    body = re.sub(r"[ \t\u3000*#]+", "", text)
+    want = bigrams(problem) - {"进一", "一步", "加强", "工作", "信息", "公开", "政府", "有待", "不够", "还有"}
+    best = None
+    for sentence, s in full_sentences(view.stored):
+        if s is not sec or sentence not in body or sentence in (used or ()):
+            continue                                   # the measures part only, each sentence for one problem
+        if not re.search(r"[。；！]$", sentence) or len(sentence) > 220 or _PROBLEM_WORDS.search(sentence[:12]):
+            continue
+        score = len(want & bigrams(sentence))
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, s, sentence)
+    if best is None:
+        return None
+    if used is not None:
+        used.add(best[2])
+    return sentence_citation(view, best[1], best[2])
 
 
 # -- problems tied to the figures ----------------------------------------------------------------------
@@ -121,9 +171,10 @@ _FINDING_PROBLEM_RULES = ("X", "T", "D3", "B8", "B3", "Q6", "F3")
 
 
 def finding_problems(view: ReportView, limit: int = 5) -> list[tuple[str, list[Citation]]]:
-    """The validator's errors and warnings that are problems of the report itself (data or form), as one
-    problem “年报编制审核把关不够严格” listing each finding with its citation."""
-    items, cites = [], []
+    """The validator's errors and warnings that are problems of the report itself (data or form), each with
+    its citation: to fix before publication, not problems of the disclosure work (they are listed apart)."""
+    items: list[str] = []
+    per_item: list[list[Citation]] = []
     for f in view.findings():
         rule = f.get("rule", "")
         if f.get("severity") not in ("error", "warning") and not rule.startswith("Q6"):
@@ -131,32 +182,31 @@ def finding_problems(view: ReportView, limit: int = 5) -> list[tuple[str, list[C
         if not rule.startswith(_FINDING_PROBLEM_RULES):
             continue
         fc = dedupe(view.cite_evidence(e) for e in f.get("evidence", []))
-        items.append(f"{f.get('message', '').strip().rstrip('。')}{group_label(fc)}")
-        cites += fc
+        items.append(f"【{f.get('rule', '')}】{f.get('message', '').strip().rstrip('。')}{group_label(fc)}")
+        per_item.append(fc)
         if len(items) >= limit:
             break
-    if not items:
-        return []
-    body = "；".join(f"（{i}）{t}" for i, t in enumerate(items, 1))
-    return [(f"年报编制审核把关不够严格，入库校验发现：{body}。", dedupe(cites))]
+    return [(f"{t}。", fc) for t, fc in zip(items, per_item)]
 
 
-def measure_for(problem: str) -> str:
+def measure_hint(problem: str) -> str:
+    """A 【】 placeholder for the measure against a problem, with a hint of what to write; never an action
+    stated as taken or planned (only the official knows it)."""
     if "本机关不掌握" in problem:
-        return "【责任科室】于【时间】前修订政府信息公开申请指南，列明各类信息的制作和保存机关，并在门户网站置顶。"
-    if "新收政府信息公开申请0件" in problem:
-        return "【责任科室】于【时间】前更新政府信息公开指南，在门户网站显著位置公布申请渠道和办理流程。"
-    if "结转下年度" in problem:
-        return "【责任科室】建立依申请公开办理台账，对年末收到的申请逐件跟踪，按法定期限办结。"
-    if "行政复议" in problem or "行政诉讼" in problem:
-        return "【责任科室】于【时间】前对被纠正案件逐件复盘，答复文书经法制审核后再出具。"
-    if "年报编制" in problem or "不一致" in problem or "分项" in problem:
-        return "【责任科室】在年报发布前逐表核对勾稽关系和正文数字，由【分管领导】审核签字后发布。"
-    if "错敏" in problem or "错别字" in problem:
-        return "【责任科室】严格执行信息发布“三审三校”，于【时间】前完成已发布信息的错敏字排查。"
-    if "解读" in problem:
-        return "【责任科室】对新制发的行政规范性文件同步起草解读材料，采用图解、视频等形式，【时间】前完成【数量】件。"
-    return "【责任科室】于【时间】前【具体措施，写明对象和完成标准】。"
+        hint = "如修订申请指南、列明信息的制作和保存机关"
+    elif "新收政府信息公开申请0件" in problem:
+        hint = "如更新政府信息公开指南、公布申请渠道"
+    elif "结转下年度" in problem:
+        hint = "如建立办理台账、逐件跟踪办结"
+    elif "行政复议" in problem or "行政诉讼" in problem:
+        hint = "如复盘被纠正案件、答复文书法制审核"
+    elif "错敏" in problem or "错别字" in problem:
+        hint = "如信息发布审核、已发布信息排查"
+    elif "解读" in problem:
+        hint = "如解读材料的形式和数量"
+    else:
+        hint = "写明对象和完成标准"
+    return f"【请写明针对该问题的措施（{hint}）、责任科室和完成时间】"
 
 
 # -- good examples from other reports --------------------------------------------------------------------
@@ -167,23 +217,26 @@ def good_examples(library, exclude_agency: str | None, records: Sequence, limit:
         if r.agency == exclude_agency:
             continue
         view = load_view(library, r)
-        for sentence, sec in leaf_sentences(view.stored):
+        for sentence, sec in full_sentences(view.stored):
             path = sec.path or ""
             if not (sec.key.startswith("s5_problems") or re.search(r"问题.*(改进|整改)|(改进|整改).*问题", path)):
                 continue
-            if len(sentence) < 20:
-                continue
+            if len(sentence) < 20 or re.search(r"存在的?(主要)?问题", sec.heading or "") \
+                    or (_PROBLEM_WORDS.search(sentence) and not re.search(r"整改|已", sentence)):
+                continue                       # a problem statement is no example of 整改
             score = 2 * bool(re.search(r"\d", sentence)) + sum(w in sentence for w in _GOOD_WORDS)
             score -= 2 * bool(re.search(r"进一步加强|进一步提高|进一步完善", sentence) and not re.search(r"\d", sentence))
             if score >= 3:
                 scored.append((-score, r.file, sentence, view, sec))
     scored.sort(key=lambda x: (x[0], x[1]))
-    out, seen = [], set()
+    out, seen_agencies, seen_texts = [], set(), set()
     for _, _, sentence, view, sec in scored:
-        if view.record.id in seen:
-            continue
-        seen.add(view.record.id)
-        out.append(sentence_citation(view, sec, sentence[:200]))
+        key = re.sub(r"\d{4}年", "", sentence)
+        if view.agency in seen_agencies or key in seen_texts or len(sentence) > EXAMPLE_MAX_CHARS:
+            continue             # once per unit, the same sentence of two years once; whole sentences only
+        seen_agencies.add(view.agency)
+        seen_texts.add(key)
+        out.append(sentence_citation(view, sec, sentence))
         if len(out) >= limit:
             break
     return out
@@ -192,6 +245,9 @@ def good_examples(library, exclude_agency: str | None, records: Sequence, limit:
 # -- the drafts ------------------------------------------------------------------------------------------
 def draft_section_five(agency: str, year: int, current: ReportView | None, previous: ReportView | None,
                        examples: Sequence[Citation], rewrite: bool) -> tuple[str, list[Citation], list[Citation]]:
+    """Section 五: last year's stated problems with the 整改 the unit's own reports state (quoted, cited) or a
+    【】 placeholder; this year's problems from its figures; measures quoted from its reports or placeholders;
+    other units' concrete examples once each; the report's own check findings apart, “发布前请修正”."""
     lines = [SECTIONS["s5_problems"], "（一）上年问题整改情况"]
     cites: list[Citation] = []
     passages: list[Citation] = []
@@ -202,9 +258,22 @@ def draft_section_five(agency: str, year: int, current: ReportView | None, previ
         cites.append(c)
         passages.append(c)
         lines.append(f"{previous.year}年度报告提出了{len(old)}个问题{c.label()}，逐项整改情况如下：")
+        used: set[str] = set()
         for i, p in enumerate(old, 1):
-            lines.append(f"{i}. 关于“{p}”的问题：{measure_for(p).replace('【责任科室】', '【责任科室】已')}"
-                         "【请写明整改结果和依据，如已整改请写“已整改”，未完成的写明进度】。")
+            done = reported_measure(current, p, used)       # what this year's report says it did, if it exists
+            planned = None if done else reported_measure(previous, p, used)   # what last year's said it would do
+            if done is not None:
+                lines.append(f"{i}. 关于“{p}”的问题：{current.year}年度报告写明：“{done.text}”{done.label()}"
+                             "【请核实并补充完成时间和成效】。")
+                cites.append(done)
+                passages.append(done)
+            elif planned is not None:
+                lines.append(f"{i}. 关于“{p}”的问题：上年报告提出的改进措施是“{planned.text}”{planned.label()}；"
+                             "【请写明该措施的落实情况、完成时间和成效，未完成的写明进度】。")
+                cites.append(planned)
+                passages.append(planned)
+            else:
+                lines.append(f"{i}. 关于“{p}”的问题：【请写明已采取的整改措施、完成时间和成效，未完成的写明进度】。")
     elif previous is not None:
         lines.append(f"【{previous.year}年度报告第五部分没有列出具体问题：请逐条说明上年问题的整改情况】")
     else:
@@ -212,6 +281,7 @@ def draft_section_five(agency: str, year: int, current: ReportView | None, previ
                      "完成时间和成效】")
     lines.append("（二）存在的主要问题")
     problems: list[tuple[str, list[Citation]]] = []
+    fixes: list[tuple[str, list[Citation]]] = []
     if current is not None:
         if rewrite:
             quote = section_quote(current, "s5_problems", limit=300)
@@ -220,28 +290,43 @@ def draft_section_five(agency: str, year: int, current: ReportView | None, previ
                              "建议改为以下写法。）")
                 cites.append(quote)
                 passages.append(quote)
-        problems = data_problems(current) + finding_problems(current)
+        problems = data_problems(current)
+        fixes = finding_problems(current)
         if not problems:
-            lines.append(f"【{year}年表格数据和校验没有显示突出问题：请结合实际写出具体问题（对象、数字），"
+            lines.append(f"【{year}年表格数据没有显示突出问题：请结合实际写出具体问题（对象、数字），"
                          "避免“重视不够”“有待提升”等空泛表述】")
     else:
         lines.append(f"【资料库中没有{agency}{year}年度报告的表格数据：请结合{year}年表二至表四的数据写出具体问题，"
                      "如“本机关不掌握”答复占比、结转件数、复议纠正件数，避免“重视不够”“有待提升”等空泛表述】")
-        if old:
-            lines.append(f"【如上年提出的“{old[0]}”等问题尚未完全整改，应继续列出并说明原因】")
+    carried = [p for p in old if reported_measure(current, p) is None] if old else []
+    if carried:
+        lines.append(f"【上年提出的“{carried[0]}”等问题如尚未完全整改，应继续列出并说明原因】")
     for i, (p, pc) in enumerate(problems, 1):
         lines.append(f"{i}. {p}")
         cites += pc
     lines.append("（三）改进措施")
-    measures = list(dict.fromkeys(measure_for(p) for p, _ in (problems or [("", [])])))
-    for i, m in enumerate(measures, 1):
-        lines.append(f"{i}. {m}")
+    targets = [p for p, _ in problems] or [""]
+    taken: set[str] = set()
+    for i, p in enumerate(targets, 1):
+        own = reported_measure(current, p, taken) if p else None
+        if own is not None:
+            lines.append(f"{i}. 本年报告已写明：“{own.text}”{own.label()}【请核实，并补充责任科室和完成时间】")
+            cites.append(own)
+            passages.append(own)
+        else:
+            lines.append(f"{i}. {measure_hint(p)}")
     if examples:
-        lines.append("（参考：资料库中其他单位较具体的写法）")
+        lines.append("（参考：资料库中其他单位较具体的写法，仅供参考，不要照抄）")
         for e in examples:
-            lines.append(f"“{e.text}”{e.label()}")
+            lines.append(f"{e.report_label}：“{e.text}”{e.label()}")
             cites.append(e)
             passages.append(e)
+    if fixes:
+        lines.append("发布前请修正（以下是入库校验发现的年报本身的数据或格式问题，不是政务公开工作的问题，"
+                     "修正后删除本段，不要写入正文）：")
+        for i, (f, fc) in enumerate(fixes, 1):
+            lines.append(f"{i}. {f}")
+            cites += fc
     return "\n".join(lines), cites, passages
 
 
@@ -282,16 +367,31 @@ def draft_review_paragraph(view: ReportView) -> tuple[str, list[Citation]]:
         return "【待填】" if x is None else format_number(x)
     direct, after = v("table4", "litigation_direct", "total"), v("table4", "litigation_after_review", "total")
     lit = None if direct is None or after is None else direct + after
-    cites = [view.cite_cell("table4", "review", c) for c in ("total", "upheld", "corrected")] + \
+    cites = [view.cite_cell("table4", "review", c) for c in ("total", "upheld", "corrected", "other", "pending")] + \
             [view.cite_cell("table4", g, "total") for g in ("litigation_direct", "litigation_after_review")]
     text = (f"{SECTIONS['s4_review_litigation']}\n{view.year}年，本机关发生政府信息公开行政复议"
             f"{n(v('table4', 'review', 'total'))}件，其中结果维持{n(v('table4', 'review', 'upheld'))}件、结果纠正"
-            f"{n(v('table4', 'review', 'corrected'))}件；行政诉讼{n(lit)}件（未经复议直接起诉{n(direct)}件、复议后起诉"
-            f"{n(after)}件）。具体情况见下表。")
+            f"{n(v('table4', 'review', 'corrected'))}件、其他结果{n(v('table4', 'review', 'other'))}件、尚未审结"
+            f"{n(v('table4', 'review', 'pending'))}件；行政诉讼{n(lit)}件（未经复议直接起诉{n(direct)}件、复议后起诉"
+            f"{n(after)}件）。")
     return text + group_label(cites), cites
 
 
 def draft_section_six(view: ReportView | None, year: int) -> tuple[str, list[Citation]]:
+    """Section 六: the 信息处理费 table's figures (通知件数, 通知金额, 实际收取) when it was read, else the report's
+    own sentence about the fee, else 【】 placeholders."""
+    if view is not None and view.year == year and view.has_table("fees"):
+        from ingest.schema import FEES_ROW
+        vals = {c: view.value("fees", FEES_ROW, c) for c in ("notices", "notice_amount", "collected_amount")}
+        cites = [view.cite_cell("fees", FEES_ROW, c) for c in vals]
+
+        def n(x):
+            return "【】" if x is None else format_number(x)
+        line = (f"（一）信息处理费收取情况：依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本机关{year}年度"
+                f"发出收费通知{n(vals['notices'])}件、总金额{n(vals['notice_amount'])}元，实际收取"
+                f"{n(vals['collected_amount'])}元{group_label(cites)}。")
+        return "\n".join([SECTIONS["s6_other"], line,
+                          "（二）【人大代表建议和政协提案办理结果公开情况、年度政务公开工作要点落实情况等】"]), cites
     fee = None
     if view is not None:
         for sentence, sec in leaf_sentences(view.stored):
@@ -366,3 +466,28 @@ def answer_draft(query, library, scope: Scope, question: str, records: Sequence)
     text = "\n".join(notes + [head, body, "（【】内为需要补充核实的内容；草稿中的数字均来自所注出处。）"])
     return RouteResult("draft", text, dedupe(cites), [], dedupe(passages), [text], task="draft",
                        passages_are_sources=True)
+
+
+def draft_unit_sections(library, agency: str, year: int, keys: Sequence[str], records: Sequence | None = None) -> str:
+    """The chosen sections (s3_requests, s4_review_litigation, s5_problems, s6_other) for one unit and year,
+    from its stored reports of that year and the year before: figures read from the tables with their
+    〔source〕, last year's problems one by one, 【…】 where the official must fill in."""
+    records = list(records) if records is not None else library.reports()
+    current_rec = next((r for r in records if r.agency == agency and r.year == year), None)
+    prev_rec = next((r for r in records if r.agency == agency and r.year == year - 1), None)
+    current = load_view(library, current_rec) if current_rec else None
+    previous = load_view(library, prev_rec) if prev_rec else None
+    missing = f"【年报库中没有{agency}{year}年度报告的表格数据：请先入库该年报，或在此填写】"
+    parts = []
+    if "s3_requests" in keys:
+        parts.append(SECTIONS["s3_requests"] + "\n" +
+                     (draft_requests_paragraph(current)[0] if current is not None else missing))
+    if "s4_review_litigation" in keys:
+        parts.append(draft_review_paragraph(current)[0] if current is not None
+                     else SECTIONS["s4_review_litigation"] + "\n" + missing)
+    if "s5_problems" in keys:
+        examples = good_examples(library, agency, records)
+        parts.append(draft_section_five(agency, year, current, previous, examples, False)[0])
+    if "s6_other" in keys:
+        parts.append(draft_section_six(current or previous, year)[0])
+    return "\n\n".join(parts)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from assistant.review.groups import suggest_group
 from ingest.errors import ExtractError
 from ingest.load import SUFFIXES
 from ingest.report import Report
@@ -113,8 +114,10 @@ def find_report_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str
     return found, missing
 
 
-def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None) -> IngestOutcome:
-    """Extract, check and store one file; never raises for a bad file."""
+def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
+                group: str | None = None) -> IngestOutcome:
+    """Extract, check and store one file; never raises for a bad file. `group` (地区或分组): when None, a
+    stored version keeps its group and a new report gets the one its agency name suggests."""
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -133,8 +136,10 @@ def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, ch
     except Exception as e:  # a bug or an unreadable file must not stop the other files
         return IngestOutcome(str(path), shown, "failed", f"{shown}：读取时出错（{type(e).__name__}: {e}），已跳过该文件。")
     findings, note = _check(report, library, check)
+    if group is None and (current is None or not current.group):
+        group = suggest_group(report.agency)
     try:
-        stored = library.store(report, findings, path=path, file=shown, sha256=sha)
+        stored = library.store(report, findings, path=path, file=shown, sha256=sha, group=group)
     except LibraryError as e:
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
     record = stored.record
@@ -151,25 +156,34 @@ def _outcome(path: Path, shown: str, status: str, message: str, record) -> Inges
                          record.n_errors, record.n_warnings, record.n_chunks)
 
 
-def _previous_report(library: Library, report: Report) -> Report | None:
-    if not report.agency or not report.year:
+def previous_report(library: Library, agency: str | None, year: int | None) -> Report | None:
+    """The unit's stored report of the year before (the checker compares 结转 and 现行有效 with it)."""
+    if not agency or not year:
         return None
-    earlier = library.facts.find_reports(report.agency, report.year - 1)
+    earlier = library.facts.find_reports(agency, year - 1)
     return library.facts.report_object(earlier[0].id) if earlier else None
+
+
+def check_findings(library: Library, report: Report, check: Checker | None | str = "default") -> list[dict]:
+    """Findings (as dicts) for a report, against last year's stored report when the library has it."""
+    check = default_checker() if check == "default" else check
+    return _check(report, library, check)[0]
 
 
 def _check(report: Report, library: Library, check: Checker | None) -> tuple[list[dict], str]:
     if check is None:
         return [], "（校验模块尚未安装，未做校验）"
     try:
-        findings = check(report, previous=_previous_report(library, report))
+        findings = check(report, previous=previous_report(library, report.agency, report.year))
     except Exception as e:
         return [], f"（校验时出错：{type(e).__name__}: {e}，未保存校验结果）"
     return [f.to_json() if hasattr(f, "to_json") else dict(f) for f in findings], ""
 
 
-def recheck_successors(library: Library, stored_ids: Sequence[str], check: Checker | None) -> int:
-    """A report checked before its previous year's report arrived (same run) is checked again against it."""
+def recheck_successors(library: Library, stored_ids: Sequence[str], check: Checker | None,
+                       all_later: bool = False) -> int:
+    """A report checked before its previous year's report arrived (same run) is checked again against it;
+    with `all_later` (re-ingest) every next-year report is, since its previous year was just read anew."""
     if check is None or not stored_ids:
         return 0
     updated = 0
@@ -179,7 +193,7 @@ def recheck_successors(library: Library, stored_ids: Sequence[str], check: Check
         if earlier is None or not earlier.agency or not earlier.year:
             continue
         for later in library.facts.find_reports(earlier.agency, earlier.year + 1):
-            if later.stored_at > earlier.stored_at:
+            if later.stored_at > earlier.stored_at and not all_later:
                 continue
             report = library.facts.report_object(later.id)
             findings, _ = _check(report, library, check)
@@ -188,10 +202,53 @@ def recheck_successors(library: Library, stored_ids: Sequence[str], check: Check
     return updated
 
 
+def reingest_records(library: Library, records: Sequence, *, extract: Extractor | None = None,
+                     check: Checker | None | str = "default",
+                     on_progress: Callable[[int, int, str], None] | None = None,
+                     on_result: Callable[[str, bool, str], None] | None = None) -> list[str]:
+    """Read stored reports again from their files (after the reader or the rules improved), check each against
+    last year's report, then check the next year's stored report again against the new reading.
+    Returns one Chinese line per report; a file that fails leaves its stored version untouched. `on_result(file,
+    ok, detail)` hears each report's outcome (the web app's audit log)."""
+    extract = extract or default_extractor()
+    check = default_checker() if check == "default" else check
+    lines, done = [], []
+    for i, r in enumerate(records):
+        if on_progress:
+            on_progress(i, len(records), r.file)
+        path = Path(r.path)
+        if not path.is_file():
+            lines.append(f"- **失败** {r.file}：原文件已不存在（{r.path}），请重新上传。")
+            if on_result:
+                on_result(r.file, False, "原文件已不存在")
+            continue
+        try:
+            report = extract(path, display_name=r.file)
+            findings, note = _check(report, library, check)
+            stored = library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
+        except (ExtractError, LibraryError) as e:
+            lines.append(f"- **失败** {r.file}：{e.message}")
+            if on_result:
+                on_result(r.file, False, e.message)
+            continue
+        done.append(stored.record.id)
+        if on_result:
+            on_result(r.file, True, stored.record.id)
+        lines.append(f"- 已重新入库：{r.file}（{stored.record.agency or '未识别单位'} {stored.record.year or '未识别年度'}年，"
+                     f"错误 {stored.record.n_errors} 条，警告 {stored.record.n_warnings} 条）{note}")
+    n = recheck_successors(library, done, check, all_later=True)
+    if n:
+        lines.append(f"- 另按新读取的结果重新核查了 {n} 份下一年度的年报（衔接关系）。")
+    return lines
+
+
 def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,
                  check: Checker | None | str = "default", embed: bool = True, progress: bool = True,
-                 on_outcome: Callable[[IngestOutcome], None] | None = None) -> IngestSummary:
-    """Ingest files and folders (recursively): store each readable report, then compute missing vectors."""
+                 on_outcome: Callable[[IngestOutcome], None] | None = None, group: str | None = None,
+                 group_by_folder: bool = False) -> IngestSummary:
+    """Ingest files and folders (recursively): store each readable report, then compute missing vectors.
+    Each report's group is `group`, else (with `group_by_folder`) the name of the folder holding the file,
+    else kept from its stored version or suggested from its agency name."""
     from tqdm import tqdm
     extract = extract or default_extractor()
     check = default_checker() if check == "default" else check
@@ -203,7 +260,8 @@ def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extr
     bar = tqdm(files, desc="读取年报", unit="份", file=sys.stderr,
                disable=True if not progress or len(files) < 2 else None, dynamic_ncols=True)
     for path, shown in bar:
-        outcome = ingest_file(library, path, shown, extract, check)
+        outcome = ingest_file(library, path, shown, extract, check,
+                              group or (path.resolve().parent.name if group_by_folder else None))
         summary.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
@@ -251,15 +309,17 @@ def cited(expected: str, hit_file: str) -> bool:
 
 
 def evaluate_retrieval(library: Library, questions: Sequence[dict], k: int = 5) -> dict:
-    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits.
-    Questions without expected citations are skipped. Returns overall and per-type recall and the misses."""
+    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits
+    (the question understood once, searched with its filters). Questions without expected citations are
+    skipped. Returns overall and per-type recall and the misses."""
+    from assistant.retrieve import retrieve
     per_type: dict[str, list[int]] = defaultdict(list)
     details = []
     for q in questions:
         expected = q.get("expect_cites") or []
         if not expected:
             continue
-        hits = library.search(q["q"], k=k)
+        hits = retrieve(library, q["q"], k=k)
         files = [h.file for h in hits]
         missing = [e for e in expected if not any(cited(e, f) for f in files)]
         per_type[q.get("type", "")].append(0 if missing else 1)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_DENIED,
+from ingest.schema import (FEES_COLUMN_LABELS, FEES_COLUMNS, FEES_ROW, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_DENIED,
                            TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE3_UNAVAILABLE,
                            TABLE4_COLUMN_LABELS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label, row_label)
 
@@ -146,7 +146,46 @@ _PER_COLUMN_DERIVED = {k for k, d in DERIVED.items()
 TEXT_METRICS = {
     "proactive_total": ("主动公开信息条数", "条", "s1_overview"),
     "normative_cleanup": ("规范性文件清理情况", "件", "s1_overview"),
+    "quantity": ("报告正文所述数字", "", None),      # any other figure only the text gives (热线诉求, 公文 …)
 }
+
+# Subjects whose counts no standard table holds: a question about them is answered from the text, never
+# with a table field that merely shares a verb (受理, 印发 …).
+_TEXT_SUBJECT = re.compile(r"12345|热线|诉求|来电|工单|公文|发文|访问量|浏览量|点击量|访问人次|访问次数|访问|留言|来信|信件"
+                           r"|发布会|政策解读|解读|培训|会议|粉丝|阅读量|视频|图解|人次|批次|抽检|政务新媒体|新媒体|公众号"
+                           r"|微博|微信|专栏|听证|座谈|意见征集|征求意见|征集意见|建议提案|人大建议|政协提案|政府公报|公报"
+                           r"|制作、获取|获取政府信息")
+# Verbs and generic nouns that name a table field only together with its object (收到…申请, 制发…规范性文件).
+_GENERIC_WORDS = re.compile(r"收到|受理|办理|答复|办结|新收|本年制发|新制发|制发|印发|出台|发布|处理|申请量|申请数量|申请数"
+                            r"|申请件数|数量|总数|一共|合计|共计|总共")
+# The question asks what the text says (“正文称……多少件”), whatever table field it also names.
+_FORCE_TEXT = re.compile(r"正文(中|里)?(称|说|写|提到|所述|表述)|正文中|文中(称|说|写)|文字部分|报告(中|里)?(称|说|写道|提到|表述)")
+_QUESTION_TAIL = re.compile(r"(分别|各|一共|总共|共|累计)?(是|有|为|达)?(多少|几)[^，。？！,?!]*$")
+
+
+def text_subjects(text: str) -> list[str]:
+    """The text-only subjects a question names (热线, 诉求, 公文 …), in order."""
+    return list(dict.fromkeys(m.group() for m in _TEXT_SUBJECT.finditer(text or "")))
+
+
+def asks_text(text: str) -> bool:
+    """“正文称……”: the question wants the figure as the text states it."""
+    return bool(_FORCE_TEXT.search(text or ""))
+
+
+def without_generic_words(text: str) -> str:
+    return _GENERIC_WORDS.sub("＃", text)
+
+
+def quantity_metric(text: str) -> Metric:
+    """The text-only figure a question asks for, labelled with the question's own words (“12345热线受理诉求”)."""
+    parts = [p for p in re.split(r"[，,。？?！!；;]", text or "") if re.search(r"多少|几", p)] or [text or ""]
+    phrase = _QUESTION_TAIL.sub("", parts[0])
+    phrase = _FORCE_TEXT.sub("", phrase)
+    phrase = re.sub(r"^.*?(年报|年度报告)(中|里)?[，,]?", "", phrase) if re.search(r"年报|年度报告", phrase) else phrase
+    phrase = re.sub(r"[＃\s“”\"]|(?:19|20)\d{2}年度?|^(的|中|里|在|其中|全年|全区|全市)+", "", phrase).strip("，,的")
+    label = phrase[:24] or TEXT_METRICS["quantity"][0]
+    return Metric("text.quantity", label, "text", "quantity", None, "", (), None)
 META_METRICS = {"published": ("落款日期", "")}
 
 _2019_FALLBACK = {"administrative_license": ("decisions",), "administrative_penalty": ("decisions",),
@@ -166,6 +205,20 @@ def _build_registry() -> dict[str, Metric]:
     reg["table2.government_procurement.proc_amount"] = Metric(
         "table2.government_procurement.proc_amount", "政府集中采购金额", "table2", "government_procurement",
         "proc_amount", "万元", (), "s2_proactive")
+    # 2019 format 表二: 本年新制作/新公开/对外公开总数 of 规章 and 规范性文件, 政府集中采购项目数量
+    for row in ("regulations", "normative_documents"):
+        label = TABLE2_2019_ROWS[row][0]
+        for col, clabel in (("new_made", "本年新制作数量"), ("new_published", "本年新公开数量"),
+                            ("total_published", "对外公开总数量")):
+            reg[f"table2.{row}.{col}"] = Metric(f"table2.{row}.{col}", f"{label}{clabel}", "table2", row, col, "件",
+                                                (), "s2_proactive")
+    reg["table2.government_procurement.proc_items"] = Metric(
+        "table2.government_procurement.proc_items", "政府集中采购项目数量", "table2", "government_procurement",
+        "proc_items", "个", (), "s2_proactive")
+    # 信息处理费 (section 六's fee table)
+    for col in FEES_COLUMNS:
+        reg[f"fees.{FEES_ROW}.{col}"] = Metric(f"fees.{FEES_ROW}.{col}", f"信息处理费{FEES_COLUMN_LABELS[col]}", "fees",
+                                               FEES_ROW, col, "件" if col == "notices" else "元", (), "s6_other")
     for row in list(TABLE3_ROWS):
         for col in (*TABLE3_COLUMNS, LEGAL_ENTITIES):
             label = _strip_ordinal(TABLE3_ROWS[row]) + ("" if col == "total" else f"（{COLUMN_LABELS[col]}）")
@@ -265,7 +318,7 @@ def _any_value(terms: Sequence[Term], column: str, cells: CellLookup) -> bool:
 
 def compute(metric: Metric, cells: CellLookup) -> ComputedValue:
     """Evaluate `metric` through `cells(table, row, column) -> value | None`."""
-    if metric.table in ("table2", "table3", "table4"):
+    if metric.table in ("table2", "table3", "table4", "fees"):
         cols = _columns_of(metric.column or "value")
         v, inputs, miss = _lookup(cells, metric.table, metric.row, cols)
         if v is None and len(cols) == 1:
@@ -351,6 +404,61 @@ def growth(new: ComputedValue, old: ComputedValue, label: str) -> ComputedValue:
                             f"{format_number(old.value)} × 100% = {v:.1f}%", inputs, "%")
 
 
+def share(part: ComputedValue, whole: ComputedValue, label: str) -> ComputedValue:
+    """part ÷ whole × 100%, e.g. 予以公开 1362 ÷ 办理结果总计 3050 = 44.7%."""
+    inputs = part.inputs + whole.inputs
+    if part.value is None or whole.value is None:
+        return ComputedValue(None, f"{label}：缺少数据", inputs, "%", part.missing + whole.missing,
+                             "有一项数据为空，无法计算占比")
+    if whole.value == 0:
+        return ComputedValue(None, f"{label}：分母为0", inputs, "%", (), "分母为0，占比无意义")
+    v = part.value / whole.value * 100
+    return ComputedValue(v, f"{label} = {format_number(part.value)} ÷ {format_number(whole.value)} × 100% = {v:.1f}%",
+                         inputs, "%")
+
+
+_RESULT_ROWS = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED,
+                *TABLE3_OTHER_SPLIT, "other_processing")
+
+
+def whole_of(metric: Metric) -> Metric | None:
+    """What “占比多少” divides by: a 办理结果 row by 办理结果总计, a 表三 column by its 总计 column, a 表四
+    result by its group's 总计. None when the figure is not part of a whole the tables hold."""
+    col = metric.column or "total"
+    if metric.table == "table3":
+        if metric.row in _RESULT_ROWS:
+            return METRICS[f"table3.total_processed.{col}"]
+        if col != "total":
+            return METRICS[f"table3.{metric.row}.total"]
+        return None
+    if metric.table == "derived" and metric.row in ("denied_total", "unavailable_total", "not_processed_total",
+                                                    "other_processing_total"):
+        return METRICS[f"table3.total_processed.{col}"]
+    if metric.table == "table4" and metric.column != "total":
+        return METRICS[f"table4.{metric.row}.total"]
+    if metric.table == "derived" and metric.row.startswith("litigation_") and metric.row != "litigation_total" \
+            and metric.row[len("litigation_"):] in TABLE4_COLUMNS:
+        return METRICS["derived.litigation_total.total"]
+    return None
+
+
+def breakdown_of(metric: Metric) -> list[Metric]:
+    """A figure with its parts (“行政复议有几件？都是什么结果？” → 维持/纠正/其他/尚未审结 and 总计)."""
+    col = metric.column or "total"
+    if metric.table == "table4":
+        return [METRICS[f"table4.{metric.row}.{c}"] for c in TABLE4_COLUMNS]
+    if metric.table == "derived" and metric.row.startswith("litigation_") and metric.row[len("litigation_"):] in TABLE4_COLUMNS:
+        return [METRICS[f"derived.litigation_{c}.total"] for c in TABLE4_COLUMNS]
+    if metric.key.startswith("table3.total_processed."):
+        parts = ["table3.granted", "table3.partially_granted", "derived.denied_total", "derived.unavailable_total",
+                 "derived.not_processed_total", "derived.other_processing_total"]
+        return [METRICS[f"{p}.{col}"] for p in parts] + [metric]
+    if metric.table == "derived" and f"derived.{metric.row}" in _AGGREGATES:
+        return [METRICS[f"table3.{r}.{col}"] for r in _AGGREGATES[f"derived.{metric.row}"]
+                if r != "other_processing"] + [metric]
+    return [metric]
+
+
 def total(values: Sequence[ComputedValue], label: str) -> ComputedValue:
     """The sum of several figures; None (with the blanks named) if any is blank."""
     inputs = tuple(i for v in values for i in v.inputs)
@@ -429,6 +537,15 @@ _LEXICON: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("行政事业性收费金额", "行政事业性收费", "事业性收费", "收费金额", "收费"), "metric", "table2.administrative_fees"),
     (("其他对外管理服务事项",), "metric", "table2.other_services"),
     (("政府集中采购",), "metric", "table2.government_procurement"),
+    (("采购项目数量", "采购项目数", "集中采购项目数量", "政府集中采购项目数量", "政府集中采购项目"), "metric",
+     "table2.government_procurement.proc_items"),
+    (("采购总金额", "采购金额", "集中采购金额", "政府集中采购金额"), "metric", "table2.government_procurement.proc_amount"),
+    (("本年新制作数量", "本年新制作", "新制作"), "t2col", "new_made"),
+    (("本年新公开数量", "本年新公开", "新公开"), "t2col", "new_published"),
+    (("对外公开总数量", "对外公开总数", "对外公开"), "t2col", "total_published"),
+    (("信息处理费", "处理费"), "metric", f"fees.{FEES_ROW}.collected_amount"),
+    (("通知收取件数", "收费通知件数", "发出收费通知", "收费通知"), "metric", f"fees.{FEES_ROW}.notices"),
+    (("通知收取金额", "收费通知金额"), "metric", f"fees.{FEES_ROW}.notice_amount"),
     # 表四
     (("未经复议直接起诉", "直接起诉", "直接提起诉讼"), "t4group", "litigation_direct"),
     (("复议后起诉", "经复议后起诉", "复议后提起诉讼"), "t4group", "litigation_after_review"),
@@ -452,7 +569,7 @@ _LEXICON: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("文件清理",), "text", "text.normative_cleanup"),
     (("落款日期", "落款时间", "落款", "发布日期", "发布时间", "成文日期", "印发日期"), "metric", "meta.published"),
     # words that contain lexicon words but mean something else: matched so that they hide them
-    (("信息处理费", "收费通知", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "依申请公开情况",
+    (("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "依申请公开情况",
       "行政复议、行政诉讼情况", "复议诉讼情况", "申请人情况", "申请人"), "none", ""),
 )
 
@@ -535,7 +652,9 @@ def metrics_in_text(text: str, default_t2_row: str | None = None) -> list[Metric
     for m in mentions:
         if m.kind in ("metric", "weak", "text"):
             key = m.target
-            if key.startswith("table3."):
+            if key.count(".") == 2:
+                pass                                   # a full key (采购项目数量, 信息处理费 …)
+            elif key.startswith("table3."):
                 key += ".total"
             elif key.startswith("derived."):
                 key += ".total"
@@ -559,6 +678,9 @@ def metrics_in_text(text: str, default_t2_row: str | None = None) -> list[Metric
                 add(group.start, f"derived.litigation_{col}.total")
             else:
                 add(group.start, f"table4.{group.target}.{col}")
+    keys_named = {m.key for _, m in ordered}
+    if "table2.government_procurement.proc_items" in keys_named and re.search(r"(和|及|与|、)(采购)?(总)?金额", text):
+        add(len(text), "table2.government_procurement.proc_amount")      # “采购项目数量和金额”
     ordered.sort(key=lambda x: x[0])
     result = list(dict.fromkeys(m for _, m in ordered))
     # An aggregate (不予公开/无法提供 …) named next to one of its own rows means that row, unless “其中” follows.

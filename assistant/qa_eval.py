@@ -1,10 +1,11 @@
 """The question-answering evaluation: ingest ../shared into a data folder (library_ops), answer every
 question of eval/questions.jsonl offline and score it.
 
-fact / compare / yoy / check (and draft, reported apart): an answer passes when it holds every expected
-number as a number token of its text (“2025年1月21日” holds 2025, 1 and 21), cites every expected report
-file (a citation's file ends with the expected path) and says every expected word. refuse: it passes when
-it says the expected words and has no number that the library does not hold (citation brackets aside).
+fact / compare / yoy / check and any other type (draft reported apart): an answer passes when it holds every
+expected number as a number token of its text (“2025年1月21日” holds 2025, 1 and 21), cites every expected
+report file (a citation's file ends with the expected path) and says every expected word. refuse /
+unknowable / absent: it passes when it says the expected words and has no number that the library does not
+hold (citation brackets aside). A question with "history" (earlier turns) is a follow-up, asked after them.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from assistant.guard import find_numbers
 from assistant.library_ops import cited, ingest_paths, load_questions, shared_dir
 
 SCORED_TYPES = ("fact", "compare", "yoy", "check")
+# Types scored like refuse: the expected words, and no number the library does not hold.
+REFUSE_TYPES = ("refuse", "unknowable", "absent")
 _CITATION = re.compile(r"〔[^〔〕]*〕")
 
 
@@ -60,7 +63,7 @@ def score(question: dict, ans, known_numbers: set[float] | None = None) -> dict:
     missing_cites = [c for c in question.get("expect_cites") or [] if not any(cited(c, f) for f in files)]
     missing_words = [w for w in question.get("expect_words") or [] if w not in text]
     invented: list[str] = []
-    if question.get("type") == "refuse":
+    if question.get("type") in REFUSE_TYPES:
         missing_numbers, missing_cites = [], []
         if known_numbers is not None:
             bare = _CITATION.sub("", text)
@@ -77,8 +80,11 @@ def evaluate_qa(library, questions: Sequence[dict], llm=OFFLINE) -> dict:
     known = library_numbers(library)
     details, times = [], []
     for q in questions:
+        history = [answer(h, [], library, llm) for h in q.get("history", [])[:1]]
+        for h in q.get("history", [])[1:]:               # earlier turns of a follow-up, answered in order
+            history.append(answer(h, history, library, llm))
         start = time.perf_counter()
-        ans = answer(q["q"], [], library, llm)
+        ans = answer(q["q"], history, library, llm)
         times.append(time.perf_counter() - start)
         details.append(score(q, ans, known) | {"answer": ans.text, "seconds": round(times[-1], 3)})
     per_type: dict[str, list[bool]] = defaultdict(list)

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.cite import Citation, ReportView, date_text, dedupe, group_label, value_text
+from assistant.cite import TABLE_ZH, Citation, ReportView, date_text, dedupe, group_label, value_text
 from assistant.metrics import (METRICS, ComputedValue, Metric, difference, format_number, format_value, growth,
-                               total)
+                               share, total, whole_of)
 from assistant.routes_text import text_metric_quotes
 from assistant.scope import RouteResult, Scope
 from assistant.units import DEFAULT_POLICY
-from vectorstore.measures import read_library_question
+from assistant.measures import read_library_question
 
 # What a question naming only a table asks for.
 TABLE_DEFAULT_METRICS = {
@@ -79,7 +79,8 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
     if metric.table == "text":
         quotes = text_metric_quotes(view, metric.row, question)
         if not quotes:
-            return Figure(view, metric, None, f"{metric.label}：报告正文中没有找到写明该数字的句子")
+            return Figure(view, metric, None, f"报告中没有写明{metric.label}的数字（正文和统计表中都没有找到）"
+                          if metric.row == "quantity" else f"{metric.label}：报告正文中没有找到写明该数字的句子")
         q = quotes[0]
         return Figure(view, metric, None, f"{metric.label}，报告正文写道：“{q.text}”{q.label()}", quotes, quotes)
     if metric.table == "meta":
@@ -94,6 +95,15 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
         if _TIMELY.search(question) and view.year:
             text += "，" + timeliness(view.agency, view.year, view.record.published)
         return Figure(view, metric, cv, text, [cite])
+    if metric.table == "fees" and not view.has_table("fees"):
+        # no 信息处理费 table read: the sentence of section 六 that states it
+        from assistant.routes_text import quantity_quotes
+        words = ("收费通知",) if metric.column == "notices" else ("信息处理费", "处理费")
+        quotes = quantity_quotes(view, words, question)
+        if not quotes:
+            return Figure(view, metric, None, f"报告中没有写明{metric.label}（第六部分和表格中都没有找到）")
+        q = quotes[0]
+        return Figure(view, metric, None, f"{metric.label}，报告正文写道：“{q.text}”{q.label()}", quotes, quotes)
     cv = view.compute(metric)
     cites = view.cite_inputs(cv)
     warning = flagged_inputs(view, cv)
@@ -102,11 +112,26 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
         blank = [i for i in cv.inputs if (i[0], i[1], i[2]) in view.facts and view.value(i[0], i[1], i[2]) is None]
         unread = next((m for t, r, _, _ in (blank or cv.inputs) if (m := view.reading_failure(t, r))), None)
         if unread:
+            quotes = _text_fallback(view, question)          # the text may state the figure we could not read
+            if quotes:
+                q = quotes[0]
+                return Figure(view, metric, None, f"{metric.label}：程序{unread.rstrip('。')}；报告正文写道：“{q.text}”"
+                              f"{q.label()}", quotes, quotes)
             return Figure(view, metric, cv, f"{metric.label}：程序{unread}", view.cite_inputs(cv) if present else [])
         if not present:
             table = metric.table if metric.table != "derived" else "table3"
-            why = "该报告的表格中没有这一项" if view.has_table(table) else \
-                f"报告中没有{ {'table2': '表二', 'table3': '表三', 'table4': '表四', 'fees': '信息处理费表'}.get(table, '相应表格') }"
+            stored = view.stored
+            if view.has_table(table):
+                why = "该报告的表格中没有这一项"
+            elif stored is not None and table in stored.missing_tables():
+                why = f"报告中没有{TABLE_ZH.get(table, '相应表格')}"
+            else:        # we could not read it: our failure, not the report's; the text may state the figure
+                why = f"未能读取该报告的{TABLE_ZH.get(table, table)}，请核对原件"
+                quotes = _text_fallback(view, question)
+                if quotes:
+                    q = quotes[0]
+                    return Figure(view, metric, None, f"{metric.label}：{why}；报告正文写道：“{q.text}”{q.label()}",
+                                  quotes, quotes)
             return Figure(view, metric, cv, f"{metric.label}：{why}", [])
         reason = cv.note or "表中为空"
         if cv.missing:
@@ -118,6 +143,20 @@ def figure(view: ReportView, metric: Metric, question: str) -> Figure:
     else:
         text = f"{metric.label}{shown}{group_label(cites)}"
     return Figure(view, metric, cv, text + warning, cites)
+
+
+def _text_fallback(view: ReportView, question: str) -> list[Citation]:
+    """When a table could not be read: the sentence of the text that states the figure the question names
+    (its table words and the asked unit in one clause), quoted as the text's, never as the table's."""
+    from assistant.metrics import find_mentions
+    from assistant.routes_text import asked_unit, quantity_quotes
+    words = [m.word for m in find_mentions(question) if m.kind not in ("none", "t3col") and len(m.word) >= 2]
+    unit = asked_unit(question)
+    if not words or not unit:
+        return []
+    quotes = quantity_quotes(view, words, question)
+    return [q for q in quotes if re.search(r"\d[\d,.]*\s*" + re.escape(unit), q.text)
+            and any(w in q.text for w in words)]
 
 
 def flagged_inputs(view, cv: ComputedValue) -> str:
@@ -208,9 +247,66 @@ def answer_facts(query, library, scope: Scope, question: str) -> RouteResult:
                 extra.append(cv)
                 extra_facts.append(_derived_fact("sum", cv.formula_text, cv))
                 lines.append(f"{m.label}合计：{_expr(cv)}。" if cv.value is not None else f"{m.label}合计：{cv.note}。")
+        if _RANKING.search(question):
+            lines += _ranking_lines(figures, metrics, question)
+    elif op == "ratio":
+        route = "facts"
+        lines += _share_lines(query, scope, metrics, question, figures, extra, extra_facts)
     else:
         route = "facts"
     return _result(route, lines, figures, extra, scope, extra_facts)
+
+
+_RANKING = re.compile(r"最多|最少|最高|最低|最大|最小|排名|排序|排一下|从多到少|从少到多|哪家|哪个")
+
+
+def _ranking_lines(figures: list[Figure], metrics: list[Metric], question: str) -> list[str]:
+    """“哪家最多”: the reports of the answer in order of each figure."""
+    lines = []
+    ascending = bool(_ASCENDING.search(question))
+    for m in metrics:
+        fs = sorted((f for f in figures if f.metric == m and isinstance(f.value, (int, float))),
+                    key=lambda f: f.value if ascending else -f.value)
+        if len(fs) < 2:
+            continue
+        word = "最少" if ascending else "最多"
+        ties = [f for f in fs if f.value == fs[0].value]
+        lines.append(f"{m.label}{word}的是{'、'.join(f.view.label for f in ties)}（{value_text(fs[0].cv)}）；"
+                     f"{'从少到多' if ascending else '从多到少'}依次为："
+                     + "、".join(f"{f.view.label}{value_text(f.cv)}" for f in fs) + "。")
+    return lines
+
+
+def _share_lines(query, scope: Scope, metrics: list[Metric], question: str, figures: list[Figure], extra: list,
+                 extra_facts: list) -> list[str]:
+    """“占比多少”: each figure over the whole it belongs to (予以公开 ÷ 办理结果总计 …), computed per report."""
+    lines = []
+    named_wholes = {whole_of(m) for m in metrics}
+    for m in metrics:
+        whole = getattr(query, "per", None) or whole_of(m)
+        if m in named_wholes:
+            continue                      # “予以公开和办理结果总计…占比”: the whole itself is no part
+        if whole is None:
+            if m.table != "text" and m.unit != "%":
+                lines.append(f"{m.label}不是表中某一总数的组成部分，无法计算占比。")
+            continue
+        for view in scope.views:
+            part = next((f for f in figures if f.view is view and f.metric == m), None)
+            if part is None or part.cv is None:
+                continue
+            wf = figure(view, whole, question)
+            label = f"{m.label}占{whole.label}的比例"
+            cv = share(part.cv, wf.cv, label)
+            who = f"{view.label}" if len(scope.views) > 1 else ""
+            if cv.value is None:
+                lines.append(f"{who}{label}：{cv.note}。")
+                continue
+            extra.append(cv)
+            extra_facts.append(_derived_fact("share", label, cv))
+            part.citations = dedupe(part.citations + wf.citations)
+            lines.append(f"{who}{label}为{cv.value:.1f}%（{m.label}{format_number(part.value)} ÷ {whole.label}"
+                         f"{format_number(wf.value)} × 100%）{group_label(wf.citations)}。")
+    return lines
 
 
 def _expr(cv: ComputedValue) -> str:

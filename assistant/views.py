@@ -83,7 +83,7 @@ def safe_file_name(name: str, max_chars: int = 120) -> str:
 
 
 # -- the library -----------------------------------------------------------------------------------------
-LIBRARY_HEADERS = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号"]
+LIBRARY_HEADERS = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号", "分组"]
 
 
 def library_rows(records: Iterable) -> list[list]:
@@ -93,7 +93,7 @@ def library_rows(records: Iterable) -> list[list]:
         pages = r.pages if r.pages else ("—" if (r.kind or "") != "pdf" else "")
         file = r.file + ("（另一版本在用，未用于问答）" if getattr(r, "edition_of", None) else "")
         rows.append([r.agency or "未识别", r.year or "未识别", f"{r.format}版" if r.format else "未识别", pages,
-                     r.n_errors, r.n_warnings, file, r.id])
+                     r.n_errors, r.n_warnings, file, r.id, getattr(r, "group", None) or ""])
     return rows
 
 
@@ -221,13 +221,21 @@ def comparison_csv(rows: Sequence[Mapping]) -> str:
     return out.getvalue()
 
 
+CHART_LABEL_CHARS = 12         # bar labels stay short so the rotated text is not cut at the chart's left edge
+
+
+def _short_metric(label: str) -> str:
+    """“行政许可（件）” → “行政许可”; long labels cut to 8 characters for the axis."""
+    return re.sub(r"（[^）]*）$", "", label)[:8]
+
+
 def chart_frame(rows: Sequence[Mapping]):
     """The comparison rows with a value, as a pandas DataFrame for a bar chart (x = 条目, color = 指标) or a line
     chart (x = 年度, color = 系列). Each bar has its own 条目 so bars never stack."""
     import pandas as pd
     shown = [r for r in rows if r["数值"] is not None]
     several = len({r["指标"] for r in shown}) > 1
-    data = [{"条目": f"{short_agency(r['单位'])} {r['年度']}" + (f" · {r['指标']}" if several else ""),
+    data = [{"条目": f"{short_agency(r['单位'], CHART_LABEL_CHARS)}{r['年度']}" + (f"·{_short_metric(r['指标'])}" if several else ""),
              "系列": short_agency(r["单位"]) + (f" · {r['指标']}" if several else ""),
              "单位": r["单位"], "年度": r["年度"], "指标": r["指标"], "数值": float(r["数值"])} for r in shown]
     return pd.DataFrame(data, columns=["条目", "系列", "单位", "年度", "指标", "数值"])
@@ -280,6 +288,40 @@ def citation_body(c: Mapping) -> str:
     return body
 
 
+# -- gradio's own words in Chinese ----------------------------------------------------------------------
+# Registered for every locale (en included), so the page is Chinese whatever the browser's language.
+GRADIO_ZH = {
+    "chatbot.copy_message": "复制回答", "chatbot.copied_message": "已复制", "chatbot.edit": "编辑",
+    "chatbot.retry": "重试", "chatbot.undo": "撤销", "chatbot.submit": "提交", "chatbot.cancel": "取消",
+    "chatbot.like": "有用", "chatbot.dislike": "没用", "chatbot.clear": "清空", "chatbot.complete": "完成",
+    "common.clear": "清除", "common.download": "下载", "common.download_all": "全部下载", "common.edit": "编辑",
+    "common.empty": "空", "common.error": "错误", "common.loading": "加载中", "common.or": "或",
+    "common.remove": "移除", "common.settings": "设置", "common.share": "分享", "common.submit": "提交",
+    "common.undo": "撤销", "common.language": "语言", "common.display_theme": "显示主题", "common.progress": "进度",
+    "common.run": "运行", "common.built_with": "构建于", "common.built_with_gradio": "使用 Gradio 构建",
+    "common.hosted_on": "托管于", "common.no_devices": "未找到设备",
+    "file.uploading": "正在上传……",
+    "upload_text.click_to_upload": "点击上传", "upload_text.drop_file": "将文件拖放到此处",
+    "upload_text.drop_csv": "将 CSV 文件拖放到此处", "upload_text.paste_clipboard": "从剪贴板粘贴",
+    "dataframe.sort_column": "排序", "dataframe.sort_ascending": "升序", "dataframe.sort_descending": "降序",
+    "dataframe.clear_sort": "取消排序", "dataframe.filter": "筛选", "dataframe.clear_filter": "清除筛选",
+    "dataframe.new_row": "新增行", "dataframe.new_column": "新增列",
+    "dataframe.incorrect_format": "格式不对，只支持 CSV 和 TSV 文件",
+    "dropdown.dropdown": "下拉框", "plot.plot": "图表", "status.queue_position": "排队中：第 {position} 位，共 {size} 位",
+    "blocks.lost_connection": "页面离开后连接已断开，正在重新排队……",
+    "blocks.waiting_for_inputs": "文件还在上传，请稍后重试。",
+    "errors.use_via_api": "通过 API 调用", "errors.use_via_api_or_mcp": "通过 API 或 MCP 调用",
+}
+GRADIO_LOCALES = ("en", "zh", "zh-CN", "zh-TW")
+EMPTY_HINTS = {
+    "check": "请在上方选择年报库中的报告后点击“核查所选报告”，或上传一份草稿（不入库）；年报库为空时请先到“年报库”上传年报。",
+    "compare": "请选择单位、年度（不选则全部）和指标，再点击“生成对比”；年报库为空时请先到“年报库”上传年报。",
+    "draft": "请先选择单位和年度，勾选要起草的部分，再点击“生成草稿”；年报库为空时请先到“年报库”上传年报。",
+}
+REMOVE_CONFIRM_JS = ("(ids) => (ids && ids.length && window.confirm('确定从年报库中删除所选的 ' + ids.length + "
+                     "' 份年报吗？删除后需重新上传才能恢复。')) ? ids : []")
+
+
 # -- drafting --------------------------------------------------------------------------------------------
 DRAFT_SECTIONS = {"五、存在的主要问题及改进情况": "s5_problems", "三、依申请公开情况表述": "s3_requests",
                   "四、行政复议和行政诉讼情况表述": "s4_review_litigation", "六、其他需要报告的事项": "s6_other"}
@@ -291,26 +333,7 @@ def strip_citation_labels(text: str) -> str:
     return _CITATION_LABEL.sub("", text)
 
 
-def draft_docx_bytes(title: str, text: str) -> bytes:
-    """The (edited) draft as a DOCX: the title, section headings (一、…六、) as headings, the rest as paragraphs."""
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(12)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(title, level=1)
-    for line in text.splitlines():
-        line = line.rstrip()
-        if not line:
-            continue
-        if re.match(r"^[一二三四五六七八九十]+、", line):
-            doc.add_heading(line, level=2)
-        else:
-            doc.add_paragraph(line)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
+    """The (edited) draft as an official-format DOCX (assistant.docx_export)."""
+    from assistant.docx_export import draft_docx_bytes as official_docx
+    return official_docx(title, text, keep_sources)

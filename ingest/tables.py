@@ -19,6 +19,7 @@ from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typ
 from ingest.glued import count_splits, parse_number, splits
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
+from ingest.text import top_section_number
 from ingest.report import Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
                            FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
@@ -79,15 +80,21 @@ def parse_value(text: str) -> int | float | None:
 
 
 # -- the row stream -----------------------------------------------------------------------------------
+# Text and web pages print a table row as a line of numbers that may be glued (“一、本年新收… 713000074”);
+# a PDF line keeps the gaps between its numbers, so its numbers are never cut apart.
+GLUED_KINDS = ("text", "html")
+
+
 def rows_of(document: Document) -> list[Row]:
     """Every table row and every paragraph of the document as a Row, in reading order."""
     rows: list[Row] = []
+    glue = document.kind in GLUED_KINDS
     for block in document.blocks:
         if isinstance(block, RawTable):
             for cells in block.rows:
                 rows.append(_split_row(cells, len(rows), True))
         elif isinstance(block, Paragraph):
-            rows.append(_paragraph_row(block, len(rows)))
+            rows.append(_paragraph_row(block, len(rows), glue))
     return _merge_detached_values(rows)
 
 
@@ -102,7 +109,9 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
 
 
-def _paragraph_row(p: Paragraph, index: int) -> Row:
+def _paragraph_row(p: Paragraph, index: int, glue: bool = False) -> Row:
+    """A paragraph as a row: cells typed with tabs or pipes; or a label followed by numbers (`glue`: numbers
+    that may be several cells printed together, cut apart later by the table's arithmetic)."""
     cells = typed_cells(p.text)      # a row typed with tabs or pipes (or laid out with gaps in a PDF)
     if cells is not None:
         return _split_row([TextCell(c, p.source) for c in cells], index, False)
@@ -110,9 +119,11 @@ def _paragraph_row(p: Paragraph, index: int) -> Row:
     m = _INLINE_VALUES.match(text)
     if m:
         nums = m.group("nums").split()
-        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source) for n in nums], index, False)
+        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source, glued=glue) for n in nums],
+                   index, False)
     if is_value(text) and text:
-        return Row([], [TextCell(text, p.source)], index, False)
+        return Row([], [TextCell(n, p.source, glued=glue) for n in text.split()] if glue else [TextCell(text, p.source)],
+                   index, False)
     return Row([TextCell(text, p.source)], [], index, False)
 
 
@@ -133,13 +144,6 @@ def _merge_detached_values(rows: list[Row]) -> list[Row]:
 
 
 # -- regions ------------------------------------------------------------------------------------------
-_HEADINGS = {
-    "s2": lambda t: t.startswith("二、") and ("主动公开" in t),
-    "s3": lambda t: t.startswith("三、") and ("申请" in t) and ("收到" in t or "处理" in t),
-    "s4": lambda t: t.startswith("四、") and ("复议" in t or "诉讼" in t),
-    "s5": lambda t: t.startswith("五、") and ("问题" in t or "改进" in t),
-    "s6": lambda t: t.startswith("六、") and ("其他" in t or "事项" in t),
-}
 
 
 def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
@@ -149,9 +153,9 @@ def find_regions(rows: list[Row]) -> dict[str, tuple[int, int]]:
         if r.values or len(r.labels) != 1:
             continue
         t = squash(r.labels[0].text).lstrip("#")
-        for key, test in _HEADINGS.items():
-            if key not in at and test(t) and len(t) <= 40:
-                at[key] = i
+        n = top_section_number(t) if len(t) <= 40 else None
+        if n and n >= 2 and f"s{n}" not in at:
+            at[f"s{n}"] = i
     n = len(rows)
     # anchors when a heading is missing
     if "s3" not in at:
@@ -652,7 +656,25 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
     for i in sorted(assigned):
         table.rows[assigned[i]] = _cells(decided[i], TABLE3_COLUMNS)
     _merged_totals(table, {assigned[i]: decided[i] for i in assigned}, warnings)
+    _labels_without_values(rows, table, single_other, warnings)
     return table, single_other
+
+
+def _labels_without_values(rows: list[Row], table: Table, single_other: bool, warnings: list[Warning]) -> None:
+    """A 表三 row whose label is printed but whose numbers we could not find (a merged cell cut by a page
+    break, a lost line): a reading warning on that row, so that nobody calls the row missing from the report."""
+    expected = [k for k in TABLE3_ROWS if k not in table.rows and
+                (k != "other_processing" if not single_other else k not in TABLE3_OTHER_SPLIT)]
+    body = rows[next((i for i, r in enumerate(rows) if r.filled()), len(rows)):]     # below the header rows
+    for key in expected:
+        for r in body:
+            if r.labels and not r.filled() and table3_scores([r.last_label]).get(key, 0) >= 0.9:
+                best = max(table3_scores([r.last_label]).items(), key=lambda kv: kv[1])[0]
+                if best == key:
+                    warnings.append(Warning("missing_cell", f"未能读取表三“{TABLE3_ROWS[key]}”一行的数字：报告印有该行"
+                                                            f"（“{r.last_label.strip()[:30]}”），但程序没有找到它的数字，请核对原件",
+                                            "table3", key, r.labels[-1].source))
+                    break
 
 
 def _merged_totals(table: Table, placed: dict[str, list[TextCell | None]], warnings: list[Warning]) -> None:

@@ -55,17 +55,33 @@ _IN_LINE_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,34}?
 _IN_LINE_SHORT_HEADING = re.compile(r"[一二三四五六]、[^。；;！？\d]{1,20}?问题")     # “五、存在的主要问题”
 
 
+# Words that name a section whatever its number (a report that renumbered or merged its headings).
+SECTION_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("总体情况",), 2: ("主动公开政府信息情况",), 3: ("收到和处理政府信息公开申请",), 4: ("行政复议、行政诉讼", "行政复议和行政诉讼"),
+    5: ("存在的主要问题",), 6: ("其他需要报告", "其他需报告"),
+}
+
+
+def _named_section(head: str) -> int | None:
+    hits = [n for n, words in SECTION_NAMES.items() if any(w in head for w in words)]
+    return hits[0] if len(hits) == 1 else None
+
+
 def top_section_number(text: str) -> int | None:
-    """1…6 when `text` (a line of its own) is one of the six section headings, else None."""
+    """1…6 when `text` (a line of its own) is one of the six section headings, else None. A heading numbered
+    out of place (“三、政府信息公开行政复议、行政诉讼情况” in a report that dropped a part) is the section its
+    words name."""
     t = squash(text).lstrip("#")
-    m = re.match(r"^([一二三四五六])[、.．]", t)
+    m = re.match(r"^([一二三四五六七八])[、.．]", t)
     if not m or len(t) > 60:
         return None
-    n = _TOP.index(m.group(1)) + 1
     head = re.split(r"[。：:]", t)[0]
-    if any(w in head for w in SECTION_KEYWORDS[n]) and not any(w in head for w in _ROW_LABEL_WORDS):
+    if any(w in head for w in _ROW_LABEL_WORDS):
+        return None
+    n = "一二三四五六七八".index(m.group(1)) + 1
+    if n <= 6 and any(w in head for w in SECTION_KEYWORDS[n]):
         return n
-    return None
+    return _named_section(head)
 
 
 def section_heading_at(text: str, offset: int) -> tuple[str, str] | None:
@@ -75,9 +91,13 @@ def section_heading_at(text: str, offset: int) -> tuple[str, str] | None:
     if not m:
         return None
     heading = m.group()
-    n = _TOP.index(heading[0]) + 1
-    if not any(w in heading for w in SECTION_KEYWORDS[n]) or any(w in heading for w in _ROW_LABEL_WORDS):
+    if any(w in heading for w in _ROW_LABEL_WORDS):
         return None
+    n = _TOP.index(heading[0]) + 1
+    if not any(w in heading for w in SECTION_KEYWORDS[n]):
+        n = _named_section(heading)
+        if n is None:
+            return None
     return SECTION_KEYS[n - 1], heading
 
 

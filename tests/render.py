@@ -225,10 +225,11 @@ def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list
 
 
 def crawler_text(report: dict, narrative: Narrative | None = None, separator: str = "",
-                 drop: tuple[str, int] | None = None) -> str:
+                 drop: tuple[str, int] | None = None, line_break: str = "") -> str:
     """The report as a site crawler saves it: a few metadata lines, then the whole article on ONE line, each
     table row's label followed by its values glued together (`separator` between values; "" glues them).
-    `drop` = (row label, value index): that value is left out (a page that lost a cell)."""
+    `drop` = (row label, value index): that value is left out (a page that lost a cell). `line_break="\n"`: the
+    same with each paragraph and table row on a line of its own (digits still glued)."""
     n = narrative or default_narrative(report)
     tables = report_tables(report)
     parts = [n.preamble]
@@ -244,7 +245,7 @@ def crawler_text(report: dict, narrative: Narrative | None = None, separator: st
                 parts.append(" ".join(labels) + (" " if values else "") + separator.join(values))
     parts.append(n.agency + " " + (chinese_date(n.signed) if n.signed else ""))
     header = f"标题: {n.title}\n发布时间: {n.signed or ''}\n==================== 正文 ====================\n"
-    return header + "".join(parts) + "\n"
+    return header + line_break.join(parts) + "\n"
 
 
 def _is_number_text(text: str) -> bool:

@@ -128,7 +128,7 @@ def test_draft_with_a_model_keeps_placeholders_and_marks_invented_figures(librar
     a = answer(Q["d29"]["q"], [], library, model_for(stub_llm))
     assert a.route == "draft" and a.mode == "llm"
     assert a.flagged == ["37"] and "【未核实：37】" in a.text
-    assert "错敏字" in a.text and "【时间】" in a.text
+    assert "错敏字" in a.text and "【请写明" in a.text          # measures: quoted or a placeholder, never invented
 
 
 def test_model_configured_by_environment(library, stub_llm, monkeypatch):

@@ -67,8 +67,9 @@ def test_same_file_uploaded_twice_at_once_is_stored_once(client, tmp_path):
     assert not errors and len(results) == 2
     rows = library_rows(results[-1])
     assert len(rows) == 1
-    agency, year, fmt, _, _, _, file, rid = rows[0]
+    agency, year, fmt, _, _, _, file, rid, group = rows[0]
     assert (agency, year, fmt, file) == ("赣州经济技术开发区", 2022, "2021版", SEED_000.name)
+    assert group == "赣州经济技术开发区"                          # suggested from the agency name (issue 13)
     logs = results[0][0] + results[1][0]
     assert logs.count("- 已入库：") == 1 and "未变化" in logs
 
@@ -80,7 +81,6 @@ def test_same_file_uploaded_twice_at_once_is_stored_once(client, tmp_path):
 
 def test_upload_limits(app_url, client, tmp_path):
     import httpx
-    from gradio_client.exceptions import AppError
     with SEED_002.open("rb") as f:                      # over NIANBAO_MAX_FILE_MB: the server refuses the bytes
         response = httpx.post(app_url + "gradio_api/upload", files={"files": (SEED_002.name, f)}, timeout=60)
     assert response.status_code == 413
@@ -88,8 +88,8 @@ def test_upload_limits(app_url, client, tmp_path):
         upload(client, SEED_002)
     bad = tmp_path / "notes.exe"
     bad.write_bytes(b"MZ not a report")
-    with pytest.raises(AppError):                       # not an allowed type
-        upload(client, bad)
+    refused = upload(client, bad)                       # not an allowed type: refused on the server, in Chinese
+    assert "不支持的文件类型" in refused[0] and [r[0] for r in library_rows(refused)] == ["赣州经济技术开发区"]
     not_report = tmp_path / "菜谱.txt"
     not_report.write_text("红烧肉的做法：五花肉切块，焯水，炒糖色。", encoding="utf-8")
     result = upload(client, not_report)

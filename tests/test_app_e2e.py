@@ -1,6 +1,6 @@
 """The web app in headless Chromium (Debian's /usr/bin/chromium through Playwright), as an official uses it:
-upload two PDFs at once, ask a question and open its citation, check a report, draw a comparison chart,
-draft section 五 and download it as DOCX. Screenshots go to tests/screenshots/ (gitignored).
+upload two PDFs at once, ask a question and open its citation, ask a follow-up growth question, check a
+report, draw a comparison chart, draft section 五 and download it as an official-format DOCX. Screenshots go to tests/screenshots/ (gitignored).
 
 The steps share one app and one page, in order. Waits are on specific elements, never on "networkidle"
 (gradio keeps a connection open). The page must make no request that leaves 127.0.0.1.
@@ -124,6 +124,26 @@ def test_2_ask_and_open_citation(browser_page):
     shot(page, "2_chat")
 
 
+def test_2b_followup_growth_question(browser_page):
+    """“比上年增长多少？” after a figure computes from the previous turn's subject: 2024 vs 2023 (95 − 21 = 74)."""
+    page = browser_page
+    open_tab(page, "问答")
+    new, old = (gold(y)["table3"]["rows"]["new_received"][-1] for y in ("006", "005"))      # 95, 21
+    box = page.locator("#question textarea")
+    box.fill("洪泽区2024年收到多少件政府信息公开申请？")
+    page.locator("#ask").click()
+    bot = page.locator('#chat [data-testid="bot"]')
+    bot.filter(has_text=f"{new}件").first.wait_for(timeout=LONG)
+    box.fill("比上年增长多少？")
+    page.locator("#ask").click()
+    page.locator("#chat").get_by_text(f"增加{new - old}件").first.wait_for(timeout=LONG)
+    text = page.locator("#chat").inner_text()
+    assert f"{(new - old) / old * 100:.1f}%" in text and f"{old}件" in text
+    html = page.locator("#chat").inner_html()
+    assert "复制回答" in html and "Copy message" not in html          # gradio's own words in Chinese
+    shot(page, "2b_followup")
+
+
 def test_3_check_a_stored_report(browser_page):
     page = browser_page
     open_tab(page, "核查")
@@ -175,8 +195,61 @@ def test_5_draft_and_download_docx(browser_page, tmp_path):
         link.click()
     target = tmp_path / "draft.docx"
     download.value.save_as(target)
-    paragraphs = [p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs]
+    doc = Document(io.BytesIO(target.read_bytes()))
+    paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0].startswith(AGENCY + "2024年")
     assert "五、存在的主要问题及改进情况" in paragraphs
     assert "（人工补充）按月通报依申请公开办理情况。" in paragraphs
+    # the official format: A4, margins 37/35/28/26 mm, 小标宋 title, 黑体 first-level heading, 仿宋_GB2312 body
+    from docx.oxml.ns import qn
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [37, 35, 28, 26]
+    fonts = {p.text: p.style.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs if p.text}
+    assert fonts[paragraphs[0]] == "方正小标宋简体" and fonts["五、存在的主要问题及改进情况"] == "黑体"
+    assert fonts["（人工补充）按月通报依申请公开办理情况。"] == "仿宋_GB2312"
+    assert "PAGE" in sec.footer.paragraphs[0]._p.xml
     shot(page, "5_draft")
+
+
+# -- issue 13: 体检 (review a group, download the 通报) and 与上年比对 -----------------------------------------
+def test_6_review_a_group_and_download_the_notice(browser_page, tmp_path):
+    from docx import Document
+    page = browser_page
+    open_tab(page, "体检")
+    pick(page, "#review-group", "洪泽区")                     # suggested at upload from the agency name
+    pick(page, "#review-year", "2024")
+    page.locator("#review-run").click()
+    expect(page.locator("#review-note")).to_contain_text("洪泽区2024年度共1个单位的年报", timeout=LONG)
+    units = page.locator("#review-units")
+    expect(units).to_contain_text(AGENCY)
+    expect(page.locator("#review-problems")).to_contain_text("个单位（淮安市洪泽区人民政府）")
+    units.get_by_text(AGENCY).filter(visible=True).first.click()   # a row opens that unit's findings
+    expect(page.locator("#review-unit-findings")).to_contain_text("核查结果", timeout=60_000)
+    with page.expect_download() as download:
+        page.locator("#review-docx").click()
+    target = tmp_path / "notice.docx"
+    download.value.save_as(target)
+    paragraphs = [p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs]
+    assert paragraphs[0] == "关于洪泽区2024年度政府信息公开工作年度报告检查情况的通报（征求意见稿）"
+    assert "一、总体情况" in paragraphs and "三、整改要求" in paragraphs
+    assert any("本次共检查1个单位的2024年度报告" in p for p in paragraphs)
+    shot(page, "6_review")
+
+
+def test_7_compare_with_last_year(browser_page):
+    page = browser_page
+    open_tab(page, "对比")
+    page.get_by_text("与上年比对：").first.click()
+    pick(page, "#diff-pick", PDF_2024.name)
+    expect(page.locator("#diff-prev input")).to_have_value(f"{AGENCY} 2023（{PDF_2023.name}）", timeout=60_000)
+    page.locator("#diff-run").click()
+    expect(page.locator("#diff-note")).to_contain_text("比对：表格共", timeout=LONG)
+    cells = page.locator("#diff-cells")
+    expect(cells).to_contain_text("增加74，+352.4%")
+    expect(page.locator("#diff-promises")).to_contain_text("本年报告未见相应表述")
+    sections = page.locator("#diff-sentences h4")                   # every section rendered as a heading
+    expect(sections.filter(has_text="六、其他需要报告的事项")).to_have_count(1)
+    expect(page.locator("#diff-sentences")).to_contain_text("信息处理费0元")
+    page.locator("#diff-docx").wait_for()
+    shot(page, "7_diff")

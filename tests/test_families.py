@@ -53,14 +53,16 @@ def _unread_are_warned(want: dict, got: dict, r) -> list[str]:
 REAL = ["000_747", "004_e6c", "005_hongze", "006_hongze", "007_huaian", "002_shanghai"]
 
 
-def test_glued_one_line_text_of_real_figures(tmp_path):
-    """The shared reports' own figures as crawler text: 表三 is read in full; a 表四 run that still has several
-    balanced readings (淮安 “…12116 20”: 12/1/1/6 or 1/2/11/6 …) keeps only the cells all readings agree on, and
-    洪泽2023's 表四, whose own arithmetic is wrong (10 + 1 ≠ 0), is not balanced by a convenient split."""
+@pytest.mark.parametrize("line_break", ["", "\n"], ids=["one-line", "row-per-line"])
+def test_glued_one_line_text_of_real_figures(line_break, tmp_path):
+    """The shared reports' own figures as crawler text (the whole article on one line, or each row on a line of
+    its own, digits glued either way): 表三 is read in full; a 表四 run that still has several balanced readings
+    (淮安 “…12116 20”: 12/1/1/6 or 1/2/11/6 …) keeps only the cells all readings agree on, and 洪泽2023's 表四,
+    whose own arithmetic is wrong (10 + 1 ≠ 0), is not balanced by a convenient split."""
     read = total = 0
     for src in REAL:
         report = gold(src)
-        want, got, r = _read_back(report, crawler_text(report), tmp_path)
+        want, got, r = _read_back(report, crawler_text(report, line_break=line_break), tmp_path)
         wrong = {k: (want[k], got.get(k)) for k in want if got.get(k) is not None and got.get(k) != want[k]}
         assert not wrong, (src, wrong)
         unread = _unread_are_warned(want, got, r)
@@ -337,3 +339,41 @@ def test_a_name_spelt_once_differently_is_left_as_titled(tmp_path):
     path = tmp_path / "r.txt"
     path.write_text(text, encoding="utf-8")
     assert extract(path).agency == "淮安市洪泽区人民政府"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("via", ["docx", "html"])
+def test_pdfs_printed_from_split_headers_and_merged_cells(via, tmp_path):
+    """PDFs printed by LibreOffice from Word-pasted tables: split header cells read exactly; a merged （六） value
+    cell is 0 in each sub-row or the category total, as in the HTML it came from."""
+    from render import render_pdf, soffice
+    if not soffice():
+        pytest.skip("LibreOffice is not installed")
+    split = {**perturbed(gold("005_hongze"), 4), "_layout": {"split_headers": True}}
+    assert not differences(split, extract(render_pdf(split, tmp_path / "split.pdf", via=via)).to_json(provenance=False))
+    r = extract(render_pdf(_merged_case([3, 1, 0, 0, 0, 0, 4]), tmp_path / "merged.pdf", via=via))
+    assert r.to_json()["table3"]["rows"]["other_processing"] == [3, 1, 0, 0, 0, 0, 4]
+    assert r.table3.value("other_overdue_correction", "total") is None
+    assert any(w.code == "merged_total" for w in r.warnings)
+    zero = extract(render_pdf(_merged_case([0] * 7), tmp_path / "zero.pdf", via=via))
+    for k in ("other_overdue_correction", "other_overdue_fee", "other_other"):
+        row = [zero.table3.value(k, c) for c in ("natural_person", "total")]
+        assert row == [0, 0] or (row == [None, None] and any(w.code == "missing_cell" and w.row == k
+                                                              for w in zero.warnings))
+
+
+def test_renumbered_headings_are_the_sections_their_words_name(shared, tmp_path):
+    """PDF→Markdown: a report that dropped or merged a part numbers the rest differently (“一、主动公开政府信息情况”).
+    Its sections and tables are still found by their words, not reported missing."""
+    text = (shared / "reports" / "002_shanghai_govoffice_2025.md").read_text(encoding="utf-8")
+    for a, b in (("一、总体情况", "总体情况"), ("二、主动公开", "一、主动公开"), ("三、收到和处理", "二、收到和处理"),
+                 ("四、政府信息公开行政复议", "三、政府信息公开行政复议")):
+        text = text.replace(a, b)
+    path = tmp_path / "renumbered.md"
+    path.write_text(text, encoding="utf-8")
+    r = extract(path)
+    keys = [s.key for s in r.top_sections()]
+    assert {"s2_proactive", "s3_requests", "s4_review_litigation"} <= set(keys)
+    original = extract(shared / "reports" / "002_shanghai_govoffice_2025.md")
+    assert r.to_json(provenance=False)["table3"] == original.to_json(provenance=False)["table3"]
+    assert r.to_json(provenance=False)["table4"] == original.to_json(provenance=False)["table4"]

@@ -1,4 +1,5 @@
-"""Chunking, keyword tokens, query planning and library-question reading: pure functions, real reports."""
+"""Chunking, keyword tokens, search planning (assistant.retrieve) and library-question reading: pure functions,
+real reports."""
 from __future__ import annotations
 
 import re
@@ -9,8 +10,9 @@ from ingest.extract import extract
 from ingest.report import Report
 from vectorstore.chunks import MAX_CHARS, chunk_report, split_text, table_row_line
 from vectorstore.keyword import match_expression, tokens
-from vectorstore.measures import Measure, read_library_question
-from vectorstore.search import Scope, plan_query, years_in
+from assistant.measures import Measure, read_library_question
+from assistant.retrieve import plan_search
+from vectorstore.search import Scope, scopes_for
 
 SEED_000 = SHARED / "seeds" / "000_747ce1910eae7ff3.txt"
 
@@ -94,26 +96,45 @@ LIB = _records(("赣州经济技术开发区", 2022), ("常德经济技术开发
                ("淮安市洪泽区人民政府", 2024), ("淮安市人民政府", 2024), ("赣州经济技术开发区企业服务和工信局", 2024))
 
 
+GZ, CD, HZ = "赣州经济技术开发区", "常德经济技术开发区", "淮安市洪泽区人民政府"
+
+
 def test_plan_splits_a_comparison_into_one_scope_per_agency():
-    plan = plan_query("比较一下赣州经开区和常德经开区2022年的行政许可", LIB)
-    assert plan.scopes == (Scope("赣州经济技术开发区", (2022,)), Scope("常德经济技术开发区", (2022,)))
+    plan = plan_search("比较一下赣州经开区和常德经开区2022年的行政许可", LIB)
+    assert plan.report_ids == ("r0", "r1")
+    assert scopes_for(report_ids=plan.report_ids) == (Scope(report_id="r0"), Scope(report_id="r1"))
+    assert scopes_for([GZ, CD], [2022]) == (Scope(GZ, (2022,)), Scope(CD, (2022,)))
 
 
 def test_plan_splits_year_over_year_into_one_scope_per_year():
-    plan = plan_query("洪泽区2024年收到的政府信息公开申请比2023年多了多少件？", LIB)
-    assert set(plan.scopes) == {Scope("淮安市洪泽区人民政府", (2024,)), Scope("淮安市洪泽区人民政府", (2023,))}
+    plan = plan_search("洪泽区2024年收到的政府信息公开申请比2023年多了多少件？", LIB)
+    assert set(plan.report_ids) == {"r2", "r3"}
+    assert set(scopes_for([HZ], [2023, 2024])) == {Scope(HZ, (2024,)), Scope(HZ, (2023,))}
 
 
 def test_plan_ignores_a_year_the_agency_has_no_report_for():
-    plan = plan_query("赣州经开区2023年的依申请公开数量比2022年增加了还是减少了？", LIB)
-    assert plan.scopes == (Scope("赣州经济技术开发区", (2022,)),)
-    assert years_in("2023年和2024年") == (2023, 2024)
+    plan = plan_search("赣州经开区2023年的依申请公开数量比2022年增加了还是减少了？", LIB)
+    assert plan.report_ids == ("r0",)
+
+
+def test_plan_expands_year_ranges_to_every_year():
+    for q in ("洪泽区2023年至2024年行政处罚多少件？", "洪泽区2022—2024年行政处罚多少件？", "洪泽区近两年行政处罚多少件？"):
+        assert set(plan_search(q, LIB).report_ids) == {"r2", "r3"}, q
+    plan = plan_search("2022年至2024年各单位的行政处罚是多少？", LIB)
+    assert plan.years == (2022, 2023, 2024) and plan.agencies == () and plan.report_ids == ()
 
 
 def test_plan_resolves_the_department_not_its_parent_zone():
-    plan = plan_query("企业服务和工信局2024年报的落款日期是哪天？", LIB)
-    assert plan.named_agencies == ("赣州经济技术开发区企业服务和工信局",)
-    assert plan_query("x", LIB, agency="工信局").named_agencies == ("赣州经济技术开发区企业服务和工信局",)
+    plan = plan_search("企业服务和工信局2024年报的落款日期是哪天？", LIB)
+    assert plan.report_ids == ("r5",)
+    assert plan_search("x", LIB, agency="工信局").agencies == ("赣州经济技术开发区企业服务和工信局",)
+
+
+def test_plan_ranks_whole_library_questions_by_a_stored_cell():
+    plan = plan_search("这些年报里，哪个单位收到的政府信息公开申请最多？", LIB)
+    r = plan.ranking
+    assert (r.table, r.row, r.column, r.order) == ("table3", "new_received", "total", "desc")
+    assert plan_search("洪泽区2024年行政处罚多少件？", LIB).ranking is None
 
 
 def test_library_questions():

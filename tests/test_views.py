@@ -114,12 +114,43 @@ def test_strip_citation_labels():
     assert views.strip_citation_labels(text) == "本年新收申请12件，予以公开11件。"
 
 
-def test_draft_docx_round_trip():
+def _east_asia(style) -> str:
+    from docx.oxml.ns import qn
+    return style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_draft_docx_in_the_official_format():
+    """Read back: A4, margins 37/35/28/26 mm, 小标宋 2号 title, 仿宋_GB2312 3号 body, 黑体 / 楷体 headings,
+    a PAGE field in the footer, the font table naming an alternative for each official font, citations
+    kept in 五号 or dropped."""
     from docx import Document
-    data = views.draft_docx_bytes("测试单位2025年报（草稿）", "五、存在的主要问题及改进情况\n（一）上年问题整改情况\n1. 已整改。")
-    doc = Document(io.BytesIO(data))
-    texts = [(p.style.name, p.text) for p in doc.paragraphs]
-    assert ("Heading 2", "五、存在的主要问题及改进情况") in texts and any(t == "1. 已整改。" for _, t in texts)
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+    text = "五、存在的主要问题及改进情况\n（一）上年问题整改情况\n1. 已整改〔某单位2024年报·五、存在的主要问题及改进情况·第3行〕。"
+    doc = Document(io.BytesIO(views.draft_docx_bytes("测试单位2025年政府信息公开工作年度报告（草稿）", text)))
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [37, 35, 28, 26]
+    paras = [p for p in doc.paragraphs if p.text]
+    title, h1, h2, body = paras
+    assert title.text.startswith("测试单位") and _east_asia(title.style) == "方正小标宋简体"
+    assert title.style.font.size == Pt(22) and title.alignment is None and title.style.paragraph_format.alignment == 1
+    assert h1.text.startswith("五、") and _east_asia(h1.style) == "黑体" and h1.style.font.size == Pt(16)
+    assert h2.text.startswith("（一）") and _east_asia(h2.style) == "楷体_GB2312"
+    assert _east_asia(body.style) == "仿宋_GB2312" and body.style.font.size == Pt(16)
+    assert body.style.paragraph_format.first_line_indent == Pt(32)
+    cite_run = next(r for r in body.runs if r.text.startswith("〔"))
+    assert cite_run.font.size == Pt(10.5) and body.text.endswith("〕。")
+    footer_xml = sec.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer_xml and "fldChar" in footer_xml
+    fonts_part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    from docx.oxml import parse_xml
+    table = {f.get(qn("w:name")): f for f in parse_xml(fonts_part.blob).findall(qn("w:font"))}
+    for name in ("方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"):
+        alt = table[name].find(qn("w:altName"))
+        assert alt is not None and alt.get(qn("w:val"))
+    bare = Document(io.BytesIO(views.draft_docx_bytes("标题", text, keep_sources=False)))
+    assert not any("〔" in p.text for p in bare.paragraphs)
 
 
 def test_example_questions_name_library_reports(seed_reports):

@@ -48,9 +48,7 @@ CREATE TABLE IF NOT EXISTS reports (
     n_extract_warnings INTEGER NOT NULL DEFAULT 0, n_chunks INTEGER NOT NULL DEFAULT 0,
     report_json TEXT NOT NULL,          -- Report.to_json(): sections, cells with provenance, warnings
     findings_json TEXT NOT NULL,        -- [Finding.to_json(), ...]
-    stored_at TEXT NOT NULL,
-    edition_of TEXT                     -- another edition of the same agency-year is the one in use (this row
-                                        -- keeps its record only: no facts, chunks or vectors)
+    stored_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
 CREATE TABLE IF NOT EXISTS facts (
@@ -156,13 +154,25 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
 """
 
+# Version 3: editions. `edition_of` set: another edition of the same agency-year is the one in use (this row
+# keeps its record only: no facts, chunks or vectors).
+EDITIONS_SQL = "ALTER TABLE reports ADD COLUMN IF NOT EXISTS edition_of TEXT;"
+
+# Version 4: groups. `group_name` is the 地区或分组 (e.g. 洪泽区) whose region review the report belongs to.
+GROUPS_SQL = """
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS group_name TEXT;
+CREATE INDEX IF NOT EXISTS reports_group_year ON reports (group_name, year);
+"""
+
 # (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
 # version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
+# SQLite has no ADD COLUMN IF NOT EXISTS: `_sqlite_script` drops an ADD COLUMN whose column the file already
+# has (a library made by a build whose version 1 already held edition_of and group_name).
 MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
     (1, "reports, facts, chunks, keyword index", {"sqlite": SCHEMA, "postgresql": PG_SCHEMA}),
     (2, "accounts and audit log", {"sqlite": ACCOUNTS_SCHEMA, "postgresql": PG_ACCOUNTS_SCHEMA}),
-    (3, "editions: reports.edition_of", {"sqlite": "",          # SQLite: the column check in `create`
-                                         "postgresql": "ALTER TABLE reports ADD COLUMN IF NOT EXISTS edition_of TEXT;"}),
+    (3, "editions: reports.edition_of", {"sqlite": EDITIONS_SQL, "postgresql": EDITIONS_SQL}),
+    (4, "groups: reports.group_name and its index", {"sqlite": GROUPS_SQL, "postgresql": GROUPS_SQL}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
 
@@ -316,21 +326,51 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)([^;]*);", re.IGNORECASE)
+
+
+def _sqlite_script(db: sqlite3.Connection, sql: str) -> str:
+    """A migration's SQL as SQLite runs it: ADD COLUMN IF NOT EXISTS becomes ADD COLUMN, or nothing when the
+    table already has the column."""
+    def column(m: re.Match) -> str:
+        table, name, kind = m.groups()
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        return "" if name in have else f"ALTER TABLE {table} ADD COLUMN {name}{kind};"
+    return _ADD_COLUMN.sub(column, sql)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """A SQL script's statements one by one (a trigger's BEGIN … END stays whole)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def create(path: Path) -> None:
+    """Bring a SQLite library file to the last version: the missing MIGRATIONS and the new schema_version in one
+    transaction (BEGIN IMMEDIATE, so two processes opening the same file take turns)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     try:
-        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        current = int(row[0]) if row else 0
-        for version, _, sql in MIGRATIONS:
-            if version > current:
-                db.executescript("BEGIN IMMEDIATE;" + sql["sqlite"] + "COMMIT;")
-                db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
-        columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
-        if "edition_of" not in columns:      # version 3 on SQLite (no ADD COLUMN IF NOT EXISTS there)
-            db.execute("ALTER TABLE reports ADD COLUMN edition_of TEXT")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            current = int(row[0]) if row else 0
+            for version, _, sql in MIGRATIONS:
+                if version > current:
+                    for statement in _statements(_sqlite_script(db, sql["sqlite"])):   # executescript would COMMIT
+                        db.execute(statement)
+                    db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
     finally:
         db.close()
 

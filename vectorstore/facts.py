@@ -69,13 +69,14 @@ class ReportRecord:
     n_pending: int          # chunks whose vector is not in Chroma yet (keyword search already finds them)
     stored_at: str
     edition_of: str | None = None   # set: another edition of this agency-year is the one answers use
+    group: str | None = None  # 地区或分组 (e.g. 洪泽区), for the region review; editable in 年报库
 
     def to_json(self) -> dict:
         return {"id": self.id, "file": self.file, "agency": self.agency, "year": self.year, "format": self.format,
                 "published": self.published, "kind": self.kind, "pages": self.pages, "errors": self.n_errors,
                 "warnings": self.n_warnings, "extract_warnings": self.n_extract_warnings, "chunks": self.n_chunks,
                 "pending_vectors": self.n_pending, "sha256": self.sha256, "path": self.path,
-                "stored_at": self.stored_at, "edition_of": self.edition_of}
+                "stored_at": self.stored_at, "edition_of": self.edition_of, "group": self.group}
 
 
 def fact_rows(report: Report, report_id: str, file: str) -> list[tuple]:
@@ -102,7 +103,8 @@ def finding_counts(findings: Sequence[dict]) -> tuple[int, int]:
 
 REPORT_COLUMNS = ("r.id, r.file, r.path, r.sha256, r.agency, r.year, r.format, r.published, r.title, r.kind, r.pages, "
                   "r.n_errors, r.n_warnings, r.n_extract_warnings, r.n_chunks, "
-                  "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at, r.edition_of")
+                  "(SELECT COUNT(*) FROM chunks c WHERE c.report_id = r.id AND c.embedded = 0), r.stored_at, r.edition_of, "
+                  "r.group_name")
 IN_USE = "r.edition_of IS NULL"         # the edition answers, rankings and comparisons use
 
 
@@ -144,8 +146,18 @@ class FactStore:
             return [a for (a,) in db.execute("SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL "
                                               "AND edition_of IS NULL ORDER BY agency")]
 
-    def find_reports(self, agency: str | None = None, year: int | None = None) -> list[ReportRecord]:
+    def groups(self) -> list[tuple[str, int]]:
+        """Every group name with its number of reports (editions in use)."""
+        with dbmod.reading(self.path) as db:
+            return [(g, n) for g, n in db.execute("SELECT group_name, COUNT(*) FROM reports WHERE group_name IS NOT NULL "
+                                                  "AND edition_of IS NULL GROUP BY group_name ORDER BY group_name")]
+
+    def find_reports(self, agency: str | None = None, year: int | None = None,
+                     group: str | None = None) -> list[ReportRecord]:
         sql, params = f"SELECT {REPORT_COLUMNS} FROM reports r WHERE {IN_USE}", []
+        if group is not None:
+            sql += " AND r.group_name = ?"
+            params.append(group)
         if agency is not None:
             sql += " AND r.agency = ?"
             params.append(agency)

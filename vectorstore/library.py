@@ -116,6 +116,12 @@ def data_dir_from(arg: str | None = None) -> Path:
     return Path(arg or os.environ.get(ENV_DATA_DIR) or "./data")
 
 
+def clean_group(group: str | None) -> str | None:
+    """A group name as stored: spaces removed, None for an empty name."""
+    name = "".join((group or "").split())
+    return name or None
+
+
 def report_id_of(sha256: str) -> str:
     return sha256[:16]
 
@@ -188,11 +194,12 @@ class Library:
 
     # -- writing ---------------------------------------------------------------------------------
     def store(self, report: Report, findings: Sequence[dict], *, path: str | Path, file: str | None = None,
-              sha256: str | None = None) -> StoredReport:
+              sha256: str | None = None, group: str | None = None) -> StoredReport:
         """Make a report visible: one transaction that replaces the older version of the same file. When the
         library already holds another edition of the same agency-year (a PDF and a DOCX of one report, or a
         republished version), the newer one (later 落款 date; else the one stored last) is used by answers,
-        rankings and comparisons, and the other is kept as a record only (`edition_of`)."""
+        rankings and comparisons, and the other is kept as a record only (`edition_of`). `group` (地区或分组)
+        is kept from the older version of the same file when not given."""
         path = str(Path(path).resolve())
         sha256 = sha256 or report.sha256
         if not sha256:
@@ -210,17 +217,20 @@ class Library:
             if same:
                 raise LibraryError(f"内容与已入库的“{same[0]}”完全相同，未重复入库。")
             replaced = record_in(tx, old[0]) if old else None
+            if group is None and replaced is not None:
+                group = replaced.group
             if old:
                 _delete_report(tx, old[0])
             other = _edition_in_use(tx, report.agency, report.year, rid)
             in_use = other is None or _newer(report.published, other.published)
             tx.execute("INSERT INTO reports (id, path, file, sha256, agency, year, format, published, title, kind, "
                        "pages, n_errors, n_warnings, n_extract_warnings, n_chunks, report_json, findings_json, "
-                       "stored_at, edition_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "stored_at, edition_of, group_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (rid, path, file, sha256, report.agency, report.year, report.format, report.published,
                         report.title, report.kind, report.pages, n_errors, n_warnings, len(report.warnings),
                         len(content.chunks), json.dumps(report.to_json(), ensure_ascii=False),
-                        json.dumps(findings, ensure_ascii=False), now, None if in_use else other.id))
+                        json.dumps(findings, ensure_ascii=False), now, None if in_use else other.id,
+                        clean_group(group)))
             if in_use:
                 content.insert(tx)
                 if other is not None:
@@ -257,6 +267,15 @@ class Library:
         with dbmod.transaction(self.db_path) as tx:
             tx.execute("UPDATE reports SET findings_json = ?, n_errors = ?, n_warnings = ? WHERE id = ?",
                        (json.dumps(findings, ensure_ascii=False), n_errors, n_warnings, report_id))
+
+    def set_group(self, report_ids: Sequence[str], group: str | None) -> int:
+        """Put reports in a group (地区或分组), or take them out of any with None/empty; returns how many changed."""
+        if not report_ids:
+            return 0
+        with dbmod.transaction(self.db_path) as tx:
+            cur = tx.execute(f"UPDATE reports SET group_name = ? WHERE id IN ({','.join('?' * len(report_ids))})",
+                             (clean_group(group), *report_ids))
+            return cur.rowcount
 
     def remove(self, ref: str) -> ReportRecord:
         """Remove a report (by id, file or path) with its facts, chunks and vectors."""

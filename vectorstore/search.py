@@ -1,24 +1,21 @@
 """Hybrid search over the library: BM25 (jieba, SQLite FTS5) and dense vectors (Chroma), fused by
-reciprocal rank (k = 60), with filters on agency, year and section.
+reciprocal rank (k = 60), restricted by structured filters: agencies (full names), years, a section, report
+ids, and, for a question that ranks reports, a `Ranking` by a stored cell.
 
-The query itself is read for agencies (through `aliases`, over the agencies in the library) and years.
-When it names agencies, each named agency (and each named year it has a report for) is searched on its
-own and the results are interleaved, so a comparison of two reports returns passages from both. A query
-that names no agency gets at most `PER_REPORT_CAP` hits per report, so questions over the whole library
-see many reports; one that ranks reports (“哪个单位…最多”) or asks for all-zero tables gets the reports
-in the order their stored facts give (`measures`), each with its best passage from that table.
+Search never reads the question for agencies or years: `assistant.retrieve` understands it once and passes
+the filters. Several agencies (or one agency and several years, or several report ids) are searched one
+scope at a time and the results interleaved, so a comparison gets passages from each report. Without an
+agency filter at most `PER_REPORT_CAP` hits come from one report, so questions over the whole library see
+many reports; a `Ranking` returns the reports in the order their stored facts give, each with its best passage.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from vectorstore import db as dbmod
-from vectorstore.aliases import find_agencies, resolve_agency
 from vectorstore.chunks import TABLE_SECTION
 from vectorstore.keyword import bm25_search
-from vectorstore.measures import LibraryQuestion, read_library_question
 
 if TYPE_CHECKING:
     from vectorstore.library import Library
@@ -26,7 +23,6 @@ if TYPE_CHECKING:
 RRF_K = 60
 CANDIDATES = 50             # per ranked list, per sub-query
 PER_REPORT_CAP = 2          # hits per report when the query names no agency
-_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?=\s*年)")
 
 
 @dataclass(frozen=True)
@@ -53,68 +49,65 @@ class Hit:
 
 @dataclass(frozen=True)
 class Scope:
-    """One filtered sub-search: an agency (or any) and years (or any)."""
+    """One filtered sub-search: an agency (or any), years (or any), or one report."""
     agency: str | None = None
     years: tuple[int, ...] = ()
     report_id: str | None = None
 
 
 @dataclass(frozen=True)
-class QueryPlan:
-    scopes: tuple[Scope, ...]
-    named_agencies: tuple[str, ...]       # agencies the query or the caller named
-    years: tuple[int, ...]
+class Ranking:
+    """Order reports by a stored cell (`order` "desc"/"asc"), or keep those whose `all_zero_table` is all 0."""
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    order: str = "desc"
+    all_zero_table: str | None = None
 
 
-def years_in(query: str) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(query)))
-
-
-def plan_query(query: str, reports: Sequence, agency: str | None = None, year: int | None = None) -> QueryPlan:
-    """Which sub-searches to run. `reports` are ReportRecords (agency, year)."""
-    agencies = sorted({r.agency for r in reports if r.agency})
-    if agency:
-        named = tuple(resolve_agency(agency, agencies)[:1]) or (agency,)
-    else:
-        named = tuple(dict.fromkeys(a for _, a in find_agencies(query, agencies)))
-    years = (int(year),) if year else years_in(query)
-    if not named:
-        known_years = {r.year for r in reports}
-        ys = tuple(y for y in years if y in known_years) if not year else years
-        return QueryPlan((Scope(None, ys),), (), years)
-    scopes = []
-    for a in named:
-        have = sorted({r.year for r in reports if r.agency == a and r.year is not None})
-        ys = [y for y in years if y in have] if not year else list(years)
-        if len(ys) > 1:
-            scopes.extend(Scope(a, (y,)) for y in ys)
+def scopes_for(agencies: Sequence[str] = (), years: Sequence[int] = (), report_ids: Sequence[str] = ()) -> tuple[Scope, ...]:
+    """The sub-searches of a filter: one per report id, else one per agency (and per year when several)."""
+    years = tuple(dict.fromkeys(int(y) for y in years))
+    if report_ids:
+        return tuple(Scope(report_id=r) for r in dict.fromkeys(report_ids))
+    if not agencies:
+        return (Scope(None, years),)
+    scopes: list[Scope] = []
+    for a in dict.fromkeys(agencies):
+        if len(years) > 1:
+            scopes.extend(Scope(a, (y,)) for y in years)
         else:
-            scopes.append(Scope(a, tuple(ys)))
-    return QueryPlan(tuple(scopes), named, years)
+            scopes.append(Scope(a, years))
+    return tuple(scopes)
 
 
-def search(library: "Library", query: str, k: int = 5, agency: str | None = None, year: int | None = None,
-           section: str | None = None, dense: bool | None = None) -> list[Hit]:
-    """The k best chunks for a query. `dense=None` uses vectors when the library has any."""
+def search(library: "Library", query: str, k: int = 5, agencies: Sequence[str] = (), years: Sequence[int] = (),
+           section: str | None = None, report_ids: Sequence[str] = (), ranking: Ranking | None = None,
+           fill: bool = False, dense: bool | None = None, agency: str | None = None,
+           year: int | None = None) -> list[Hit]:
+    """The k best chunks for the query text within the filters (`agency`/`year`: one of each, exact).
+    `fill`: top up from the whole library when the filtered search finds fewer than k.
+    `dense=None` uses vectors when the library has any."""
     query = (query or "").strip()
     if not query:
         return []
-    reports = library.facts.report_keys()
-    plan = plan_query(query, reports, agency, year)
+    agencies = tuple(agencies) + ((agency,) if agency else ())
+    years = tuple(years) + ((int(year),) if year else ())
+    scopes = scopes_for(agencies, years, report_ids)
     use_dense = (library.embedded_count() > 0) if dense is None else dense
     qvec = library.embedder().embed_query(query) if use_dense else None
-    question = read_library_question(query) if not plan.named_agencies and not agency else None
-    if question is not None:
-        hits = _library_question_hits(library, query, question, reports, plan, section, qvec, k)
+    if ranking is not None and not agencies and not report_ids:
+        hits = _library_question_hits(library, query, ranking, library.facts.report_keys(), scopes[0], section,
+                                      qvec, k)
         if hits:
             return hits
-    ranked = [_search_scope(library, query, scope, section, qvec, k) for scope in plan.scopes]
+    ranked = [_search_scope(library, query, scope, section, qvec, k) for scope in scopes]
     if len(ranked) == 1:
-        hits = ranked[0] if plan.named_agencies else _cap_per_report(ranked[0], PER_REPORT_CAP)
+        hits = ranked[0] if (agencies or report_ids) else _cap_per_report(ranked[0], PER_REPORT_CAP)
     else:
         hits = _interleave(ranked)
     hits = hits[:k]
-    if len(hits) < k and plan.named_agencies and not agency and not year:
+    if len(hits) < k and fill and (agencies or report_ids or years):
         seen = {h.chunk_id for h in hits}
         extra = _search_scope(library, query, Scope(), section, qvec, k)
         hits += [h for h in extra if h.chunk_id not in seen][:k - len(hits)]
@@ -140,14 +133,14 @@ def _search_scope(library: "Library", query: str, scope: Scope, section: str | N
     return [Hit(*rows[cid], score=fused[cid]) for cid in order]
 
 
-def _library_question_hits(library: "Library", query: str, question: LibraryQuestion, reports: Sequence,
-                           plan: QueryPlan, section: str | None, qvec, k: int) -> list[Hit]:
-    """For a question that ranks reports or asks which have an all-zero table: the reports in the order
-    their facts give, each with its best passage from the table concerned; then ordinary hits."""
-    years = plan.scopes[0].years
+def _library_question_hits(library: "Library", query: str, ranking: Ranking, reports: Sequence, scope: Scope,
+                           section: str | None, qvec, k: int) -> list[Hit]:
+    """For a ranking: the reports in the order their facts give, each with its best passage from the table
+    concerned; then ordinary hits."""
+    years = scope.years
     eligible = [r for r in reports if not years or r.year in years]
-    ordered = order_reports(library.facts, question, eligible)
-    table = question.all_zero_table or question.measure.table
+    ordered = order_reports(library.facts, ranking, eligible)
+    table = ranking.all_zero_table or ranking.table
     hits: list[Hit] = []
     for rid in ordered[:k]:
         best = _search_scope(library, query, Scope(report_id=rid), section or TABLE_SECTION[table], qvec, 1)
@@ -155,25 +148,25 @@ def _library_question_hits(library: "Library", query: str, question: LibraryQues
         hits.extend(best[:1])
     if len(hits) < k:
         seen = {h.chunk_id for h in hits}
-        rest = _cap_per_report(_search_scope(library, query, plan.scopes[0], section, qvec, k), PER_REPORT_CAP)
+        rest = _cap_per_report(_search_scope(library, query, scope, section, qvec, k), PER_REPORT_CAP)
         hits += [h for h in rest if h.chunk_id not in seen][:k - len(hits)]
     return hits
 
 
-def order_reports(facts, question: LibraryQuestion, reports: Sequence) -> list[str]:
-    """Report ids in the order the question asks for: all-zero tables first, or by the measure's value
-    (reports without that value last). Reports that do not qualify for an all-zero question are left out."""
+def order_reports(facts, ranking: Ranking, reports: Sequence) -> list[str]:
+    """Report ids in the ranking's order: all-zero tables first, or by the cell's value (reports without
+    that value last). Reports that do not qualify for an all-zero question are left out."""
     ids = {r.id for r in reports}
-    if question.all_zero_table:
+    if ranking.all_zero_table:
         files = {r.id: r.file for r in reports}
-        cells = facts.table_values(question.all_zero_table)
+        cells = facts.table_values(ranking.all_zero_table)
         return sorted((rid for rid, vals in cells.items() if rid in ids
                        and any(v is not None for v in vals) and all(v in (0, None) for v in vals)),
                       key=lambda rid: files[rid])
-    m = question.measure
-    values = {f.report_id: f.value for f in facts.values(m.table, m.row, m.column) if f.report_id in ids}
+    values = {f.report_id: f.value for f in facts.values(ranking.table, ranking.row, ranking.column)
+              if f.report_id in ids}
     known = [rid for rid in values if values[rid] is not None]
-    known.sort(key=lambda rid: values[rid], reverse=question.order == "desc")
+    known.sort(key=lambda rid: values[rid], reverse=ranking.order == "desc")
     return known
 
 

@@ -665,18 +665,21 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
 
 
 def _raw_table(table: _Table) -> RawTable:
-    seen: set[int] = set()
+    """The table's grid; a slot covered by a merged cell is spanned, and one covered from a row above also
+    carries that cell's text (`merged`: a value printed once for three sub-rows)."""
+    first_row: dict[int, int] = {}
     rows = []
-    for slot_row in table.slots:
+    for r, slot_row in enumerate(table.slots):
         row = []
         for i in slot_row:
             cell = table.cells[i]
             source = Source(page=cell.page, bbox=cell.bbox)
-            if i in seen or cell.continued:
-                row.append(TextCell("", source, spanned=True))
+            if i in first_row or cell.continued:
+                above = i in first_row and first_row[i] < r
+                row.append(TextCell("", source, spanned=True, merged=cell.text if above else None))
             else:
                 row.append(TextCell(cell.text, source))
-                seen.add(i)
+                first_row[i] = r
         rows.append(row)
     return RawTable(rows, Source(page=table.page, bbox=table.bbox))
 

@@ -143,6 +143,11 @@ def _is_government_unit(unit: str) -> bool:
 def alias_ranks(name: str) -> Mapping[str, int]:
     """Every alias of the agency with its looseness (0 = the full name; higher = further from it)."""
     full = normalize_name(name)
+    bare = re.sub(r"（[^（）]*）$", "", full)
+    if bare != full and len(bare) >= 2:      # 平潭综合实验区（管委会，汇总全区）: the qualifier is not said
+        out = dict(alias_ranks(bare))
+        out[full] = 0
+        return MappingProxyType(out)
     places, unit = split_name(full)
     out: dict[str, int] = {full: 0}
     if not places:

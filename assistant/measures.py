@@ -1,34 +1,17 @@
 """Questions over the whole library (“哪个单位收到的申请最多”, “哪些单位的表三全是0”): which table cell a
-question is about, whether it asks for a ranking or for all-zero tables. Pure functions over the query text.
+question ranks reports by, in which order, or which table it wants all-zero reports of.
 
-Search uses this to order reports by the facts themselves when a question ranks or filters reports
-rather than asking about one of them; the Q&A can use the same reading to compute the answer.
+The cell comes from the one metric lexicon (assistant.metrics): the first figure the question names that is a
+table cell. `assistant.retrieve` turns the reading into a `vectorstore.search.Ranking` for search, and the
+facts route computes the same ranking from the fact store.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-# (pattern, table, row, column): the first pattern that matches wins, so specific ones come first.
-MEASURES: tuple[tuple[str, str, str, str], ...] = (
-    (r"不掌握", "table3", "unavailable_not_held", "total"),
-    (r"部分公开", "table3", "partially_granted", "total"),
-    (r"予以公开", "table3", "granted", "total"),
-    (r"结转下年|结转到下年", "table3", "carried_forward", "total"),
-    (r"上年结转", "table3", "carried_over", "total"),
-    (r"不予公开", "table3", "denied_state_secret", "total"),
-    (r"行政复议", "table4", "review", "total"),
-    (r"未经复议|直接起诉", "table4", "litigation_direct", "total"),
-    (r"复议后起诉", "table4", "litigation_after_review", "total"),
-    (r"行政诉讼", "table4", "litigation_direct", "total"),
-    (r"行政许可", "table2", "administrative_license", "value"),
-    (r"行政处罚", "table2", "administrative_penalty", "value"),
-    (r"行政强制", "table2", "administrative_coercion", "value"),
-    (r"收费", "table2", "administrative_fees", "value"),
-    (r"规范性文件", "table2", "normative_documents", "in_force"),
-    (r"规章", "table2", "regulations", "in_force"),
-    (r"申请", "table3", "new_received", "total"),
-)
+from assistant.metrics import metrics_in_text
+
 TABLE_NAMES = {"表二": "table2", "表三": "table3", "表四": "table4"}
 
 _DESCENDING = re.compile(r"最多|最高|最大|从多到少|从高到低|由多到少|由高到低|排名|排序|排一下|排个序|排行|前[一二三四五六七八九十\d]+(?:名|位)?")
@@ -55,9 +38,12 @@ class LibraryQuestion:
 
 
 def measure_of(query: str) -> Measure | None:
-    for pattern, table, row, col in MEASURES:
-        if re.search(pattern, query):
-            return Measure(table, row, col)
+    """The first table cell the question names (a 表四 group's 总计, a 表三 row's 总计 …), from the lexicon."""
+    for m in metrics_in_text(query):
+        if m.table in ("table2", "table3", "table4") and m.row and m.column:
+            return Measure(m.table, m.row, m.column)
+        if m.table == "derived" and m.row.startswith("litigation_"):
+            return Measure("table4", "litigation_direct", m.row[len("litigation_"):])
     return None
 
 
