@@ -148,6 +148,28 @@ def test_remove_by_file_or_id(tmp_path):
         lib.remove("nothing.txt")
 
 
+def test_groups_are_stored_edited_counted_and_found(tmp_path):
+    """Issue 13's group queries on each engine: set and cleared for several reports at once, kept when the file
+    is stored again, counted (in name order) and used to find reports."""
+    lib = _library(tmp_path)
+    h23, h24 = _store_gold(lib, "005_hongze_district_2023"), _store_gold(lib, "006_hongze_district_2024")
+    city = _store_gold(lib, "007_huaian_city_2024")
+    assert lib.set_group([h23, h24], " 洪泽 区 ") == 2                  # spaces go, as everywhere
+    assert lib.set_group([city], "淮安市") == 1
+    assert lib.facts.groups() == sorted([("洪泽区", 2), ("淮安市", 1)])
+    assert {r.id for r in lib.facts.find_reports(group="洪泽区")} == {h23, h24}
+    assert [r.id for r in lib.facts.find_reports(group="洪泽区", year=2024)] == [h24]
+    record = gold("006_hongze_district_2024")                           # stored again: the group stays
+    report = Report.from_json(record)
+    report.title = (report.title or "") + "（更新）"
+    lib.store(report, [], path="/virtual/006_hongze_district_2024", file=record["file"], sha256="f" * 64)
+    (again,) = lib.facts.find_reports(group="洪泽区", year=2024)
+    assert again.sha256 == "f" * 64 and again.group == "洪泽区"
+    assert lib.set_group([h23, again.id, city], "") == 3
+    assert lib.facts.groups() == [] and lib.facts.find_reports(group="洪泽区") == []
+    assert lib.set_group([], "洪泽区") == 0
+
+
 # -- search --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seeds_library(tmp_path_factory, engine) -> Library:
