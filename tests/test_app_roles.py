@@ -38,6 +38,11 @@ def upload(client, *paths):
     return client.predict([handle_file(str(p)) for p in paths], api_name="/ingest")
 
 
+def file_of(output) -> str:
+    """The path of a file output (a DownloadButton's update or a plain path)."""
+    return str(output["value"] if isinstance(output, dict) else output)
+
+
 def refused(client, *args, api_name):
     from gradio_client.exceptions import AppError
     with pytest.raises(AppError, match="权限不足"):
@@ -82,6 +87,18 @@ def test_each_role_through_the_api(app):
     refused(viewer, "赣州经济技术开发区企业服务和工信局", "2025", ["五、存在的主要问题及改进情况"], api_name="/draft")
     refused(viewer, None, api_name="/reingest")
     refused(viewer, api_name="/audit")
+    refused(viewer, [rid], api_name="/use_edition")
+
+    # groups are edits (editor); 体检 and 与上年比对 read the library and give downloads (viewer)
+    old = next(r.id for r in library.reports() if r.year == 2022)
+    refused(viewer, [rid, old], "赣州经开区", api_name="/set_group")
+    assert library.facts.groups() == [("赣州经济技术开发区", 2)]            # suggested at upload, unchanged
+    assert "已将 2 份报告的分组设为“赣州经开区”" in editor.predict([rid, old], "赣州经开区", api_name="/set_group")[0]
+    review = viewer.predict("赣州经开区", "2024", api_name="/review")
+    assert len(review[1]["data"]) == 1 and review[1]["data"][0][-1] == rid            # the 2024 unit of the group
+    assert file_of(review[3]).endswith(".docx") and file_of(review[4]).endswith(".xlsx")
+    diff = viewer.predict(rid, old, api_name="/diff")
+    assert file_of(diff[-1]).endswith("比对.docx")
 
     refused(editor, "intruder", "admin", "intruder-pass-1", api_name="/user_add")
     refused(editor, "admin1", api_name="/user_remove")
@@ -101,8 +118,15 @@ def test_each_role_through_the_api(app):
     seen = {(r[2], r[4], r[7]) for r in rows}
     for expected in [("editor1", "登录失败", "失败"), ("viewer1", "登录", "成功"), ("editor1", "上传入库", "成功"),
                      ("editor1", "重新入库", "成功"), ("editor1", "删除报告", "成功"), ("viewer1", "导出", "成功"),
-                     ("viewer1", "越权被拒", "失败"), ("editor1", "越权被拒", "失败"), ("admin1", "添加账号", "成功")]:
+                     ("viewer1", "越权被拒", "失败"), ("editor1", "越权被拒", "失败"), ("admin1", "添加账号", "成功"),
+                     ("editor1", "设置分组", "成功")]:
         assert expected in seen, expected
+    exported = [r[5] for r in rows if r[2] == "viewer1" and r[4] == "导出"]
+    assert any(f.endswith("年报检查情况通报（草稿）.docx") for f in exported)            # the 体检 downloads
+    assert any(f.endswith("年报问题清单.xlsx") for f in exported)
+    assert sum(f.endswith(".docx") and "比对" in f for f in exported) == 1, exported  # the 与上年比对 download
+    denied = {r[6] for r in rows if r[2] == "viewer1" and r[4] == "越权被拒"}
+    assert {"edition", "group"} <= denied
     uploads = [r[5] for r in rows if r[4] == "上传入库"]
     assert sorted(uploads) == sorted([SEED_000.name, SEED_004.name])
     assert all(r[9] == "127.0.0.1" for r in rows if r[4] != "登录" and r[4] != "登录失败")
