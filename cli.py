@@ -569,19 +569,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest.errors import UserError
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", None) is None and args.global_data_dir and hasattr(args, "data_dir"):
         args.data_dir = args.global_data_dir        # `nianbao --data-dir DIR ingest …`
     try:
-        return args.func(args)
-    except BrokenPipeError:
-        # `nianbao ask … | head`: the reader left; stop quietly, without a traceback
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        code = args.func(args)
+        sys.stdout.flush()              # a broken pipe shows here, not in Python's flush at exit
+        return code
+    except UserError as e:              # a configuration error (e.g. NIANBAO_MAX_FILE_MB=abc): no traceback
+        return _fail(e.message)
+    except BrokenPipeError:             # `nianbao extract x | head`: the reader went away, that is fine
+        _silence_stdout()
         return 0
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's flush at exit prints no second traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":
