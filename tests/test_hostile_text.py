@@ -111,7 +111,9 @@ def test_planted_figure_is_flagged_unless_quoted_and_then_marked_as_contradictin
 
     def quoting_a_fine_figure(messages):
         prompt = "\n".join(message_text(m) for m in messages)
-        m = re.search(r"受理政府信息公开申请12件[^。；\n]*", prompt)
+        fenced = re.findall(rf"{FENCE_OPEN} [0-9a-f]+ 第\d+段 出处：〔[^〕]*〕>>>\n(.*?)\n{FENCE_CLOSE}", prompt, re.S)
+        m = next(m for text in fenced for m in re.finditer(r"[^。；\n“”]*?\d+件[^。；\n“”]*", text)
+                 if "99999" not in m.group(0))           # a figure the report states and the table does not contradict
         label = passage_label(prompt, m.group(0))
         return f"报告原文写道：“{m.group(0)}”{label}。"
     stub_llm.reply = quoting_a_fine_figure
