@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Iterable, Mapping, Sequence
 
-from assistant.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
+from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
 from assistant.metrics import METRICS, compute
 from ingest.report import Report
 from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label

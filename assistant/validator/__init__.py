@@ -10,15 +10,52 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
-from assistant.findings import (ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding, sort_findings)
+from assistant.validator.catalogue import RULES, READING_RULE, advice, title
+from assistant.validator.findings import (ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding, sort_findings)
 from assistant.numbers_zh import fmt
-from assistant.rules_tables import check_tables
-from assistant.rules_text import check_text
+from assistant.validator import claims, quality, sections, tables
+from assistant.validator.textindex import TextIndex
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from ingest.report import Report
 
 __all__ = ["Evidence", "Finding", "check_report", "derived_metrics", "Metric", "render_findings",
-           "pair_previous", "same_unit", "ERROR", "WARNING", "INFO", "DeadlinePolicy"]
+           "pair_previous", "same_unit", "ERROR", "WARNING", "INFO", "DeadlinePolicy", "RULES", "CHECKS"]
+
+
+@dataclass
+class Context:
+    """What every check may use: the report, its sentences, the previous year's report, other units'
+    reports, today's date and the deadline policy."""
+    report: Report
+    index: TextIndex
+    previous: Report | None
+    others: Sequence[Report]
+    today: date
+    policy: DeadlinePolicy
+
+
+def _tables(ctx: Context) -> list[Finding]:
+    return tables.check_tables(ctx.report, ctx.previous)
+
+
+def _text(fn):
+    def run(ctx: Context) -> list[Finding]:
+        return fn(ctx) if ctx.index.has_text else []
+    return run
+
+
+# check name (the catalogue's `check`) -> function; run in this order, each rule module on its own
+CHECKS = {
+    "tables": _tables,      # structure, format, table2, table3, table4 (one pass, shared blank-cell summary)
+    "sections": _text(lambda c: sections.check_sections(c.report, c.index)),
+    "dates": _text(lambda c: sections.check_dates(c.report, c.index, c.today, c.policy)),
+    "claims": _text(lambda c: claims.check_request_claims(c.report, c.index)),
+    "reviews": _text(lambda c: claims.check_review_claims(c.report, c.index)),
+    "fees": _text(lambda c: claims.check_fees(c.report, c.index)),
+    "documents": _text(lambda c: claims.check_documents(c.report, c.index)),
+    "parts": _text(lambda c: claims.check_parts(c.report, c.index)),
+    "quality": _text(lambda c: quality.check_quality(c.report, c.index, c.previous, c.others)),
+}
 
 
 def check_report(report: Report, previous: Report | None = None, *, today: date | None = None,
@@ -27,8 +64,10 @@ def check_report(report: Report, previous: Report | None = None, *, today: date 
     before (cross-year rules T2-3/T2-4, T3-6, T4-5/T4-6, Q1); `others` are other units' reports (Q2)."""
     if previous is not None and (previous.year is None or report.year is None or previous.year != report.year - 1):
         previous = None
-    findings = check_tables(report, previous)
-    findings += check_text(report, previous, others, today or date.today(), policy or DEFAULT_POLICY)
+    ctx = Context(report, TextIndex(report), previous, others, today or date.today(), policy or DEFAULT_POLICY)
+    findings: list[Finding] = []
+    for run in CHECKS.values():
+        findings += run(ctx)
     return sort_findings(findings)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
+from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
 from assistant.numbers_zh import Quantity, fmt, is_percent_after, quantities
-from assistant.rules_tables import table3_parts
-from assistant.textindex import Sentence, TextIndex, clause_bounds
+from assistant.validator.tables import table3_parts
+from assistant.validator.textindex import Sentence, TextIndex, clause_bounds
 from assistant.units import unit_kind
 from ingest.report import Report
 from ingest.schema import TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE, TABLE4_GROUPS

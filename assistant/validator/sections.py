@@ -1,14 +1,12 @@
-"""Rules on the report's prose and the orchestration of all text rules: sections B1–B3, B8, B9; dates
-D1–D4; the cited basis document F3. `check_text` runs these, the text-against-table rules
-(rules_claims) and the reviewer heuristics (rules_quality)."""
+"""Rules on the report's prose alone: sections B1–B3, B8, B9; dates D1–D4; the cited basis document F3."""
 from __future__ import annotations
 
 import re
 from datetime import date
 
-from assistant.findings import ERROR, INFO, WARNING, Evidence, Finding, sentence_evidence
-from assistant.textindex import Sentence, TextIndex, squash
-from assistant.units import DEFAULT_POLICY, DeadlinePolicy, unit_kind
+from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, sentence_evidence
+from assistant.validator.textindex import Sentence, TextIndex, squash
+from assistant.units import DeadlinePolicy, unit_kind
 from ingest.report import Report
 from ingest.schema import SECTIONS
 
@@ -204,26 +202,3 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
                                expected="国办公开办函〔2021〕30号", actual=None,
                                evidence=(_ev(basis),) if basis else ()))
     return out
-
-
-def check_text(report: Report, previous: Report | None = None, others=(), today: date | None = None,
-               policy: DeadlinePolicy | None = None) -> list[Finding]:
-    """All rules that read the prose; none when the report has no sections (a gold file)."""
-    index = TextIndex(report)
-    if not index.has_text:
-        return []
-    today = today or date.today()
-    policy = policy or DEFAULT_POLICY
-    from assistant.rules_claims import (check_documents, check_fees, check_parts, check_request_claims,
-                                        check_review_claims)
-    from assistant.rules_quality import check_quality
-    findings: list[Finding] = []
-    findings += check_sections(report, index)
-    findings += check_dates(report, index, today, policy)
-    findings += check_request_claims(report, index)
-    findings += check_review_claims(report, index)
-    findings += check_fees(report, index)
-    findings += check_documents(report, index)
-    findings += check_parts(report, index)
-    findings += check_quality(report, index, previous, others)
-    return findings

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.findings import INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
+from assistant.validator.findings import INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
 from assistant.numbers_zh import fmt
-from assistant.rules_text import problems_sections
-from assistant.textindex import Sentence, TextIndex, squash
+from assistant.validator.textindex import Sentence, TextIndex, squash
 from assistant.units import unit_kind
 from ingest.report import Report
 
@@ -73,7 +72,7 @@ _POLITICAL = re.compile(r"(坚持)?以习近平新时代中国特色社会主义
 def check_quality(report: Report, index: TextIndex, previous: Report | None, others) -> list[Finding]:
     out: list[Finding] = []
     y = report.year
-    p_secs = problems_sections(report)
+    p_secs = report.content_sections("s5_problems")
     p_text = "\n".join(s.text for s in p_secs)
     if p_secs:
         ev = (sentence_evidence(p_secs[0], p_secs[0].heading),)
@@ -98,7 +97,7 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
                                expected="措施有责任主体和时限", actual=None, evidence=ev))
     # Q1: 与上年雷同
     if previous is not None and p_text:
-        prev_p = "\n".join(s.text for s in problems_sections(previous))
+        prev_p = "\n".join(s.text for s in previous.content_sections("s5_problems"))
         if prev_p:
             sim = jaccard(p_text, prev_p)
             shared = longest_shared(p_text, prev_p, 20)
