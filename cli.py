@@ -312,6 +312,8 @@ def cmd_search(args) -> int:
 
 def cmd_eval(args) -> int:
     """`nianbao eval retrieval`: ingest ../shared into a data folder and score recall@k on eval/questions.jsonl."""
+    if args.what == "findings":
+        return cmd_eval_findings(args)
     if args.what == "qa":
         return cmd_eval_qa(args)
     from assistant.library_ops import run_retrieval_eval
@@ -438,6 +440,23 @@ def cmd_chat(args) -> int:
     return 0
 
 
+def cmd_eval_findings(args) -> int:
+    """`nianbao eval findings`: check the reports of shared/eval/expected_findings.json and score the findings
+    (precision of the error findings, recall of the error-level problems), per report and overall."""
+    from assistant.validator.evaluate import render, run_findings_eval
+    from assistant.library_ops import shared_dir
+    shared = Path(args.shared) if args.shared else shared_dir()
+    key = Path(args.questions) if args.questions else shared / "eval" / "expected_findings.json"
+    if not key.is_file():
+        return _fail(f"找不到答案文件：{key}")
+    scores, summary = run_findings_eval(shared, key)
+    if args.json:
+        _print_json({"summary": summary, "reports": [s.to_json() for s in scores]})
+    else:
+        print(render(scores, summary))
+    return 0
+
+
 def cmd_eval_qa(args) -> int:
     """`nianbao eval qa`: ingest ../shared into a data folder and score the answers offline."""
     from assistant.qa_eval import run_qa_eval
@@ -527,10 +546,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("eval", help="评测：retrieval = 入库 ../shared 并计算检索 recall@k")
-    s.add_argument("what", choices=["retrieval", "qa"], help="评测项目（qa = 离线问答评测）")
+    s.add_argument("what", choices=["retrieval", "qa", "findings"],
+                   help="评测项目（qa = 离线问答评测；findings = 用 expected_findings.json 评测核查的精确率与召回率）")
     s.add_argument("--data-dir", help="数据目录（默认新建临时目录）")
     s.add_argument("--shared", help="共享数据目录（默认仓库旁的 ../shared）")
-    s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl）")
+    s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl；findings 默认 shared/eval/expected_findings.json）")
     s.add_argument("--k", type=int, default=5)
     s.add_argument("--no-embed", action="store_true", help="只用关键词检索评测")
     s.add_argument("--json", action="store_true")

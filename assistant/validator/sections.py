@@ -28,6 +28,17 @@ _HEADING_VARIANTS = {
 }
 
 
+# words that show a part's content is there even when its heading was renumbered, renamed or merged
+_SECTION_WORDS = {
+    "s1_overview": r"总体情况",
+    "s2_proactive": r"主动公开政府信息情况|主动公开情况|主动公开政府信息",
+    "s3_requests": r"收到和处理政府信息公开申请|依申请公开情况|政府信息公开申请情况",
+    "s4_review_litigation": r"行政复议[、和及与]?行政诉讼|行政复议、行政诉讼",
+    "s5_problems": r"存在的?主要问题|存在的?问题|改进情况|改进措施|整改措施",
+    "s6_other": r"其他需要?报告的事项",
+}
+
+
 def _heading_core(h: str) -> str:
     h = re.sub(r"^[一二三四五六][、.．]", "", squash(h))
     return re.sub(r"[、，,。：:（）()\s]", "", h)
@@ -40,6 +51,7 @@ def problems_sections(report: Report) -> list:
 
 def check_sections(report: Report, index: TextIndex) -> list[Finding]:
     out: list[Finding] = []
+    whole = squash("\n".join(x.heading + "\n" + x.text for x in report.sections))
     for key, canonical in SECTIONS.items():
         s = report.section(key)
         if s is None:
@@ -49,8 +61,15 @@ def check_sections(report: Report, index: TextIndex) -> list[Finding]:
                                                   f"没有单独的标题。", expected=canonical, actual="缺少标题",
                                    evidence=tuple(sentence_evidence(x, x.heading) for x in subs)))
             else:
-                out.append(Finding("B1", ERROR, f"缺少第{'一二三四五六'[list(SECTIONS).index(key)]}部分“{canonical}”：年报必须包含"
-                                                f"条例第五十条规定的六个部分。", expected=canonical, actual="缺失"))
+                no = '一二三四五六'[list(SECTIONS).index(key)]
+                trace = re.search(_SECTION_WORDS[key], whole)
+                if trace:       # renumbered, merged into another part, or a heading we did not recognise
+                    out.append(Finding("B1", WARNING, f"没有找到单独的第{no}部分标题“{canonical}”，但正文写到了“{trace.group(0)}”："
+                                                      f"该部分可能改了编号、换了标题或与其他部分合并。请按格式使用规定的标题。",
+                                       expected=canonical, actual="标题不规范"))
+                else:
+                    out.append(Finding("B1", ERROR, f"缺少第{no}部分“{canonical}”：年报必须包含条例第五十条规定的六个部分，"
+                                                    f"全文没有写到这部分的内容。", expected=canonical, actual="缺失"))
             continue
         core = _heading_core(s.heading)
         variants = {_heading_core(v) for v in _HEADING_VARIANTS[key]}

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
 from assistant.numbers_zh import fmt
 from assistant.units import unit_kind
-from ingest.report import Report, Table
+from assistant.validator.catalogue import READING_RULE
+from ingest.report import READING_CODES, Report, Table
 from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS,
                            TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
                            TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS,
@@ -29,6 +30,8 @@ WARNING_RULES = {
     "label_missing": ("B5", WARNING),
 }
 
+_SECTION_NO = {"table2": "二", "table3": "三", "table4": "四"}
+_SECTION_KEY = {"table2": "s2_proactive", "table3": "s3_requests", "table4": "s4_review_litigation"}
 Ref = tuple[str, str, str]          # (table, row, column)
 
 
@@ -144,34 +147,46 @@ def _expected_table3_rows(t: Table) -> list[str]:
 
 
 def check_structure(report: Report, c: Collector) -> None:
-    unread = {w.table for w in report.warnings if w.code in ("missing_cell", "extra_cell") and w.row is None}
+    """B4 only for a table the report really lacks (`table_missing`); a table we could not read is a reading
+    warning. A row we did not find is never certain (merged cells, labels detached from their numbers in
+    converted text, a blank row): B5 warning asking to check the original, never an error."""
+    missing, unread = report.missing_tables(), report.unread_tables()
     for name in ("table2", "table3", "table4"):
-        if report.table(name) is None and name not in unread:
-            c.add(Finding("B4", ERROR, f"没有找到{TABLE_ZH[name]}（或无法识别其行列）：年报必须以表格形式列出"
+        if report.table(name) is not None:
+            continue
+        if name in missing and report.section(_SECTION_KEY[name]) is not None:
+            c.add(Finding("B4", ERROR, f"没有{TABLE_ZH[name]}：第{_SECTION_NO[name]}部分没有表格，年报必须以表格形式列出"
                                        f"{TABLE_ZH[name]}，不能用文字代替。", expected="表格", actual="缺失"))
+        else:
+            why = "该部分有表格样式的内容，但无法识别其行列" if name in unread else \
+                "没有找到该部分" if report.section(_SECTION_KEY[name]) is None else "没有找到可识别的表格"
+            c.add(Finding(READING_RULE, WARNING, f"未能读取{TABLE_ZH[name]}（{why}），因此没有核对{TABLE_ZH[name]}的数字。"
+                                                 f"这是读取问题，不是年报的错误，请核对原件。", expected=None, actual=None))
     # B5: rows of each table
     t2 = report.table2
     if t2 is not None:
         rows = TABLE2_2019_ROWS if report.format == FORMAT_2019 else TABLE2_ROWS
         for row, (label, cols) in rows.items():
             if row not in t2.rows:
-                c.add(Finding("B5", ERROR, f"表二缺少“{label}”行。", expected=label, actual="缺失"))
+                c.add(Finding("B5", WARNING, f"表二没有读到“{label}”行：原表可能缺少该行（按格式应保留，没有数字填0），"
+                                             f"也可能是本工具未能读取，请核对原件。", expected=label, actual="未读到"))
                 continue
             for col in cols:
                 if col not in t2.rows[row]:
-                    c.add(Finding("B5", ERROR, f"表二“{label}”行缺少“{column_label('table2', row, col)}”列。",
-                                  expected=column_label("table2", row, col), actual="缺失"))
+                    c.add(Finding("B5", WARNING, f"表二“{label}”行没有读到“{column_label('table2', row, col)}”列，请核对原件。",
+                                  expected=column_label("table2", row, col), actual="未读到"))
     t3 = report.table3
     if t3 is not None:
         for row in _expected_table3_rows(t3):
             if row not in t3.rows:
-                c.add(Finding("B5", ERROR, f"表三缺少“{TABLE3_ROWS[row]}”行。", expected=TABLE3_ROWS[row],
-                              actual="缺失"))
+                c.add(Finding("B5", WARNING, f"表三没有读到“{TABLE3_ROWS[row]}”行：原表可能缺少该行，也可能是合并单元格或"
+                                             f"行名与数字分开排版，本工具未能读取，请核对原件。", expected=TABLE3_ROWS[row],
+                              actual="未读到"))
             else:
-                missing = [TABLE3_COLUMN_LABELS[k] for k in TABLE3_COLUMNS if k not in t3.rows[row]]
-                if missing:
+                missing_cols = [TABLE3_COLUMN_LABELS[k] for k in TABLE3_COLUMNS if k not in t3.rows[row]]
+                if missing_cols:
                     c.add(Finding("B6", WARNING, f"表三“{TABLE3_ROWS[row]}”行应有7个单元格，缺少："
-                                                 f"{'、'.join(missing)}。", expected=7, actual=7 - len(missing)))
+                                                 f"{'、'.join(missing_cols)}。", expected=7, actual=7 - len(missing_cols)))
     t4 = report.table4
     if t4 is not None:
         present = sum(1 for g in TABLE4_GROUPS for k in TABLE4_COLUMNS if t4.cell(g, k) is not None)
@@ -181,12 +196,16 @@ def check_structure(report: Report, c: Collector) -> None:
     # extractor warnings: label typos (B5), cells too many or too few (B6)
     for w in report.warnings:
         rule = WARNING_RULES.get(w.code)
+        if rule is None and w.code in READING_CODES and w.code != "table_unread":
+            rule = (READING_RULE, WARNING)
         if rule is None:
             continue
         ev = Evidence(kind="cell", table=w.table, row=w.row, page=w.source.page if w.source else None,
                       line=w.source.line if w.source else None,
                       text=f"{TABLE_ZH.get(w.table or '', '表格')} {row_label(w.table, w.row) if w.row else ''}".strip())
-        c.add(Finding(rule[0], rule[1], f"（读取时发现）{w.message}", expected=None, actual=None, evidence=(ev,)))
+        message = f"（读取时发现）{w.message}" if rule[0] != READING_RULE else \
+            f"未能读取{ev.text}：{w.message}。这是读取问题，不是年报的错误，请核对原件。"
+        c.add(Finding(rule[0], rule[1], message, expected=None, actual=None, evidence=(ev,)))
     # B7: blank cells, listed once per table
     for name in ("table2", "table3", "table4"):
         t = report.table(name)
