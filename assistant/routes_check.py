@@ -13,9 +13,9 @@ from assistant.guard import find_numbers
 from assistant.metrics import format_number
 from assistant.routes_text import bigrams
 from assistant.scope import RouteResult, Scope
-from ingest.schema import (TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED,
-                           TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE3_UNAVAILABLE, TABLE4_COLUMN_LABELS,
-                           TABLE4_GROUPS)
+from assistant.formulas import BALANCE_IN, BALANCE_OUT, OTHER_2019, OUTCOME_GROUPS, TABLE4_PARTS, outcome_rows
+from ingest.schema import (TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
+                           TABLE4_COLUMN_LABELS, TABLE4_GROUPS)
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -32,7 +32,6 @@ ADVICE = {
 }
 _STOP_BIGRAMS = {"年报", "政府", "信息", "公开", "报告", "单位", "一下", "是否", "多少", "对吗", "有没", "没有", "问题",
                  "帮我", "我核", "核对", "是不", "不是", "里的", "这个", "那个", "年度", "工作", "情况"}
-_OUTCOME_ROWS = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED)
 
 
 @dataclass
@@ -59,7 +58,7 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
     """T3-1 per column, T3-2 on the total column, T3-3 per row."""
     out: list[CheckLine] = []
     v = view.value
-    rows = ("new_received", "carried_over", "total_processed", "carried_forward")
+    rows = BALANCE_IN + BALANCE_OUT
     ok_cols, bad, blank_cols = [], [], []
     total_line = None
     for col in TABLE3_COLUMNS:
@@ -87,10 +86,8 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
     if blank_cols:
         out.append(CheckLine(f"{'、'.join(blank_cols)}列有空白单元格（空白不按0计），这些列的勾稽关系无法核对。", None))
     # T3-2: the outcome groups add up to （七）总计 (total column)
-    other_rows = TABLE3_OTHER_SPLIT if any(v("table3", r, "total") is not None for r in TABLE3_OTHER_SPLIT) \
-        else ("other_processing",)
-    groups = (("予以公开", ("granted",)), ("部分公开", ("partially_granted",)), ("不予公开", TABLE3_DENIED),
-              ("无法提供", TABLE3_UNAVAILABLE), ("不予处理", TABLE3_NOT_PROCESSED), ("其他处理", other_rows))
+    present = [r for r in (*TABLE3_OTHER_SPLIT, *OTHER_2019) if v("table3", r, "total") is not None]
+    groups = [(g.name, outcome_rows(g.key, present)) for g in OUTCOME_GROUPS]
     total = v("table3", "total_processed", "total")
     sums = [(name, [v("table3", r, "total") for r in rows]) for name, rows in groups]
     if total is not None and all(x is not None for _, vals in sums for x in vals):
@@ -134,7 +131,7 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
 def table4_identities(view: ReportView) -> list[CheckLine]:
     """T4-1..3: each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结; blank cells said to be blank."""
     out = []
-    cols = ("upheld", "corrected", "other", "pending")
+    cols = TABLE4_PARTS
     for group, glabel in TABLE4_GROUPS.items():
         vals = [view.value("table4", group, c) for c in cols]
         tot = view.value("table4", group, "total")

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from assistant.validator.catalogue import RULES, READING_RULE, advice, title
 from assistant.validator.findings import (ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding, sort_findings)
+from assistant.formulas import RATES as RATES_F
 from assistant.numbers_zh import fmt
 from assistant.validator import claims, quality, sections, tables
 from assistant.validator.textindex import TextIndex
@@ -94,28 +95,21 @@ def _rate(name: str, num, den, formula: str) -> Metric:
     return Metric(name, num / den, num, den, formula)
 
 
+# the rates the Q&A quotes, computed by the one formula of each (assistant.formulas.RATES)
+DERIVED_RATES = {"review_correction_rate": "review_correction_rate", "litigation_correction_rate": "litigation_loss_rate",
+                 "disclosure_rate": "disclosure_rate", "not_held_share": "not_held_share"}
+
+
 def derived_metrics(report: Report) -> dict[str, Metric]:
-    """T4-7 (复议纠错率, 诉讼纠正率) and the usual 表三 shares (公开率, 不掌握占比)."""
+    """T4-7 (复议纠错率, 诉讼纠正率) and the usual 表三 shares (公开率, 不掌握占比), as fractions."""
     out: dict[str, Metric] = {}
-    t4 = report.table4
-    if t4 is not None:
-        def closed(groups):
-            vals = [(t4.value(g, "total"), t4.value(g, "pending"), t4.value(g, "corrected")) for g in groups]
-            if any(v is None for trio in vals for v in trio):
-                return None, None
-            return sum(c for _, _, c in vals), sum(t - p for t, p, _ in vals)
-        n, d = closed(("review",))
-        out["review_correction_rate"] = _rate("行政复议纠错率", n, d, "结果纠正 ÷（总计 − 尚未审结）")
-        n, d = closed(("litigation_direct", "litigation_after_review"))
-        out["litigation_correction_rate"] = _rate("行政诉讼败诉（纠正）率", n, d,
-                                                  "两类诉讼结果纠正之和 ÷（两类总计之和 − 尚未审结之和）")
-    t3 = report.table3
-    if t3 is not None:
-        g, p, tot = (t3.value(r, "total") for r in ("granted", "partially_granted", "total_processed"))
-        out["disclosure_rate"] = _rate("公开率", None if g is None or p is None else g + p, tot,
-                                       "（予以公开 + 部分公开）÷（七）总计")
-        out["not_held_share"] = _rate("“本机关不掌握”占比", t3.value("unavailable_not_held", "total"), tot,
-                                      "本机关不掌握相关政府信息 ÷（七）总计")
+    for key, rate_key in DERIVED_RATES.items():
+        rate = RATES_F[rate_key]
+        table = rate.numerator[0].table
+        if report.table(table) is None:
+            continue
+        n, d, _ = rate.compute(lambda t, r, c: report.table(t).value(r, c) if report.table(t) else None)
+        out[key] = _rate(rate.label, n, d, rate.formula)
     return out
 
 

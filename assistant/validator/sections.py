@@ -105,7 +105,7 @@ def check_sections(report: Report, index: TextIndex) -> list[Finding]:
                                evidence=(sentence_evidence(s1, s1.heading),)))
     # B8: 信息处理费 in section 六
     s6 = report.section("s6_other")
-    if s6 is not None:
+    if s6 is not None and report.fees is None:       # a 信息处理费 table is a fee statement
         t6 = squash(s6.text)
         if not re.search(r"收费|处理费|收取", t6):
             out.append(Finding("B8", WARNING, f"第六部分应说明信息处理费的收取情况（发出收费通知的件数和总金额、实际收取的总金额，"

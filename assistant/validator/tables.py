@@ -6,21 +6,20 @@ such equations are summed up in one info finding per rule, never reported as err
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
+from assistant import formulas
+from assistant.formulas import BALANCE_IN, BALANCE_OUT, TABLE3_ORG_COLUMNS, TABLE4_PARTS
 from assistant.numbers_zh import fmt
 from assistant.units import unit_kind
 from assistant.validator.catalogue import READING_RULE
 from ingest.report import READING_CODES, Report, Table
 from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS,
-                           TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
-                           TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
-TABLE3_PARTS_BASE = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED)
-TABLE3_ORG_COLUMNS = TABLE3_COLUMNS[:-1]
-TABLE4_PARTS = ("upheld", "corrected", "other", "pending")
 
 # extractor warning code -> (rule, severity)
 WARNING_RULES = {
@@ -138,11 +137,8 @@ class Collector:
 
 # -- structure ------------------------------------------------------------------------------------
 def _expected_table3_rows(t: Table) -> list[str]:
-    rows = [r for r in TABLE3_ROWS if r not in TABLE3_OTHER_SPLIT and r != "other_processing"]
-    if "other_processing" in t.rows and not any(r in t.rows for r in TABLE3_OTHER_SPLIT):
-        rows.append("other_processing")
-    else:
-        rows.extend(TABLE3_OTHER_SPLIT)
+    rows = [r for r in TABLE3_ROWS if r not in TABLE3_OTHER_SPLIT and r not in formulas.OTHER_2019]
+    rows.extend(formulas.outcome_rows("other", t.rows))
     return rows
 
 
@@ -234,8 +230,7 @@ def check_format(report: Report, c: Collector) -> None:
     if y >= 2021 and report.format == FORMAT_2019:
         c.add(Finding("F1", ERROR, f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但表二使用了2019年试行版的"
                                    f"栏目（本年新制作数量、第二十条第（九）项等）。", expected="2021", actual="2019"))
-    elif y >= 2021 and t3 is not None and "other_processing" in t3.rows \
-            and not any(r in t3.rows for r in TABLE3_OTHER_SPLIT):
+    elif y >= 2021 and t3 is not None and formulas.uses_single_other(t3.rows):
         c.add(Finding("F1", WARNING, f"{y}年度报告应使用2021年版表三：“（六）其他处理”应分为3个小项（逾期不补正、"
                                      f"逾期未缴费、其他），本表只有1行（2019年试行版样式）。",
                       expected="3个小项", actual="1行",
@@ -316,27 +311,24 @@ def check_table2(report: Report, previous: Report | None, c: Collector) -> None:
                               expected=prev_in_force + issued, actual=repealed, evidence=ev))
             if in_force is not None:
                 expected = prev_in_force + issued - repealed
+                explained = re.search(r"清理|重新统计|重新核定|调整", report.full_text())
                 if in_force != expected:
-                    c.add(Finding("T2-4", WARNING, f"表二{label}：现行有效件数一般约等于 上年现行有效 + 本年制发 − 本年废止 = "
+                    c.add(Finding("T2-4", INFO if explained else WARNING, f"表二{label}：现行有效件数一般约等于 上年现行有效 + 本年制发 − 本年废止 = "
                                                    f"{fmt(prev_in_force)} + {fmt(issued)} − {fmt(repealed)} = {fmt(expected)}，"
                                                    f"表中为 {fmt(in_force)}，相差 {fmt(abs(in_force - expected))}。"
-                                                   f"文件清理、失效或重新统计会造成差异，如属此类请在正文说明。",
+                                                   + (f"正文写到了“{explained.group(0)}”，差异可能由此而来。" if explained else
+                                                      "文件清理、失效或重新统计会造成差异，如属此类请在正文说明。"),
                                   expected=expected, actual=in_force, evidence=ev))
 
 
 # -- 表三 ------------------------------------------------------------------------------------------
 def table3_parts(t: Table) -> tuple[str, ...]:
     """The rows that add up to （七）总计: the three （六） sub-rows, or the single （六） row if only it is there."""
-    if any(r in t.rows for r in TABLE3_OTHER_SPLIT) or "other_processing" not in t.rows:
-        return TABLE3_PARTS_BASE + TABLE3_OTHER_SPLIT
-    return TABLE3_PARTS_BASE + ("other_processing",)
+    return formulas.table3_parts(t.rows)
 
 
 def _all_zero(t: Table | None) -> bool:
-    if t is None:
-        return False
-    vals = [cell.value for _, _, cell in t.cells()]
-    return bool(vals) and all(v in (0, None) for v in vals) and any(v == 0 for v in vals)
+    return t is not None and formulas.all_zero(cell.value for _, _, cell in t.cells())
 
 
 def check_counts(report: Report, table: str, rule: str, noun: str, c: Collector) -> None:
@@ -358,12 +350,11 @@ def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
         cl = TABLE3_COLUMN_LABELS[col]
         c.equation("T3-1", ERROR, f"表三“{cl}”列",
                    "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
-                   (("table3", "new_received", col), ("table3", "carried_over", col)),
-                   (("table3", "total_processed", col), ("table3", "carried_forward", col)))
+                   tuple(("table3", r, col) for r in BALANCE_IN), tuple(("table3", r, col) for r in BALANCE_OUT))
         refs = tuple(("table3", r, col) for r in parts)
         c.equation("T3-2", ERROR, f"表三“{cl}”列", "（七）总计 = 各项办理结果之和（（一）至（六））",
                    refs, (("table3", "total_processed", col),))
-        if "other_processing" in t.rows and any(r in t.rows for r in TABLE3_OTHER_SPLIT):
+        if "other_processing" in t.rows and not formulas.uses_single_other(t.rows):
             c.equation("T3-2", ERROR, f"表三“{cl}”列", "（六）其他处理 = 其下3个小项之和",
                        tuple(("table3", r, col) for r in TABLE3_OTHER_SPLIT), (("table3", "other_processing", col),))
         incoming = (("table3", "new_received", col), ("table3", "carried_over", col))
