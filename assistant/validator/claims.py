@@ -110,8 +110,8 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
     claims: list[Claim] = []
     for s in index.sentences:
         t = s.text
-        if s.top in ("s2_proactive", "s3_requests", "s4_review_litigation") and "申请" not in t:
-            continue
+        if "申请" not in t and not t.startswith("其中"):
+            continue            # every claim below needs 申请 in the sentence (or “其中…” after one)
         for m in _RECEIVE.finditer(t):
             c0, c1 = clause_bounds(t, m.start())
             after = t[m.end():c1]
@@ -322,6 +322,8 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
               "直接起诉": ("litigation_direct",), "复议后起诉": ("litigation_after_review",)}
     for s in index.sentences:
         t = s.text
+        if not _REVIEW_WORDS.search(t):
+            continue
         out += _all_upheld(report, s)
         # “无行政复议、行政诉讼”
         m = re.search(r"(无|未(发生|出现|产生|有)|没有)[^，。；]{0,16}?(行政复议|复议)[、和及或与]?[^，。；]{0,8}?(行政诉讼|诉讼)", t)
@@ -373,6 +375,7 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
     return out
 
 
+_REVIEW_WORDS = re.compile(r"复议|诉讼|起诉")
 _ALL_UPHELD = re.compile(r"(均|全部|都|皆)(获|被|予以|已被|得到)?(维持|胜诉)|(均|全部|都)(已)?(审结|结案|办结)")
 _NOT_UPHELD = {"corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
 
@@ -489,6 +492,8 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
     y = report.year
     for s in index.sentences:
         t = s.text
+        if "规范性文件" not in t and "规章" not in t and "废止" not in t:
+            continue
         # issued: “制定的2个行政规范性文件”, “行政规范性文件34件”, “规章1件”
         for m in re.finditer(r"(行政)?规范性文件|规章", t):
             row = "regulations" if m.group(0) == "规章" else "normative_documents"
@@ -573,6 +578,8 @@ def _in_force_claims(report: Report, index: TextIndex) -> list[Finding]:
     t2 = report.table2
     for s in index.sentences:
         t = s.text
+        if "现行有效" not in t:
+            continue
         for m in re.finditer(r"现行有效", t):
             c0, c1 = clause_bounds(t, m.start())
             zone = t[max(0, c0 - 30):c1]
