@@ -137,17 +137,28 @@ def pair_previous(reports: Sequence[Report]) -> dict[int, Report]:
 
 # -- rendering -------------------------------------------------------------------------------------
 def render_findings(report: Report, findings: Sequence[Finding], *, max_evidence: int = 6) -> str:
-    """A Chinese report grouped by severity (错误/警告/提示), each finding with its evidence."""
+    """A Chinese report grouped by severity (错误/警告/提示): each finding's plain title with the rule id in
+    small print, the message, what to do, and its evidence; a sentence shared by several findings is
+    quoted once and referred to afterwards."""
     lines = [f"{report.label}（{report.file}）"]
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
     lines.append(f"共 {len(findings)} 条：错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}")
+    quoted: dict[str, str] = {}           # sentence -> where it was first quoted (“错误第1条”)
     for sev in (ERROR, WARNING, INFO):
         group = [f for f in findings if f.severity == sev]
         lines.append("")
         lines.append(f"【{SEVERITY_ZH[sev]}】{len(group)} 条" + ("" if group else "：无"))
         for n, f in enumerate(group, 1):
-            lines.append(f"{n}. [{f.rule}] {f.message}")
+            lines.append(f"{n}. {title(f.rule)}  [{f.rule}]")
+            lines.append(f"     {f.message}")
+            if advice(f.rule):
+                lines.append(f"     建议：{advice(f.rule)}")
             for e in f.evidence[:max_evidence]:
+                if e.kind == "sentence" and e.text:
+                    if e.text in quoted:
+                        lines.append(f"     依据：同{quoted[e.text]}所引原文")
+                        continue
+                    quoted[e.text] = f"{SEVERITY_ZH[sev]}第{n}条"
                 lines.append(f"     依据：{e.describe()}")
             if len(f.evidence) > max_evidence:
                 lines.append(f"     ……另有 {len(f.evidence) - max_evidence} 项依据")
