@@ -225,7 +225,7 @@ def remove_reports(ctx: AppContext, ids: list[str] | None):
     with ctx.write_lock:
         for rid in ids:
             try:
-                record = ctx.library.remove(rid)
+                record = library_ops.remove_report(ctx.library, rid)
                 discard_staged(ctx, record.path)          # the uploaded file goes with its report
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
             except LibraryError as e:
@@ -284,7 +284,8 @@ def check_stored(ctx: AppContext, report_id: str | None):
     report = ctx.library.facts.report_object(report_id)
     if record is None or report is None:
         return empty_check("该报告已不在年报库中，请刷新页面。")
-    return check_outputs(ctx, report, run_check(ctx, report), f"{views.report_choice_label(record)} 核查结果")
+    # the stored findings: the same ones 年报库 and `nianbao list` count (recomputed when a neighbour changes)
+    return check_outputs(ctx, report, ctx.library.facts.findings(report_id), f"{views.report_choice_label(record)} 核查结果")
 
 
 def check_draft(ctx: AppContext, path: str | None):

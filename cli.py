@@ -263,7 +263,8 @@ def cmd_list(args) -> int:
 def cmd_remove(args) -> int:
     try:
         library = _open_library(args)
-        removed = [library.remove(ref) for ref in args.refs]
+        from assistant.library_ops import remove_report
+        removed = [remove_report(library, ref) for ref in args.refs]
     except _library_errors() as e:
         return _fail(e.message)
     for r in removed:

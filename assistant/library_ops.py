@@ -333,6 +333,18 @@ def reingest_records(library: Library, records: Sequence, *, extract: Extractor 
     return lines
 
 
+def remove_report(library: Library, ref: str, check: Checker | None | str = "default"):
+    """Remove a report, then check again the same unit's report of the year after, which was checked
+    against it (T2-3/T2-4, T3-6, Q1): the stored findings, and so every count shown, stay current."""
+    check = default_checker() if check == "default" else check
+    record = library.remove(ref)
+    if check is not None and record.agency and record.year:
+        for later in library.facts.find_reports(record.agency, record.year + 1):
+            findings, _ = _check(library.facts.report_object(later.id), library, check)
+            library.update_findings(later.id, findings)
+    return record
+
+
 def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,
                  check: Checker | None | str = "default", embed: bool = True, progress: bool = True,
                  on_outcome: Callable[[IngestOutcome], None] | None = None, group: str | None = None,

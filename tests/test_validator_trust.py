@@ -343,3 +343,27 @@ def test_a_2mb_report_is_checked_in_linear_time(shared, tmp_path):
         times.append(time.process_time() - t)
     assert times[1] < 5.0                        # the requirement (CPU seconds, immune to other jobs' load)
     assert times[1] < 20 * max(times[0], 0.05)   # 10× the text, far from 100× (a quadratic index)
+
+
+# == one count everywhere =====================================================================================
+def test_removing_last_years_report_rechecks_the_next_year_and_its_counts(tmp_path):
+    from assistant.library_ops import remove_report
+    from test_library import _library
+    prev, now = twenty_one(""), twenty_one("")
+    prev.year, prev.file, now.file = 2022, "prev.txt", "now.txt"
+    prev.title = prev.title.replace("2023", "2022")
+    set_row(prev, "carried_forward", 3)
+    set_row(prev, "total_processed", 18, 15)
+    set_row(prev, "granted", 5, 3)
+    lib = _library(tmp_path / "lib")
+    p = lib.store(prev, [f.to_json() for f in check(prev)], path="/virtual/prev.txt", file="prev.txt",
+                  sha256="a" * 64).record
+    stored = [f.to_json() for f in check(now, previous=prev)]
+    n = lib.store(now, stored, path="/virtual/now.txt", file="now.txt", sha256="b" * 64).record
+    assert any(f["rule"] == "T3-6" for f in lib.facts.findings(n.id))
+    before = next(r for r in lib.reports() if r.id == n.id).n_warnings
+    remove_report(lib, p.id, check=lambda r, previous=None: check_report(r, previous, today=date(2024, 6, 1)))
+    after = lib.facts.findings(n.id)
+    assert not any(f["rule"] == "T3-6" for f in after)
+    record = next(r for r in lib.reports() if r.id == n.id)
+    assert record.n_warnings == sum(f["severity"] == "warning" for f in after) < before
