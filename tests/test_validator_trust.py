@@ -367,3 +367,18 @@ def test_removing_last_years_report_rechecks_the_next_year_and_its_counts(tmp_pa
     assert not any(f["rule"] == "T3-6" for f in after)
     record = next(r for r in lib.reports() if r.id == n.id)
     assert record.n_warnings == sum(f["severity"] == "warning" for f in after) < before
+
+
+def test_an_error_on_a_table_we_may_have_misread_is_a_warning():
+    r = twenty_one("")
+    set_row(r, "granted", 7, 5)                      # T3-2 and T3-1 would be errors …
+    assert {f.rule for f in errors(check(r))} >= {"T3-2"}
+    r.warnings.append(Warning("label_missing", "一行的行名丢失，按位置放入", table="table3", row="granted"))
+    fs = check(r)                                    # … but that row was placed by position
+    assert errors(fs) == []
+    assert any(f.rule == "T3-2" and f.severity == "warning" and "读取提示" in f.message for f in fs)
+
+
+def test_no_applications_said_by_the_office_alone_is_another_scope():
+    fs = check(twenty_one("本机关全年未收到政府信息公开申请。"))
+    assert errors(fs) == [] and [f.severity for f in of(fs, "X3")] == ["warning"]

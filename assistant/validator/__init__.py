@@ -6,18 +6,19 @@ rates for the Q&A; `render_findings` formats findings as a Chinese report for th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
 from assistant.validator.catalogue import RULES, READING_RULE, advice, title
-from assistant.validator.findings import (ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding, sort_findings)
+from assistant.validator.findings import (ERROR, INFO, SEVERITY_ZH, TABLE_ZH, WARNING, Evidence, Finding,
+                                          sort_findings)
 from assistant.formulas import RATES as RATES_F
 from assistant.numbers_zh import fmt
 from assistant.validator import claims, quality, sections, tables
 from assistant.validator.textindex import TextIndex
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
-from ingest.report import Report
+from ingest.report import READING_CODES, Report
 
 __all__ = ["Evidence", "Finding", "check_report", "derived_metrics", "Metric", "render_findings",
            "pair_previous", "same_unit", "ERROR", "WARNING", "INFO", "DeadlinePolicy", "RULES", "CHECKS"]
@@ -69,7 +70,27 @@ def check_report(report: Report, previous: Report | None = None, *, today: date 
     findings: list[Finding] = []
     for run in CHECKS.values():
         findings += run(ctx)
-    return sort_findings(findings)
+    return sort_findings(_uncertain_to_warnings(report, findings))
+
+
+# an extractor warning on a table that makes its numbers uncertain (we may have misread a cell or a row)
+UNCERTAIN_CODES = READING_CODES | {"label_missing"}
+
+
+def _uncertain_to_warnings(report: Report, findings: list[Finding]) -> list[Finding]:
+    """An error needs both sides read with certainty: an error resting on a cell of a table the extractor
+    flagged (a row placed by position, a cell too many or too few, glued digits …) becomes a warning."""
+    shaky = {w.table for w in report.warnings if w.code in UNCERTAIN_CODES and w.table}
+    if not shaky:
+        return findings
+    out = []
+    for f in findings:
+        tables = {e.table for e in f.evidence if e.kind == "cell" and e.table}
+        if f.severity == ERROR and tables & shaky and f.rule != READING_RULE:
+            names = "、".join(TABLE_ZH.get(t, t) for t in sorted(tables & shaky))
+            f = replace(f, severity=WARNING, message=f.message + f"（{names}有读取提示，数字可能读错，请先核对原件。）")
+        out.append(f)
+    return out
 
 
 # -- T4-7 and other derived metrics ------------------------------------------------------------------

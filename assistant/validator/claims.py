@@ -301,7 +301,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
                 continue
             if nr is None or nr == 0:
                 break
-            out.append(Finding("X3", ERROR, f"正文说没有收到政府信息公开申请（“{clause}”），但表三“一、本年新收”总计为 "
+            note = _scope_note(report, s.text[c0:m.start()], clause)
+            out.append(Finding("X3", WARNING if note else ERROR,
+                               (f"口径可能不同（{note}）：" if note else "") +
+                               f"正文说没有收到政府信息公开申请（“{clause}”），但表三“一、本年新收”总计为 "
                                             f"{fmt(nr)}，应为0，相差 {fmt(nr)}。", expected=0, actual=nr,
                                evidence=(_ev(s), cell_evidence(report, "table3", "new_received", "total"))))
             break
@@ -334,7 +337,10 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                 nonzero = [(g, k) for g, k in cells if t4.value(g, k)]
                 if nonzero:
                     total = sum(t4.value(g, "total") or 0 for g in TABLE4_GROUPS)
-                    out.append(Finding("X4", ERROR, f"正文说没有行政复议、行政诉讼（“{t[c0:c1]}”），但表四有非0数字："
+                    note = _scope_note(report, t[c0:m.start()], t[c0:c1])
+                    out.append(Finding("X4", WARNING if note else ERROR,
+                                       (f"口径可能不同（{note}）：" if note else "") +
+                                       f"正文说没有行政复议、行政诉讼（“{t[c0:c1]}”），但表四有非0数字："
                                                     f"三组总计之和为 {fmt(total)}，应为0。", expected=0, actual=total,
                                        evidence=(_ev(s),) + tuple(cell_evidence(report, "table4", g, k) for g, k in nonzero)))
         for word, grs in groups.items():

@@ -167,7 +167,7 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
                                actual=int(tm.group(1))))
         for s in pre:
             m = re.match(r"^(20\d\d)年度?[，,]?(我|本|全)(区|市|县|镇|乡|局|委|办|街道|机关|单位|厅|中心)", s.text)
-            if m and int(m.group(1)) != y:
+            if m and int(m.group(1)) != y and not re.search(r"将|计划|拟|较|比|同比|相比|上年|去年|以来", s.text):
                 out.append(Finding("D2", ERROR, f"正文“{s.text[:20]}……”写的是{m.group(1)}年，与报告年度{y}年不一致，"
                                                 f"可能沿用了其他年度的文字。", expected=y, actual=int(m.group(1)),
                                    evidence=(_ev(s),)))
