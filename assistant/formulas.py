@@ -1,6 +1,7 @@
 """The domain formulas, written once for the checks (assistant/validator) and the answers (metrics,
 routes_check) alike: the 表三 outcome groups and the rows that add up to （七）总计, the 表三 and 表四
-identities, “all-zero table”, and the derived rates (公开率, 复议纠错率 …).
+identities (both taken from ingest.identities, which the reader uses to decode glued digits), “all-zero
+table”, and the derived rates (公开率, 复议纠错率 …).
 
 Cells are addressed as (table, row, column); `PER_COLUMN` in a term means “the column being computed”
 (a 表三 rate can be asked for one applicant column). Values come from a `value(table, row, column)`
@@ -11,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ingest.schema import (TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT,
-                           TABLE3_UNAVAILABLE)
+from ingest import identities
+from ingest.schema import TABLE3_OTHER_SPLIT, TABLE4_COLUMNS
 
 Number = int | float
 ValueFn = Callable[[str, str, str], Number | None]
 PER_COLUMN = "COL"
 
 
-# -- 表三 ------------------------------------------------------------------------------------------------
+# -- 表三 and 表四: the identities and groups live in ingest.identities (the reader uses them too) -----------
 @dataclass(frozen=True)
 class OutcomeGroup:
     """A group of 表三 “三、本年度办理结果”: its key, its printed name and its rows."""
@@ -29,18 +30,12 @@ class OutcomeGroup:
 
 
 OTHER_2019 = ("other_processing",)
-OUTCOME_GROUPS: tuple[OutcomeGroup, ...] = (
-    OutcomeGroup("granted", "予以公开", ("granted",)),
-    OutcomeGroup("partial", "部分公开", ("partially_granted",)),
-    OutcomeGroup("denied", "不予公开", TABLE3_DENIED),
-    OutcomeGroup("unavailable", "无法提供", TABLE3_UNAVAILABLE),
-    OutcomeGroup("not_processed", "不予处理", TABLE3_NOT_PROCESSED),
-    OutcomeGroup("other", "其他处理", TABLE3_OTHER_SPLIT),          # 2019 format: the single row OTHER_2019
-)
+OUTCOME_GROUPS: tuple[OutcomeGroup, ...] = tuple(OutcomeGroup(k, identities.OUTCOME_GROUP_LABELS[k], rows)
+                                                 for k, rows in identities.OUTCOME_GROUPS.items())
 OUTCOME = {g.key: g for g in OUTCOME_GROUPS}
 BALANCE_IN = ("new_received", "carried_over")            # T3-1: 一 + 二 …
 BALANCE_OUT = ("total_processed", "carried_forward")     # … = （七）总计 + 四
-TABLE3_ORG_COLUMNS = TABLE3_COLUMNS[:-1]                 # T3-3: the six applicant columns add up to 总计
+TABLE3_ORG_COLUMNS = identities.APPLICANT_COLUMNS        # T3-3: the six applicant columns add up to 总计
 
 
 def uses_single_other(rows: Iterable[str]) -> bool:
@@ -58,12 +53,20 @@ def outcome_rows(group: str, rows: Iterable[str] = ()) -> tuple[str, ...]:
 
 def table3_parts(rows: Iterable[str] = ()) -> tuple[str, ...]:
     """T3-2: the rows that add up to （七）总计 in this table."""
+    return identities.outcome_rows(uses_single_other(tuple(rows)))
+
+
+def table3_identities(rows: Iterable[str]) -> list[identities.Identity]:
+    """T3-1, T3-2, T3-3 for a table with these rows (ingest.identities, the reader's list)."""
     rows = tuple(rows)
-    return tuple(r for g in OUTCOME_GROUPS for r in outcome_rows(g.key, rows))
+    return identities.table3_identities(uses_single_other(rows))
 
 
-# -- 表四 ------------------------------------------------------------------------------------------------
-TABLE4_PARTS = ("upheld", "corrected", "other", "pending")    # T4-1..3: … = 总计
+def table4_identities() -> list[identities.Identity]:
+    return identities.table4_identities()
+
+
+TABLE4_PARTS = tuple(c for c in TABLE4_COLUMNS if c != "total")    # T4-1..3: … = 总计
 
 
 # -- all-zero ------------------------------------------------------------------------------------------

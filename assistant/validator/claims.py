@@ -87,8 +87,8 @@ _CARRIED_FORWARD = re.compile(r"(结转|顺延|转入)(到|至|入)?下一?年�
 # longer wordings first (“予以公开及部分公开” before “部分公开” before “公开”).
 OUTCOMES: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
     ("予以公开及部分公开", re.compile(r"(予以公开|同意公开|全部公开)(及|和|与|或|、)部分公开|全部或部分公开"),
-     ("granted", "partial")),
-    ("部分公开", re.compile(r"部分公开|区分处理"), ("partial",)),
+     ("granted", "partially_granted")),
+    ("部分公开", re.compile(r"部分公开|区分处理"), ("partially_granted",)),
     ("予以公开", re.compile(r"予以公开|同意公开|全部公开|给予公开"), ("granted",)),
     ("不予公开", re.compile(r"不予公开"), ("denied",)),
     ("本机关不掌握", re.compile(r"本机关不掌握|不掌握相关"), ("row:unavailable_not_held",)),

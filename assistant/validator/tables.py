@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
 from assistant import formulas
-from assistant.formulas import BALANCE_IN, BALANCE_OUT, TABLE3_ORG_COLUMNS, TABLE4_PARTS
+from assistant.formulas import BALANCE_IN, TABLE3_ORG_COLUMNS
 from assistant.numbers_zh import fmt
 from assistant.units import unit_kind
 from assistant.validator.catalogue import READING_RULE
@@ -29,6 +29,9 @@ WARNING_RULES = {
     "label_missing": ("B5", WARNING),
 }
 
+_T3_FORMULA = {"T3-1": "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
+               "T3-2": "（七）总计 = 各项办理结果之和（（一）至（六））"}
+_T3_3 = "总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他"
 _SECTION_NO = {"table2": "二", "table3": "三", "table4": "四"}
 _SECTION_KEY = {"table2": "s2_proactive", "table3": "s3_requests", "table4": "s4_review_litigation"}
 Ref = tuple[str, str, str]          # (table, row, column)
@@ -199,8 +202,12 @@ def check_structure(report: Report, c: Collector) -> None:
         ev = Evidence(kind="cell", table=w.table, row=w.row, page=w.source.page if w.source else None,
                       line=w.source.line if w.source else None,
                       text=f"{TABLE_ZH.get(w.table or '', '表格')} {row_label(w.table, w.row) if w.row else ''}".strip())
-        message = f"（读取时发现）{w.message}" if rule[0] != READING_RULE else \
-            f"未能读取{ev.text}：{w.message}。这是读取问题，不是年报的错误，请核对原件。"
+        if rule[0] != READING_RULE:
+            message = f"（读取时发现）{w.message}"
+        elif w.message.startswith("未能读取"):
+            message = f"{w.message.rstrip('。')}。这是读取问题，不是年报的错误。"
+        else:
+            message = f"未能读取{ev.text}：{w.message.rstrip('。')}。这是读取问题，不是年报的错误，请核对原件。"
         c.add(Finding(rule[0], rule[1], message, expected=None, actual=None, evidence=(ev,)))
     # B7: blank cells, listed once per table
     for name in ("table2", "table3", "table4"):
@@ -322,11 +329,6 @@ def check_table2(report: Report, previous: Report | None, c: Collector) -> None:
 
 
 # -- 表三 ------------------------------------------------------------------------------------------
-def table3_parts(t: Table) -> tuple[str, ...]:
-    """The rows that add up to （七）总计: the three （六） sub-rows, or the single （六） row if only it is there."""
-    return formulas.table3_parts(t.rows)
-
-
 def _all_zero(t: Table | None) -> bool:
     return t is not None and formulas.all_zero(cell.value for _, _, cell in t.cells())
 
@@ -345,19 +347,29 @@ def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
     if t is None:
         return
     check_counts(report, "table3", "T3-4", "申请件数", c)
-    parts = table3_parts(t)
+    # T3-1, T3-2, T3-3: the identities the reader also uses (ingest.identities, via assistant.formulas)
+    rows_done = set()
+    for ident in formulas.table3_identities(t.rows):
+        row, col = ident.whole[0]
+        parts = tuple(("table3", r, k) for r, k in ident.parts)
+        whole = tuple(("table3", r, k) for r, k in ident.whole)
+        if ident.rule == "T3-3":
+            if row not in t.rows:
+                continue
+            rows_done.add(row)
+            c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行", _T3_3, parts, whole)
+        else:
+            c.equation(ident.rule, ERROR, f"表三“{TABLE3_COLUMN_LABELS[col]}”列", _T3_FORMULA[ident.rule], parts, whole)
+    for row in t.rows:
+        if row not in rows_done:        # （六）其他处理 printed above its three sub-rows
+            c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行", _T3_3,
+                       tuple(("table3", row, k) for k in TABLE3_ORG_COLUMNS), (("table3", row, "total"),))
     for col in TABLE3_COLUMNS:
         cl = TABLE3_COLUMN_LABELS[col]
-        c.equation("T3-1", ERROR, f"表三“{cl}”列",
-                   "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
-                   tuple(("table3", r, col) for r in BALANCE_IN), tuple(("table3", r, col) for r in BALANCE_OUT))
-        refs = tuple(("table3", r, col) for r in parts)
-        c.equation("T3-2", ERROR, f"表三“{cl}”列", "（七）总计 = 各项办理结果之和（（一）至（六））",
-                   refs, (("table3", "total_processed", col),))
         if "other_processing" in t.rows and not formulas.uses_single_other(t.rows):
             c.equation("T3-2", ERROR, f"表三“{cl}”列", "（六）其他处理 = 其下3个小项之和",
                        tuple(("table3", r, col) for r in TABLE3_OTHER_SPLIT), (("table3", "other_processing", col),))
-        incoming = (("table3", "new_received", col), ("table3", "carried_over", col))
+        incoming = tuple(("table3", r, col) for r in BALANCE_IN)
         inc = _sum(report, incoming)
         for row in ("carried_forward", "total_processed"):
             v = t.value(row, col)
@@ -365,10 +377,6 @@ def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
                 c.add(Finding("T3-5", ERROR, f"表三“{cl}”列：{_short_row('table3', row)} {fmt(v)} 不能大于 本年新收 + 上年结转 = "
                                              f"{fmt(inc)}，多出 {fmt(v - inc)}。", expected=f"≤{fmt(inc)}", actual=v,
                               evidence=tuple(cell_evidence(report, *r) for r in incoming + (("table3", row, col),))))
-    for row in t.rows:
-        c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行",
-                   "总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",
-                   tuple(("table3", row, k) for k in TABLE3_ORG_COLUMNS), (("table3", row, "total"),))
     new, carried_over, forward = (t.value(r, "total") for r in ("new_received", "carried_over", "carried_forward"))
     if new is not None and carried_over is not None and forward is not None and new >= 10 \
             and forward / (new + carried_over) > 0.5:
@@ -408,10 +416,10 @@ def check_table4(report: Report, previous: Report | None, c: Collector) -> None:
     if t is None:
         return
     check_counts(report, "table4", "T4-4", "案件数", c)
-    for rule, group in zip(("T4-1", "T4-2", "T4-3"), TABLE4_GROUPS):
-        parts = tuple(("table4", group, k) for k in TABLE4_PARTS)
-        c.equation(rule, ERROR, f"表四“{TABLE4_GROUPS[group]}”", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
-                   parts, (("table4", group, "total"),))
+    for ident in formulas.table4_identities():
+        group = ident.whole[0][0]
+        c.equation(ident.rule, ERROR, f"表四“{TABLE4_GROUPS[group]}”", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+                   tuple(("table4", r, k) for r, k in ident.parts), tuple(("table4", r, k) for r, k in ident.whole))
     if previous is None:
         return
     la_total = t.value("litigation_after_review", "total")
