@@ -41,7 +41,9 @@ def _ev(s: Sentence) -> Evidence:
 
 # words inside the clause that make its number a part or another measure of the requests: a channel
 # (网络申请, 当面), a running total over years (累计), a sub-count (其中)
-SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场申请|信函|邮寄|传真|电子邮件|其中")
+SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场申请|信函|邮寄|传真|电子邮件|其中|按期|按时|如期|逾期|超期|"
+                       r"延期|同比|较上年|比上年")
+_YEAR = re.compile(r"(20\d\d)年")
 
 
 def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
@@ -53,6 +55,9 @@ def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
     m = SUB_SCOPE.search(clause)
     if m:
         return f"含“{m.group(0)}”"
+    other_year = next((y for y in _YEAR.findall(prefix + clause) if report.year and int(y) != report.year), None)
+    if other_year:
+        return f"写的是{other_year}年"
     if kind.is_government:
         m = re.search(r"本机关|本级|本单位", prefix)
         if m:
