@@ -389,3 +389,8 @@ def test_no_applications_said_by_the_office_alone_is_another_scope():
 def test_a_number_about_another_year_or_a_subset_is_not_an_error(sentence, why):
     fs = check(twenty_one(sentence))
     assert errors(fs) == [] and any(why in f.message for f in fs if f.rule == "X1")
+
+
+def test_applications_in_text_quoting_only_the_natural_person_column_is_x1_error_naming_it():
+    (f,) = errors(check(twenty_one("全年共受理政府信息公开申请18件。")))
+    assert (f.rule, f.expected, f.actual) == ("X1", 21, 18) and "自然人" in f.message

@@ -219,7 +219,8 @@ def _quoted_part(report: Report, rows: tuple[str, ...], value) -> tuple[str, lis
     for col in TABLE3_COLUMNS[:-1]:
         vals = [t.value(r, col) for r in rows]
         if vals and None not in vals and sum(vals) == value:
-            return f"表三“{TABLE3_COLUMN_LABELS[col]}”一列之和", [("table3", r, col) for r in rows]
+            return (f"表三“{TABLE3_COLUMN_LABELS[col]}”一列" + ("之和" if len(rows) > 1 else "的数"),
+                    [("table3", r, col) for r in rows])
     if len(rows) > 1:
         for r in rows:
             if t.value(r, "total") == value:
@@ -262,6 +263,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
             formula = f"收到／受理的申请数应等于表三“一、本年新收”总计 {fmt(nr)}" + \
                       (f"（或加上年结转 = {fmt(nr + co)}）" if co else "")
             rule = "X1"
+            part = _quoted_part(report, ("new_received",), q.value)
+            if part is not None:
+                formula += f"；正文的 {fmt(q.value)} 恰是{part[0]}，像是把其中一部分当成了全部"
+                refs += part[1]
         elif c.what in ("processed", "carried_over", "carried_forward"):
             row = {"processed": "total_processed", "carried_over": "carried_over",
                    "carried_forward": "carried_forward"}[c.what]
