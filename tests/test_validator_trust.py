@@ -394,3 +394,9 @@ def test_a_number_about_another_year_or_a_subset_is_not_an_error(sentence, why):
 def test_applications_in_text_quoting_only_the_natural_person_column_is_x1_error_naming_it():
     (f,) = errors(check(twenty_one("全年共受理政府信息公开申请18件。")))
     assert (f.rule, f.expected, f.actual) == ("X1", 21, 18) and "自然人" in f.message
+
+
+def test_the_catalogue_names_a_check_that_runs_for_every_rule():
+    from assistant.validator import CHECKS
+    assert {r.check for r in RULES.values()} <= set(CHECKS)
+    assert all(r.severity in ("error", "warning", "info") and r.ref for r in RULES.values())

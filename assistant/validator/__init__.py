@@ -36,8 +36,10 @@ class Context:
     policy: DeadlinePolicy
 
 
-def _tables(ctx: Context) -> list[Finding]:
-    return tables.check_tables(ctx.report, ctx.previous)
+def _table(check):
+    def run(ctx: Context) -> list[Finding]:
+        return tables.run(check, ctx.report, ctx.previous)
+    return run
 
 
 def _text(fn):
@@ -48,7 +50,11 @@ def _text(fn):
 
 # check name (the catalogue's `check`) -> function; run in this order, each rule module on its own
 CHECKS = {
-    "tables": _tables,      # structure, format, table2, table3, table4 (one pass, shared blank-cell summary)
+    "structure": _table(tables.check_structure),
+    "format": _table(tables.check_format),
+    "table2": _table(tables.check_table2),
+    "table3": _table(tables.check_table3),
+    "table4": _table(tables.check_table4),
     "sections": _text(lambda c: sections.check_sections(c.report, c.index)),
     "dates": _text(lambda c: sections.check_dates(c.report, c.index, c.today, c.policy)),
     "claims": _text(lambda c: claims.check_request_claims(c.report, c.index)),
