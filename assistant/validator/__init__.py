@@ -1,8 +1,15 @@
 """The deterministic validator: every rule of RULES.md (b) applied to one structured report, giving
 findings with the formula, both sides' values, the difference and the cells and sentences involved.
 
-`check_report(report, previous, others=…)` is the entry point; `derived_metrics(report)` gives the T4-7
-rates for the Q&A; `render_findings` formats findings as a Chinese report for the command line.
+The package: `catalogue` (rule id → severity, plain title, advice, RULES.md reference, check), `findings`
+(the records and their evidence), `textindex` (the prose as sentences), and the rule modules, which depend
+only on those and never on each other's runners: `tables` (B4–B7, F1–F2, T2, T3, T4), `sections` (B1–B3,
+B8, B9, D1–D4, F3), `claims` (text against tables: X1–X7, T2-7, T2-8, T3-8, T3-9), `quality` (Q1–Q7);
+`evaluate` scores the checks against a reviewer's answer key. Domain formulas come from assistant.formulas.
+
+`check_report(report, previous, others=…)` runs the checks of `CHECKS` in order; an error resting on a
+table the reader flagged becomes a warning (an error must be certain). `derived_metrics(report)` gives
+the T4-7 rates; `render_findings` formats findings as a Chinese report for the command line.
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from typing import Sequence
 from assistant.validator.catalogue import RULES, READING_RULE, advice, title
 from assistant.validator.findings import (ERROR, INFO, SEVERITY_ZH, TABLE_ZH, WARNING, Evidence, Finding,
                                           sort_findings)
-from assistant.formulas import RATES as RATES_F
+from assistant import formulas
 from assistant.numbers_zh import fmt
 from assistant.validator import claims, quality, sections, tables
 from assistant.validator.textindex import TextIndex
@@ -131,7 +138,7 @@ def derived_metrics(report: Report) -> dict[str, Metric]:
     """T4-7 (复议纠错率, 诉讼纠正率) and the usual 表三 shares (公开率, 不掌握占比), as fractions."""
     out: dict[str, Metric] = {}
     for key, rate_key in DERIVED_RATES.items():
-        rate = RATES_F[rate_key]
+        rate = formulas.RATES[rate_key]
         table = rate.numerator[0].table
         if report.table(table) is None:
             continue
