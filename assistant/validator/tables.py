@@ -454,3 +454,9 @@ def run(check, report: Report, previous: Report | None = None) -> list[Finding]:
     c.flush_unassessable()
     return c.findings
 
+
+
+def check_tables(report: Report, previous: Report | None = None) -> list[Finding]:
+    """All table rules (B4–B7, F1–F2, T2, T3, T4), each check with its own collector."""
+    return [f for check in (check_structure, check_format, check_table2, check_table3, check_table4)
+            for f in run(check, report, previous)]
