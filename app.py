@@ -15,11 +15,13 @@ import argparse
 import hashlib
 import inspect
 import os
+import re
 import shutil
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -34,7 +36,7 @@ import pandas as pd  # noqa: E402
 from assistant import library_ops, views  # noqa: E402
 from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
-from ingest.errors import ExtractError  # noqa: E402
+from ingest.errors import ExtractError, UserError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.report import Report  # noqa: E402
@@ -44,18 +46,26 @@ from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
 from vectorstore.library import Library, LibraryError, clean_group  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
+# Gradio refuses uploads over its max_file_size in its own English words, in the browser. So it gets a cap
+# this many times ours: a file over our limit reaches stage_upload and is refused in Chinese, and only an
+# absurd one (disk protection) meets Gradio's message.
+UPLOAD_CAP_FACTOR = 4
 GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
                     "给我列一个年报发布前的自查清单。"]
 
 
 @dataclass(frozen=True)
 class AppContext:
-    """What every handler works on: the library, the lock that serializes writes, where exports go, who may
-    do what."""
+    """What every handler works on: the library, the lock that serializes removals, where exports go, who may
+    do what (the access gate), and the worker process that reads and checks uploaded files
+    (library_ops.ReaderProcess)."""
     library: Library
     write_lock: threading.Lock
     export_dir: Path
     gate: Gate
+    reader: library_ops.ReaderProcess = field(default_factory=library_ops.ReaderProcess)
+    staged: "OrderedDict[str, tuple[Path, str]]" = field(default_factory=OrderedDict)   # Gradio path → our copy
+    stage_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def data_dir(self) -> Path:
@@ -154,35 +164,82 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
 
 def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progress(), group: str | None = None,
                    caller: Caller | None = None):
-    """Store uploaded files one by one (serialized by the write lock) and report each outcome. `group`
+    """Store uploaded files one by one and report each outcome. Reading and checking run outside any lock
+    (another user's upload or question never waits for them); only the same file is serialized (its claim,
+    vectorstore.library), and the store itself is one short SQLite transaction. Gradio's cached copy of
+    each upload is deleted once it is staged, so it cannot be downloaded later (e.g. after a removal). `group`
     (地区或分组) from the upload form; when empty, each report's group is suggested from its agency name."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
     lines = []
     stored = []
-    from assistant.validator import check_report as check
-    with ctx.write_lock:
-        for i, p in enumerate(paths):
-            name = views.safe_file_name(Path(p).name)
-            progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）", unit="份")
-            try:
-                dest, shown = stage_upload(ctx, p)
-            except (ExtractError, OSError) as e:
-                message = getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'
-                lines.append(f"- **失败** {message}")
-                audit(ctx, caller, "upload", name, message, ok=False)
-                continue
-            outcome = library_ops.ingest_file(ctx.library, dest, shown, extract, check, (group or "").strip() or None)
-            lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
-            audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
-            if outcome.status in ("added", "replaced"):
-                stored.append(outcome.report_id)
-        progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
-        library_ops.recheck_successors(ctx.library, stored, check)
+    check = ctx.reader.check
+    for i, p in enumerate(paths):
+        name = views.safe_file_name(Path(p).name)
+        progress((i, len(paths)), desc=f"正在读取 {name}（{i + 1}/{len(paths)}）", unit="份")
+        try:
+            dest, shown = stage_once(ctx, p)
+        except (ExtractError, OSError) as e:
+            message = getattr(e, 'message', None) or f'{name}：无法保存上传的文件（{e}）'
+            lines.append(f"- **失败** {message}")
+            audit(ctx, caller, "upload", name, message, ok=False)
+            continue
+        outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
+                                          (group or "").strip() or None)
+        lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
+        audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
+        if outcome.status in ("added", "replaced"):
+            stored.append(outcome.report_id)
+        elif outcome.status == "failed":
+            discard_staged(ctx, dest)
+    progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
+    library_ops.recheck_successors(ctx.library, stored, check)
     if stored:
         ctx.library.embed_in_background()
     head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("向量在后台计算，完成前按关键词检索。" if stored else "")
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
+
+
+STAGED_REMEMBERED = 256      # Gradio upload paths remembered after their cached copy was deleted
+
+
+def stage_once(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
+    """stage_upload, then delete Gradio's cached copy. Gradio gives the same path to the same bytes uploaded
+    twice at once, so a path already staged (its copy gone) maps to the file staged for it."""
+    with ctx.stage_lock:
+        known = ctx.staged.get(upload_path)
+        if known is not None and not Path(upload_path).exists() and known[0].exists():
+            return known
+        try:
+            dest, shown = stage_upload(ctx, upload_path)
+        finally:
+            forget_upload(upload_path)
+        ctx.staged[upload_path] = (dest, shown)
+        while len(ctx.staged) > STAGED_REMEMBERED:
+            ctx.staged.popitem(last=False)
+        return dest, shown
+
+
+def forget_upload(upload_path: str) -> None:
+    """Delete Gradio's cached copy of an upload (we keep our own under uploads/ or none at all)."""
+    try:
+        Path(upload_path).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def discard_staged(ctx: AppContext, path: str | Path) -> None:
+    """Delete a file we keep under <data dir>/uploads/ (and its folder) that no stored report uses any more."""
+    path = Path(path)
+    uploads = (ctx.data_dir / "uploads").resolve()
+    try:
+        if uploads not in path.resolve().parents or ctx.library.by_path(path) is not None:
+            return
+        path.unlink(missing_ok=True)
+        if path.parent != uploads and not any(path.parent.iterdir()):
+            path.parent.rmdir()
+    except OSError:
+        pass
 
 
 def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
@@ -192,7 +249,8 @@ def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None
     with ctx.write_lock:
         for rid in ids:
             try:
-                record = ctx.library.remove(rid)
+                record = library_ops.remove_report(ctx.library, rid)
+                discard_staged(ctx, record.path)          # the uploaded file goes with its report
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
                 audit(ctx, caller, "remove", record.file, f"{record.id} {views.report_choice_label(record)}")
             except LibraryError as e:
@@ -227,9 +285,8 @@ def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progres
 
     def step(i: int, n: int, file: str) -> None:
         progress((i, n), desc=f"正在重新读取 {file}（{i + 1}/{n}）", unit="份")
-    with ctx.write_lock:
-        lines = reingest_records(ctx.library, records, extract=extract, on_progress=step,
-                                 on_result=lambda file, ok, detail: audit(ctx, caller, "reingest", file, detail, ok=ok))
+    lines = reingest_records(ctx.library, records, extract=ctx.reader.extract, on_progress=step,   # no global lock
+                             on_result=lambda file, ok, detail: audit(ctx, caller, "reingest", file, detail, ok=ok))
     ctx.library.embed_in_background()
     return ("\n".join(lines),) + refresh_all(ctx)
 
@@ -256,7 +313,9 @@ def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None =
     report = ctx.library.facts.report_object(report_id)
     if record is None or report is None:
         return empty_check("该报告已不在年报库中，请刷新页面。")
-    return check_outputs(ctx, report, run_check(ctx, report), f"{views.report_choice_label(record)} 核查结果", caller)
+    # the stored findings: the same ones 年报库 and `nianbao list` count (recomputed when a neighbour changes)
+    return check_outputs(ctx, report, ctx.library.facts.findings(report_id), f"{views.report_choice_label(record)} 核查结果",
+                         caller)
 
 
 def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None):
@@ -267,9 +326,11 @@ def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None)
     try:
         if Path(shown).suffix.lower() not in SUFFIXES:
             raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
-        report = extract(path, display_name=shown)
+        report = ctx.reader.extract(path, display_name=shown)
     except ExtractError as e:
         return empty_check(f"**无法读取 {shown}：** {e.message}")
+    finally:
+        forget_upload(path)                     # a draft is not kept, not even in Gradio's cache
     return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）", caller)
 
 
@@ -490,6 +551,25 @@ def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller:
 # -- 问答 ---------------------------------------------------------------------------------------------------
 MAX_CITATIONS_SHOWN = 8
 
+# -- rendering text a model or a report wrote: no images, no links, no HTML -------------------------------
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\s*\((?:[^()]|\([^)]*\))*\)")
+_MD_REF_DEF = re.compile(r"^([ \t]{0,3})\[([^\]]+)\]:", re.M)
+_BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+", re.I)
+
+
+def safe_markdown(text: str) -> str:
+    """Answer text for the chat box, which renders Markdown: an image becomes “［图片已屏蔽：…］” (the browser
+    must fetch nothing a model or a report names), a link keeps its words only, a bare URL is shown as code
+    (not clickable), reference definitions and HTML are shown as text."""
+    text = text or ""
+    text = _MD_IMAGE.sub(lambda m: f"［图片已屏蔽：{m.group(1).strip() or '无说明'}］", text)
+    text = _MD_LINK.sub(lambda m: m.group(1), text)
+    text = _MD_REF_DEF.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}]:", text)
+    text = text.replace("<", "&lt;")
+    return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)
+
+
 
 def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> Iterator[tuple[str, list[dict], object]]:
     """(answer text so far, citations as dicts, the final Answer or None) as the answer streams
@@ -500,15 +580,15 @@ def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> I
         return
     for item in stream_answer(question, history or [], ctx.library):
         if isinstance(item, str):
-            yield item, [], None
+            yield safe_markdown(item), [], None
         else:
-            yield item.text, [c.to_json() for c in item.citations], item
+            yield safe_markdown(item.text), [c.to_json() for c in item.citations], item
 
 
 def citation_messages(citations: list[dict]) -> list[dict]:
     """One folded chat message per citation: the title names report, section or cell, and page; opening it
     shows the passage or the cell."""
-    shown = [{"role": "assistant", "content": views.citation_body(c),
+    shown = [{"role": "assistant", "content": safe_markdown(views.citation_body(c)),
               "metadata": {"title": views.citation_title(i, c), "status": "done"}}
              for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1)]
     if len(citations) > MAX_CITATIONS_SHOWN:
@@ -659,10 +739,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data).
     `gate` says who may do what (default: decided as for an app on 127.0.0.1)."""
     library = library or Library(data_dir)
+    library.open()                           # Chroma opened once, before the first question arrives
     export_dir = library.data_dir / "exports"
     export_dir.mkdir(parents=True, exist_ok=True)
     gate = gate or Gate(library.accounts, library.audit, access_mode(library.accounts, "127.0.0.1"))
     ctx = AppContext(library, threading.Lock(), export_dir, gate)
+    ctx.reader.warm()
 
     def bind(fn, action):
         return guarded(ctx, fn, action)
@@ -886,6 +968,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--data-dir", default=None, help="年报库目录（默认 NIANBAO_DATA_DIR 或 ./data）")
     args = p.parse_args(argv)
+    try:
+        max_bytes = max_file_bytes()                 # a bad NIANBAO_MAX_FILE_MB stops here, in Chinese
+    except UserError as e:
+        raise SystemExit(f"错误：{e.message}") from None
     library = Library(args.data_dir)
     if library.pending():
         library.embed_in_background()        # vectors left unfinished by an earlier run
@@ -900,7 +986,7 @@ def main(argv: list[str] | None = None) -> None:
         login = {"auth": gate.login, "auth_message": LOGIN_MESSAGE}
     elif gate.mode == "header":
         login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
-    demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_file_bytes(),
+    demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_bytes * UPLOAD_CAP_FACTOR,
                 footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), **login)
 
 

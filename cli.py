@@ -263,7 +263,8 @@ def cmd_list(args) -> int:
 def cmd_remove(args) -> int:
     try:
         library = _open_library(args)
-        removed = [library.remove(ref) for ref in args.refs]
+        from assistant.library_ops import remove_report
+        removed = [remove_report(library, ref) for ref in args.refs]
     except _library_errors() as e:
         return _fail(e.message)
     for r in removed:
@@ -312,6 +313,8 @@ def cmd_search(args) -> int:
 
 def cmd_eval(args) -> int:
     """`nianbao eval retrieval`: ingest ../shared into a data folder and score recall@k on eval/questions.jsonl."""
+    if args.what == "findings":
+        return cmd_eval_findings(args)
     if args.what == "qa":
         return cmd_eval_qa(args)
     from assistant.library_ops import run_retrieval_eval
@@ -435,6 +438,23 @@ def cmd_chat(args) -> int:
         final = _stream_to_terminal(stream_answer(question, history, library, llm))
         if final is not None:
             history.append(final)
+    return 0
+
+
+def cmd_eval_findings(args) -> int:
+    """`nianbao eval findings`: check the reports of shared/eval/expected_findings.json and score the findings
+    (precision of the error findings, recall of the error-level problems), per report and overall."""
+    from assistant.validator.evaluate import render, run_findings_eval
+    from assistant.library_ops import shared_dir
+    shared = Path(args.shared) if args.shared else shared_dir()
+    key = Path(args.questions) if args.questions else shared / "eval" / "expected_findings.json"
+    if not key.is_file():
+        return _fail(f"找不到答案文件：{key}")
+    scores, summary = run_findings_eval(shared, key)
+    if args.json:
+        _print_json({"summary": summary, "reports": [s.to_json() for s in scores]})
+    else:
+        print(render(scores, summary))
     return 0
 
 
@@ -609,10 +629,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_search)
 
     s = sub.add_parser("eval", help="评测：retrieval = 入库 ../shared 并计算检索 recall@k")
-    s.add_argument("what", choices=["retrieval", "qa"], help="评测项目（qa = 离线问答评测）")
+    s.add_argument("what", choices=["retrieval", "qa", "findings"],
+                   help="评测项目（qa = 离线问答评测；findings = 用 expected_findings.json 评测核查的精确率与召回率）")
     s.add_argument("--data-dir", help="数据目录（默认新建临时目录）")
     s.add_argument("--shared", help="共享数据目录（默认仓库旁的 ../shared）")
-    s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl）")
+    s.add_argument("--questions", help="问题文件（默认 shared/eval/questions.jsonl；findings 默认 shared/eval/expected_findings.json）")
     s.add_argument("--k", type=int, default=5)
     s.add_argument("--no-embed", action="store_true", help="只用关键词检索评测")
     s.add_argument("--json", action="store_true")
@@ -682,19 +703,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest.errors import UserError
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", None) is None and args.global_data_dir and hasattr(args, "data_dir"):
         args.data_dir = args.global_data_dir        # `nianbao --data-dir DIR ingest …`
     try:
-        return args.func(args)
-    except BrokenPipeError:
-        # `nianbao ask … | head`: the reader left; stop quietly, without a traceback
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        code = args.func(args)
+        sys.stdout.flush()              # a broken pipe shows here, not in Python's flush at exit
+        return code
+    except UserError as e:              # a configuration error (e.g. NIANBAO_MAX_FILE_MB=abc): no traceback
+        return _fail(e.message)
+    except BrokenPipeError:             # `nianbao extract x | head`: the reader went away, that is fine
+        _silence_stdout()
         return 0
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's flush at exit prints no second traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 from assistant.chain import allowed_pool, build_chain, chain_inputs, finish, new_nonce, stream_guarded
 from assistant.cite import TABLE_ZH, Citation
 from assistant.drafting import answer_draft
-from assistant.llm import LLMConfig, llm_config, make_chat_model
+from assistant.llm import HEALTH, LLMConfig, llm_config, make_chat_model, model_key
 from assistant.metrics import METRICS
 from assistant.query import Query, parse_question
 from assistant.routes_check import answer_check, answer_library_findings, library_finding_topics
@@ -24,6 +24,7 @@ from assistant.routes_text import answer_open, answer_out_of_scope, search_passa
 from assistant.scope import RouteResult, Scope, holdings_text, resolve_scope
 from assistant.measures import read_library_question
 
+MAX_QUESTION_CHARS = 2000  # a longer question is refused before any parsing (a 1M-character one cost 47 s of CPU)
 OFFLINE = False          # pass as `llm` to answer without a model even when one is configured
 EMPTY_LIBRARY = "资料库中还没有年报。请先用 nianbao ingest 文件或文件夹（或在网页“年报库”中上传）加入年度报告。"
 OPERATION_ZH = {"value": "查数", "list": "列出", "compare": "比较", "rank": "排序", "sum": "求和", "difference": "求差",
@@ -173,6 +174,9 @@ def stream_answer(question: str, history: Sequence | None, library, llm=None) ->
     messages), oldest first. `llm`: None = the model configured by NIANBAO_LLM_* (offline when none),
     OFFLINE/False = program only, or a LangChain chat model / LLMConfig."""
     question = (question or "").strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        yield Answer(question[:200], question_too_long(len(question)), route="out_of_scope")
+        return
     records = library.reports()
     query = understand(question, history, records)
     if not question:
@@ -187,7 +191,25 @@ def stream_answer(question: str, history: Sequence | None, library, llm=None) ->
     yield from _stream_with_model(question, query, route, library, model)
 
 
+def question_too_long(n: int) -> str:
+    return (f"问题过长（{n:,} 个字符，上限 {MAX_QUESTION_CHARS:,} 个字符），未作处理。请只写要问的内容，"
+            "例如“某单位2024年收到多少件政府信息公开申请？”；核查整份年报请在“核查”页上传文件。")
+
+
+WAITING_FOR_MODEL = "（以下为程序核算结果；大模型正在组织语言，完成后将替换为大模型的表述。）"
+MODEL_SKIPPED = "（大模型刚才未能及时响应，暂不使用；以下为程序根据资料库生成的回答。）"
+
+
 def _stream_with_model(question: str, query: Query, route: RouteResult, library, model) -> Iterator[str | Answer]:
+    """The computed answer at once, then the model's phrasing as it streams (guarded). A model that fails or
+    does not answer in time leaves the computed answer with a note, and is skipped for a while (llm.HEALTH)."""
+    key = model_key(model)
+    if not HEALTH.available(key):
+        text = MODEL_SKIPPED + "\n" + route.text
+        yield text
+        yield _answer_of(question, query, route, text, "offline")
+        return
+    yield WAITING_FOR_MODEL + "\n" + route.text
     passages = list(route.passages)
     if not passages and route.route in ("facts", "compare", "yoy", "check") and query.agencies:
         try:
@@ -196,19 +218,21 @@ def _stream_with_model(question: str, query: Query, route: RouteResult, library,
         except Exception:          # passages only help the wording; the facts stand without them
             passages = []
     nonce = new_nonce()
-    pool = allowed_pool(route, passages, query.years)
+    pool = allowed_pool(route, passages, query.years, findings_of=library.facts.findings)
     chain = build_chain(model, route.task)
     inputs = chain_inputs(question, describe_query(query), route, passages, nonce)
     raw = ""
     try:
         for raw, shown in stream_guarded(chain.stream(inputs), pool):
             yield shown
-    except Exception as e:              # the model is down or refused: the program's answer still stands
+    except Exception as e:              # the model is down, slow or refused: the program's answer still stands
+        HEALTH.failed(key)
         note = f"（大模型暂时无法使用（{type(e).__name__}），以下为程序根据资料库生成的回答。）"
         text = note + "\n" + route.text
         yield text
         yield _answer_of(question, query, route, text, "offline")
         return
+    HEALTH.ok(key)
     if not raw.strip():
         text = "（大模型没有返回内容，以下为程序根据资料库生成的回答。）\n" + route.text
         yield text
@@ -237,12 +261,15 @@ def polish_draft(request: str, draft: str, llm=None) -> tuple[str, str]:
     model = _resolve_model(llm)
     if model is None or not draft.strip():
         return draft, "offline"
+    if not HEALTH.available(model_key(model)):
+        return f"{MODEL_SKIPPED.replace('回答', '草稿')}\n{draft}", "offline"
     route = RouteResult(route="draft", text=draft, task="draft", allowed=[draft])
     pool = allowed_pool(route, [], [])
-    try:
-        raw = build_chain(model, "draft").invoke(chain_inputs(request, "按所选单位和年度起草年度报告章节", route, [],
-                                                               new_nonce()))
+    try:                 # streamed, so the first-piece timeout bounds a silent server, not a long draft
+        raw = "".join(build_chain(model, "draft").stream(
+            chain_inputs(request, "按所选单位和年度起草年度报告章节", route, [], new_nonce())))
     except Exception as e:
+        HEALTH.failed(model_key(model))
         return f"（大模型暂时无法使用（{type(e).__name__}），以下为程序生成的草稿。）\n{draft}", "offline"
     if not raw.strip():
         return draft, "offline"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.numbers import CN_BIG_UNITS, parse_chinese_number as _parse_cn
-from typing import Iterable
+from typing import Callable, Iterable
 
 _CN_CHARS = "零〇一二两三四五六七八九十百千万亿"
 # Words after a Chinese numeral that make it a count (一件, 两个, 三条 …).
@@ -211,10 +211,28 @@ def _number_ok(tok: NumberToken, allowed: _Allowed) -> bool:
     return any(_close(v, a) for v in tok.values for a in allowed.values)
 
 
-def guard_numbers(answer: str, allowed: Iterable) -> GuardResult:
+Allowed = _Allowed
+
+
+def collect_allowed(allowed: Iterable) -> _Allowed:
+    """The numbers, percentages and article numbers that `allowed` (strings, numbers, computed values) holds."""
+    return _collect(allowed)
+
+
+def number_allowed(tok: NumberToken, allowed: _Allowed) -> bool:
+    """Whether one written number equals a number of `allowed` (percentages at the precision written)."""
+    return _number_ok(tok, allowed)
+
+
+UNVERIFIED = "未核实"
+
+
+def guard_numbers(answer: str, allowed: Iterable | _Allowed,
+                  vouch: Callable[[NumberToken, str], str | None] | None = None) -> GuardResult:
     """Check every number of `answer` against `allowed` (context strings, numbers, computed values);
-    mark each unverified one as “【未核实：N】”."""
-    pool = _collect(allowed)
+    mark each unverified one as “【未核实：N】”. `vouch(token, answer)` may still accept a number that is not
+    in `allowed` (returns ""), or mark it with another word (returns e.g. "与表格不符"); None = unverified."""
+    pool = allowed if isinstance(allowed, _Allowed) else _collect(allowed)
     flagged: list[str] = []
     out, last = [], 0
     for tok in find_numbers(answer):
@@ -222,9 +240,12 @@ def guard_numbers(answer: str, allowed: Iterable) -> GuardResult:
             continue
         if _number_ok(tok, pool):
             continue
+        verdict = vouch(tok, answer) if vouch is not None else None
+        if verdict == "":
+            continue
         flagged.append(tok.text)
         out.append(answer[last:tok.start])
-        out.append(f"【未核实：{tok.text}】")
+        out.append(f"【{verdict or UNVERIFIED}：{tok.text}】")
         last = tok.end
     out.append(answer[last:])
     return GuardResult("".join(out), flagged, not flagged)

@@ -77,6 +77,82 @@ class IngestSummary:
         return text
 
 
+# -- reading in a worker process ---------------------------------------------------------------------------
+READER_PROCESSES = 2      # worker processes the web app reads and checks uploads in: a small upload does not
+                          # wait behind one big one
+
+
+def _extract_job(path: str, display_name: str | None):
+    from ingest.extract import extract
+    try:
+        return "ok", extract(path, display_name=display_name)
+    except ExtractError as e:             # sent back as data: ExtractError(code, message) does not unpickle
+        return "error", (e.code, e.message)
+
+
+def _warm_job() -> bool:
+    import assistant.validator  # noqa: F401
+    import ingest.extract  # noqa: F401
+    return True
+
+
+def _check_job(report: Report, previous: Report | None):
+    from assistant.validator import check_report
+    return check_report(report, previous=previous)
+
+
+class ReaderProcess:
+    """Extract and check files in a separate worker process (spawned once, reused). In the web app this
+    keeps pdfplumber and the checks off the process that answers questions (no fight for its GIL, so
+    questions stay fast during an upload), and a file that exhausts memory kills only the worker: the
+    upload gets a Chinese message and the next one a fresh worker. Same call shapes as `extract` and
+    `check_report`, so `ingest_file` takes `reader.extract` and `reader.check`."""
+
+    def __init__(self, processes: int = READER_PROCESSES):
+        import threading
+        self.processes = processes
+        self._pool = None
+        self._lock = threading.Lock()
+
+    def _submit(self, fn, *args):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
+        try:
+            return pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise ExtractError("reader_crashed", "读取该文件时读取进程异常退出（文件可能过大、已损坏或构造异常），未入库。"
+                                                 "请用 Word、WPS 或 PDF 阅读器打开检查，另存后再上传。")
+
+    def extract(self, path, display_name: str | None = None) -> Report:
+        status, value = self._submit(_extract_job, str(path), display_name)
+        if status == "error":
+            raise ExtractError(*value)
+        return value
+
+    def check(self, report: Report, previous: Report | None = None) -> list:
+        return self._submit(_check_job, report, previous)
+
+    def warm(self) -> None:
+        """Start the worker now, in the background (its imports take seconds), so the first upload does not wait."""
+        import threading
+        threading.Thread(target=self._submit, args=(_warm_job,), name="nianbao-reader-warm", daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
 def default_extractor() -> Extractor:
     from ingest.extract import extract
     return extract
@@ -115,9 +191,19 @@ def find_report_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str
 
 
 def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
-                group: str | None = None) -> IngestOutcome:
+                group: str | None = None, wait: bool = True) -> IngestOutcome | None:
     """Extract, check and store one file; never raises for a bad file. `group` (地区或分组): when None, a
-    stored version keeps its group and a new report gets the one its agency name suggests."""
+    stored version keeps its group and a new report gets the one its agency name suggests. The file is
+    claimed first (another thread or process reading the same file is waited for, then its result is found
+    unchanged); with `wait=False` a file another one holds is left alone and None is returned."""
+    with library.claim(path, wait=wait) as held:
+        if not held:
+            return None
+        return _ingest_claimed(library, path, shown, extract, check, group)
+
+
+def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
+                    group: str | None = None) -> IngestOutcome:
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -135,6 +221,9 @@ def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, ch
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
     except Exception as e:  # a bug or an unreadable file must not stop the other files
         return IngestOutcome(str(path), shown, "failed", f"{shown}：读取时出错（{type(e).__name__}: {e}），已跳过该文件。")
+    empty = nothing_to_store(report)
+    if empty:
+        return IngestOutcome(str(path), shown, "failed", f"{shown}：{empty}")
     findings, note = _check(report, library, check)
     if group is None and (current is None or not current.group):
         group = suggest_group(report.agency)
@@ -144,11 +233,21 @@ def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, ch
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
     record = stored.record
     verb = "已更新" if stored.status == "replaced" else "已入库"
-    message = (f"{verb}：{shown}（{record.agency or '未识别单位'} {record.year or '未识别年度'}年，"
+    year = f"{record.year}年" if record.year else "未识别年度"
+    message = (f"{verb}：{shown}（{record.agency or '未识别单位'} {year}，"
                f"错误 {record.n_errors} 条，警告 {record.n_warnings} 条，{record.n_chunks} 个片段）{note}")
     if stored.edition:
         message += stored.edition
     return _outcome(path, shown, stored.status, message, record)
+
+
+def nothing_to_store(report: Report) -> str | None:
+    """Why a report is not worth storing (Chinese), or None: no unit, no year and no standard table was read,
+    so nothing in it could be asked about or cited by unit and year."""
+    if report.agency or report.year or any(report.table(t) is not None for t in ("table2", "table3", "table4")):
+        return None
+    return ("未能从文件中读取到可用的内容（没有识别出单位、年度，也没有读到表二、表三、表四），未入库。"
+            "请核对原件是否为政府信息公开工作年度报告，或换用 PDF、DOCX 等格式重新上传。")
 
 
 def _outcome(path: Path, shown: str, status: str, message: str, record) -> IngestOutcome:
@@ -242,6 +341,18 @@ def reingest_records(library: Library, records: Sequence, *, extract: Extractor 
     return lines
 
 
+def remove_report(library: Library, ref: str, check: Checker | None | str = "default"):
+    """Remove a report, then check again the same unit's report of the year after, which was checked
+    against it (T2-3/T2-4, T3-6, Q1): the stored findings, and so every count shown, stay current."""
+    check = default_checker() if check == "default" else check
+    record = library.remove(ref)
+    if check is not None and record.agency and record.year:
+        for later in library.facts.find_reports(record.agency, record.year + 1):
+            findings, _ = _check(library.facts.report_object(later.id), library, check)
+            library.update_findings(later.id, findings)
+    return record
+
+
 def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,
                  check: Checker | None | str = "default", embed: bool = True, progress: bool = True,
                  on_outcome: Callable[[IngestOutcome], None] | None = None, group: str | None = None,
@@ -259,18 +370,28 @@ def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extr
             on_outcome(o)
     bar = tqdm(files, desc="读取年报", unit="份", file=sys.stderr,
                disable=True if not progress or len(files) < 2 else None, dynamic_ncols=True)
+    busy: list[tuple[Path, str]] = []            # files another process is reading now: done last
     for path, shown in bar:
-        outcome = ingest_file(library, path, shown, extract, check,
-                              group or (path.resolve().parent.name if group_by_folder else None))
-        summary.outcomes.append(outcome)
-        if on_outcome:
-            on_outcome(outcome)
-        if outcome.status in ("added", "replaced"):
-            pause_point("after_commit")
+        folder_group = group or (path.resolve().parent.name if group_by_folder else None)
+        outcome = ingest_file(library, path, shown, extract, check, folder_group, wait=False)
+        if outcome is None:
+            busy.append((path, shown, folder_group))
+            continue
+        _record(summary, outcome, on_outcome)
+    for path, shown, folder_group in busy:       # by now usually stored by the other process: unchanged
+        _record(summary, ingest_file(library, path, shown, extract, check, folder_group), on_outcome)
     recheck_successors(library, [o.report_id for o in summary.outcomes if o.status in ("added", "replaced")], check)
     if embed:
         summary.embedded, summary.embed_error = embed_pending_with_progress(library, progress)
     return summary
+
+
+def _record(summary: IngestSummary, outcome: IngestOutcome, on_outcome) -> None:
+    summary.outcomes.append(outcome)
+    if on_outcome:
+        on_outcome(outcome)
+    if outcome.status in ("added", "replaced"):
+        pause_point("after_commit")
 
 
 def embed_pending_with_progress(library: Library, progress: bool = True) -> tuple[int, str | None]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from assistant.formulas import OTHER_2019, OUTCOME, RATES, Term   # Term.column "COL" = the metric's 表三 column
 from ingest.schema import (FEES_COLUMN_LABELS, FEES_COLUMNS, FEES_ROW, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_DENIED,
                            TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE3_UNAVAILABLE,
                            TABLE4_COLUMN_LABELS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label, row_label)
@@ -41,14 +42,6 @@ class Metric:
     def per_column(self) -> bool:
         """True when a 表三 column qualifier (自然人, 企业 …) applies to this metric."""
         return self.table == "table3" or (self.table == "derived" and self.row in _PER_COLUMN_DERIVED)
-
-
-@dataclass(frozen=True)
-class Term:
-    table: str
-    row: str
-    column: str          # "COL" = the metric's 表三 column
-    sign: int = 1
 
 
 @dataclass(frozen=True)
@@ -102,37 +95,31 @@ def _t3(row: str, col: str = "COL") -> Term:
     return Term("table3", row, col)
 
 
-_OTHER_ALTERNATIVES = (tuple(_t3(r) for r in TABLE3_OTHER_SPLIT), (_t3("other_processing"),))
+_OTHER_ALTERNATIVES = (tuple(_t3(r) for r in OUTCOME["other"].rows), tuple(_t3(r) for r in OTHER_2019))
+
+
+def _rate(key: str) -> Derived:
+    r = RATES[key]
+    return Derived(r.label, "%", (r.numerator,), r.denominator, r.formula)
+
 
 DERIVED: dict[str, Derived] = {
-    "grant_rate": Derived("予以公开率", "%", ((_t3("granted"),),), (_t3("total_processed"),),
-                          "予以公开 ÷ 办理结果总计"),
-    "disclosure_rate": Derived("公开率", "%", ((_t3("granted"), _t3("partially_granted")),),
-                               (_t3("total_processed"),), "（予以公开 + 部分公开）÷ 办理结果总计"),
-    "denied_total": Derived("不予公开合计", "件", (tuple(_t3(r) for r in TABLE3_DENIED),),
+    "grant_rate": _rate("grant_rate"),
+    "disclosure_rate": _rate("disclosure_rate"),
+    "denied_total": Derived("不予公开合计", "件", (tuple(_t3(r) for r in OUTCOME["denied"].rows),),
                             explain="（三）不予公开 8 项之和"),
-    "unavailable_total": Derived("无法提供合计", "件", (tuple(_t3(r) for r in TABLE3_UNAVAILABLE),),
+    "unavailable_total": Derived("无法提供合计", "件", (tuple(_t3(r) for r in OUTCOME["unavailable"].rows),),
                                  explain="（四）无法提供 3 项之和"),
-    "not_processed_total": Derived("不予处理合计", "件", (tuple(_t3(r) for r in TABLE3_NOT_PROCESSED),),
+    "not_processed_total": Derived("不予处理合计", "件", (tuple(_t3(r) for r in OUTCOME["not_processed"].rows),),
                                    explain="（五）不予处理 5 项之和"),
     "other_processing_total": Derived("其他处理合计", "件", _OTHER_ALTERNATIVES,
                                       explain="（六）其他处理 3 项之和（2019 格式为单独一行）"),
-    "not_held_share": Derived("本机关不掌握占比", "%", ((_t3("unavailable_not_held"),),),
-                              (_t3("total_processed"),), "本机关不掌握 ÷ 办理结果总计"),
-    "completion_rate": Derived("办结率", "%", ((_t3("total_processed"),),),
-                               (_t3("new_received"), _t3("carried_over")), "办理结果总计 ÷（新收 + 上年结转）"),
+    "not_held_share": _rate("not_held_share"),
+    "completion_rate": _rate("completion_rate"),
     "to_handle": Derived("应办理申请数", "件", ((_t3("new_received"), _t3("carried_over")),),
                          explain="本年新收 + 上年结转"),
-    "review_correction_rate": Derived(
-        "行政复议纠错率", "%", ((Term("table4", "review", "corrected"),),),
-        (Term("table4", "review", "total"), Term("table4", "review", "pending", -1)),
-        "结果纠正 ÷（总计 − 尚未审结）"),
-    "litigation_loss_rate": Derived(
-        "行政诉讼败诉（纠正）率", "%",
-        ((Term("table4", "litigation_direct", "corrected"), Term("table4", "litigation_after_review", "corrected")),),
-        (Term("table4", "litigation_direct", "total"), Term("table4", "litigation_after_review", "total"),
-         Term("table4", "litigation_direct", "pending", -1), Term("table4", "litigation_after_review", "pending", -1)),
-        "诉讼结果纠正 ÷（诉讼总计 − 尚未审结）"),
+    "review_correction_rate": _rate("review_correction_rate"),
+    "litigation_loss_rate": _rate("litigation_loss_rate"),
 }
 # 行政诉讼 = 直接起诉 + 复议后起诉, for each 表四 column.
 for _col in TABLE4_COLUMNS:
@@ -617,9 +604,9 @@ def column_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(m.target for m in find_mentions(text) if m.kind == "t3col"))
 
 
-_AGGREGATES = {"derived.denied_total": TABLE3_DENIED, "derived.unavailable_total": TABLE3_UNAVAILABLE,
-               "derived.not_processed_total": TABLE3_NOT_PROCESSED,
-               "derived.other_processing_total": (*TABLE3_OTHER_SPLIT, "other_processing")}
+_AGGREGATES = {"derived.denied_total": OUTCOME["denied"].rows, "derived.unavailable_total": OUTCOME["unavailable"].rows,
+               "derived.not_processed_total": OUTCOME["not_processed"].rows,
+               "derived.other_processing_total": (*OUTCOME["other"].rows, *OTHER_2019)}
 
 
 def metrics_in_text(text: str, default_t2_row: str | None = None) -> list[Metric]:

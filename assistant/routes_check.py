@@ -13,26 +13,15 @@ from assistant.guard import find_numbers
 from assistant.metrics import format_number
 from assistant.routes_text import bigrams
 from assistant.scope import RouteResult, Scope
-from ingest.schema import (TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED,
-                           TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE3_UNAVAILABLE, TABLE4_COLUMN_LABELS,
-                           TABLE4_GROUPS)
+from assistant.validator import catalogue
+from assistant.validator.findings import SEVERITY_ORDER, SEVERITY_ZH
+from assistant.formulas import BALANCE_IN, BALANCE_OUT, OTHER_2019, OUTCOME_GROUPS, TABLE4_PARTS, outcome_rows
+from ingest.schema import (TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
+                           TABLE4_COLUMN_LABELS, TABLE4_GROUPS)
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 ARITHMETIC_RULES = ("T", "X")          # families whose findings mean a figure does not add up
-ADVICE = {
-    "T3": "请逐栏核对表三，改正后各列勾稽关系应全部成立。",
-    "T4": "请核对表四该行各栏和“总计”。",
-    "T2": "请核对表二与正文的口径是否一致，必要时在正文中说明。",
-    "X6": "请核对分项是否列全，或改正总数。",
-    "X": "请核对正文数字与表格是否一致，以表格核实后的数字为准统一修改。",
-    "B9": "建议在第五部分先逐条写明上年问题的整改情况。",
-    "B8": "建议按30号文要求写明信息处理费的收取情况（发出收费通知件数和金额、实际收取金额，或写明未收取）。",
-    "D3": "建议补充落款单位和日期，并核对是否在规定时限内发布。",
-}
 _STOP_BIGRAMS = {"年报", "政府", "信息", "公开", "报告", "单位", "一下", "是否", "多少", "对吗", "有没", "没有", "问题",
                  "帮我", "我核", "核对", "是不", "不是", "里的", "这个", "那个", "年度", "工作", "情况"}
-_OUTCOME_ROWS = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED)
 
 
 @dataclass
@@ -59,7 +48,7 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
     """T3-1 per column, T3-2 on the total column, T3-3 per row."""
     out: list[CheckLine] = []
     v = view.value
-    rows = ("new_received", "carried_over", "total_processed", "carried_forward")
+    rows = BALANCE_IN + BALANCE_OUT
     ok_cols, bad, blank_cols = [], [], []
     total_line = None
     for col in TABLE3_COLUMNS:
@@ -87,10 +76,8 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
     if blank_cols:
         out.append(CheckLine(f"{'、'.join(blank_cols)}列有空白单元格（空白不按0计），这些列的勾稽关系无法核对。", None))
     # T3-2: the outcome groups add up to （七）总计 (total column)
-    other_rows = TABLE3_OTHER_SPLIT if any(v("table3", r, "total") is not None for r in TABLE3_OTHER_SPLIT) \
-        else ("other_processing",)
-    groups = (("予以公开", ("granted",)), ("部分公开", ("partially_granted",)), ("不予公开", TABLE3_DENIED),
-              ("无法提供", TABLE3_UNAVAILABLE), ("不予处理", TABLE3_NOT_PROCESSED), ("其他处理", other_rows))
+    present = [r for r in (*TABLE3_OTHER_SPLIT, *OTHER_2019) if v("table3", r, "total") is not None]
+    groups = [(g.name, outcome_rows(g.key, present)) for g in OUTCOME_GROUPS]
     total = v("table3", "total_processed", "total")
     sums = [(name, [v("table3", r, "total") for r in rows]) for name, rows in groups]
     if total is not None and all(x is not None for _, vals in sums for x in vals):
@@ -134,7 +121,7 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
 def table4_identities(view: ReportView) -> list[CheckLine]:
     """T4-1..3: each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结; blank cells said to be blank."""
     out = []
-    cols = ("upheld", "corrected", "other", "pending")
+    cols = TABLE4_PARTS
     for group, glabel in TABLE4_GROUPS.items():
         vals = [view.value("table4", group, c) for c in cols]
         tot = view.value("table4", group, "total")
@@ -290,9 +277,9 @@ def explain_finding(view: ReportView, f: dict) -> tuple[str, list[Citation]]:
         line += f"原文：“{shown[:160]}{'……' if len(shown) > 160 else ''}”"
     line += group_label(cites)
     rule = f.get("rule", "")
-    advice = ADVICE.get(rule) or ADVICE.get(rule[:2]) or (ADVICE.get(rule[:1]) if rule[:1] == "X" else None)
+    advice = catalogue.advice(rule)
     if advice and f.get("severity") in ("error", "warning"):
-        line += advice
+        line += f"建议：{advice}"
     return line, cites
 
 

@@ -343,7 +343,11 @@ def answer_open(query, library, scope: Scope, question: str) -> RouteResult:
         else:
             lines.append("资料库中没有找到与问题相关的内容。")
     text = "\n".join(scope.notes + lines)
-    return RouteResult("open", text, cites, [], cites, [text], passages_are_sources=True)
+    found = (f"程序检索到{len(cites)}段相关原文，内容见下面的引用材料（第1段至第{len(cites)}段），出处分别为："
+             + "；".join(c.label() for c in cites) + "。") if cites else lines[-1]
+    program_text = "\n".join(scope.notes + [found])
+    return RouteResult("open", text, cites, [], cites, [program_text], passages_are_sources=True,
+                       program_text=program_text)
 
 
 # -- out of scope ------------------------------------------------------------------------------------

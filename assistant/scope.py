@@ -40,6 +40,7 @@ class RouteResult:
     task: str = "phrase"                      # phrase | draft
     passages_are_sources: bool = False        # True when figures quoted from passages are part of the answer
     required: list[float] = field(default_factory=list)  # computed figures an LLM answer must keep
+    program_text: str | None = None           # what the model gets as program results when `text` quotes passages
 
 
 def years_of(records: Sequence, agency: str) -> list[int]:

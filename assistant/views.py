@@ -12,7 +12,8 @@ import re
 import unicodedata
 from typing import Iterable, Mapping, Sequence
 
-from assistant.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
+from assistant.validator import catalogue
+from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
 from assistant.metrics import METRICS, compute
 from ingest.report import Report
 from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label
@@ -120,14 +121,25 @@ def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
     if not findings:
         return head + "未发现问题：所有校验规则均已通过。"
     lines = [head + "共 " + "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 条" for s in (ERROR, WARNING, INFO)) + "。"]
+    quoted: set[str] = set()            # a sentence shared by several findings is quoted once
     for sev in (ERROR, WARNING, INFO):
         group = [f for f in findings if f.get("severity") == sev]
         if not group:
             continue
         lines += ["", f"#### {SEVERITY_ZH[sev]}（{len(group)}）"]
         for f in group:
-            lines.append(f"- **[{f.get('rule', '')}]** {f.get('message', '')}")
+            rule = f.get("rule", "")
+            lines.append(f"- **{catalogue.title(rule)}**　`{rule}`  ")
+            lines.append(f"  {f.get('message', '')}")
+            if catalogue.advice(rule):
+                lines.append(f"  建议：{catalogue.advice(rule)}")
             for e in f.get("evidence") or []:
+                text = e.get("text") if e.get("kind") == "sentence" else None
+                if text and text in quoted:
+                    lines.append("    - 依据：同上文所引原文")
+                    continue
+                if text:
+                    quoted.add(text)
                 lines.append(f"    - 依据：{evidence_line(e)}")
     others = [f for f in findings if f.get("severity") not in (ERROR, WARNING, INFO)]
     for f in others:

@@ -1,13 +1,14 @@
-"""Load on the web app: 1, 4 and 16 concurrent users asking the dev questions (../shared/eval/questions.jsonl)
-through gradio_client's `/chat` endpoint; p50/p95/max latency, throughput and error count per level.
-`--mixed` adds one user who keeps uploading (changed copies of the seed reports, each a real re-ingest) while
-the others ask: upload latencies are reported, and the library is checked afterwards for lost reports.
+"""Load on the web app: concurrent users asking the dev questions (../shared/eval/questions.jsonl) through
+gradio_client's `/chat` endpoint while another user uploads reports (the mixed workload of issue 14);
+p50/p95/max latency, throughput and error count per level, and the uploads done meanwhile.
 
-Run by hand:  .venv/bin/python bench/load.py [--url http://127.0.0.1:7860/] [--requests 48] [--users 1 4 16]
-              .venv/bin/python bench/load.py --mixed --users 32 --requests 64 [--postgres | --database-url URL]
-Without --url it fills a temporary library with ../shared (seeds + reports), starts app.py on a free port over
-it, and stops it afterwards; `--postgres` runs a temporary PostgreSQL server (tests/pgserver.py) and uses it
-as the library's database. Results also go to bench/out/load[-mixed][-postgresql].json.
+Run by hand:  .venv/bin/python bench/load.py [--url http://127.0.0.1:7860/] [--requests 64] [--users 16 32]
+              [--no-upload] [--postgres | --database-url URL]
+Without --url it fills a temporary library with ../shared (seeds + reports, except the files held out for
+uploading), starts app.py on a free port over it, and stops it afterwards. The uploader uploads the held-out
+files one by one through `/ingest`, removes them through `/remove`, and starts over, until the askers are done.
+`--postgres` runs a temporary PostgreSQL server (tests/pgserver.py) and uses it as the library's
+database (`--database-url URL`: an existing one). Results also go to bench/out/load[-postgresql].json.
 """
 from __future__ import annotations
 
@@ -42,11 +43,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def fill_library(data_dir: Path) -> None:
+UPLOADS = [SHARED / "reports" / "005_hongze_district_2023.pdf", SHARED / "reports" / "011_pingtan_2022.txt"]
+
+
+def fill_library(data_dir: Path, hold_out: list[Path]) -> None:
     from assistant.library_ops import ingest_paths
     from vectorstore.library import Library
     t = time.perf_counter()
-    summary = ingest_paths(Library(data_dir), [SHARED / "seeds", SHARED / "reports"], progress=False)
+    staged = data_dir.parent / "library-files"
+    for folder in ("seeds", "reports"):
+        (staged / folder).mkdir(parents=True, exist_ok=True)
+        for f in (SHARED / folder).iterdir():
+            if f.is_file() and f not in hold_out:
+                (staged / folder / f.name).write_bytes(f.read_bytes())
+    summary = ingest_paths(Library(data_dir), [staged / "seeds", staged / "reports"], progress=False)
     print(f"library: {summary.describe()} ({time.perf_counter() - t:.0f} s)", flush=True)
 
 
@@ -71,37 +81,40 @@ def start_app(data_dir: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("app did not start in 180 s")
 
 
-def uploader(url: str, stop: threading.Event, work: Path) -> dict:
-    """One user uploading changed copies of the seed reports until `stop`; returns the upload figures."""
+def uploader(url: str, files: list[Path], stop: threading.Event, log: dict) -> None:
+    """Upload `files` one by one, remove them again, repeat until `stop`; counts and errors go to `log`."""
     from gradio_client import Client, handle_file
     client = Client(url, verbose=False)
-    seeds = sorted((SHARED / "seeds").glob("*.txt"))
-    latencies, errors, stored, n = [], [], set(), 0
     while not stop.is_set():
-        seed = seeds[n % len(seeds)]
-        copy = work / f"load_{n:03d}_{seed.name}"
-        copy.write_text(seed.read_text(encoding="utf-8") + f"\n（负载测试副本 {n}）\n", encoding="utf-8")
-        t = time.perf_counter()
-        try:
-            log = client.predict([handle_file(str(copy))], api_name="/ingest")[0]
-            if "已入库" in log or "已更新" in log:
-                latencies.append(time.perf_counter() - t)
-                stored.add(copy.name)
-            else:
-                errors.append(log[:200])
-        except Exception as e:   # noqa: BLE001 - counted and reported
-            errors.append(f"{type(e).__name__}: {e}")
-        n += 1
-    return {"uploads": len(latencies), "upload_errors": len(errors), "stored": sorted(stored),
-            "upload_p50_s": round(percentile(latencies, 50), 2), "upload_max_s": round(max(latencies), 2) if latencies else None,
-            "first_upload_errors": errors[:3]}
+        for f in files:
+            if stop.is_set():
+                break
+            t = time.perf_counter()
+            try:
+                result = client.predict([handle_file(str(f))], api_name="/ingest")
+                text = result[0]
+                if "失败" in text or not any(w in text for w in ("已入库", "已更新", "未变化")):
+                    log["errors"].append(text[:200])
+                ids = [row[-1] for row in result[3]["data"] if row[6] == f.name]
+                log["uploads"].append(round(time.perf_counter() - t, 2))
+                if ids:
+                    client.predict(ids, api_name="/remove")
+            except Exception as e:   # noqa: BLE001 - counted and reported
+                log["errors"].append(f"{type(e).__name__}: {e}"[:200])
 
 
-def run_level(url: str, questions: list[str], users: int, requests: int, mixed: bool = False) -> dict:
-    """`users` threads, each with its own client, share `requests` questions (cycling through the list);
-    with `mixed`, one more user uploads all the while."""
+def run_level(url: str, questions: list[str], users: int, requests: int, upload: list[Path] | None = None) -> dict:
+    """`users` threads, each with its own client, share `requests` questions (cycling through the list),
+    while one more user uploads `upload` (when given)."""
     from gradio_client import Client
     clients = [Client(url, verbose=False) for _ in range(users)]
+    stop = threading.Event()
+    up_log: dict = {"uploads": [], "errors": []}
+    up_thread = None
+    if upload:
+        up_thread = threading.Thread(target=uploader, args=(url, upload, stop, up_log), daemon=True)
+        up_thread.start()
+        time.sleep(1.0)                 # the upload is under way when the questions start
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -125,23 +138,16 @@ def run_level(url: str, questions: list[str], users: int, requests: int, mixed: 
 
     start = time.perf_counter()
     threads = [threading.Thread(target=user, args=(u,)) for u in range(users)]
-    stop, upload_result = threading.Event(), {}
-    if mixed:
-        work = Path(tempfile.mkdtemp(prefix="nianbao-load-up-"))
-        up = threading.Thread(target=lambda: upload_result.update(uploader(url, stop, work)))
-        up.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    if mixed:
-        stop.set()
-        up.join()
-        rows = Client(url, verbose=False).predict([], api_name="/remove")[3]["data"]
-        shown = {r[6] for r in rows}
-        upload_result["lost"] = [f for f in upload_result.pop("stored") if f not in shown]
-    return {"users": users, "requests": requests, "ok": len(latencies), "errors": len(errors), **upload_result,
+    stop.set()
+    if up_thread is not None:
+        up_thread.join(timeout=600)
+    return {"users": users, "requests": requests, "ok": len(latencies), "errors": len(errors),
+            "uploads_done": len(up_log["uploads"]), "upload_s": up_log["uploads"], "upload_errors": up_log["errors"][:3],
             "p50_s": round(percentile(latencies, 50), 2), "p95_s": round(percentile(latencies, 95), 2),
             "max_s": round(max(latencies), 2) if latencies else None,
             "mean_s": round(statistics.mean(latencies), 2) if latencies else None,
@@ -152,10 +158,10 @@ def run_level(url: str, questions: list[str], users: int, requests: int, mixed: 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--url", help="an app that is already running (its library should hold ../shared)")
-    p.add_argument("--users", type=int, nargs="+", default=[1, 4, 16])
-    p.add_argument("--requests", type=int, default=48, help="questions asked per level (default 48)")
+    p.add_argument("--users", type=int, nargs="+", default=[16, 32])
+    p.add_argument("--requests", type=int, default=64, help="questions asked per level (default 64)")
+    p.add_argument("--no-upload", action="store_true", help="questions only, nobody uploads meanwhile")
     p.add_argument("--questions", default=str(SHARED / "eval" / "questions.jsonl"))
-    p.add_argument("--mixed", action="store_true", help="one more user uploads while the others ask")
     p.add_argument("--database-url", help="the library's PostgreSQL database (NIANBAO_DATABASE_URL)")
     p.add_argument("--postgres", action="store_true", help="start a temporary PostgreSQL server and use it")
     args = p.parse_args()
@@ -171,28 +177,27 @@ def main() -> None:
     proc = None
     url = args.url
     if url is None:
-        data_dir = Path(tempfile.mkdtemp(prefix="nianbao-load-"))
-        fill_library(data_dir)
+        data_dir = Path(tempfile.mkdtemp(prefix="nianbao-load-")) / "data"
+        data_dir.mkdir()
+        fill_library(data_dir, [] if args.no_upload else UPLOADS)
         proc, url = start_app(data_dir)
     try:
         from gradio_client import Client
         Client(url, verbose=False).predict(questions[0], api_name="/chat")        # warm-up, not counted
         results = []
-        print(f"{'users':>5} {'requests':>8} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'per min':>8}")
+        print(f"{'users':>5} {'requests':>8} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'per min':>8} "
+              f"{'uploads':>7}")
         for users in args.users:
-            r = run_level(url, questions, users, args.requests, args.mixed)
+            r = run_level(url, questions, users, args.requests, None if args.no_upload else UPLOADS)
             results.append(r)
             print(f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['p50_s']:>7} {r['p95_s']:>7} "
-                  f"{r['max_s']!s:>7} {r['throughput_per_min']:>8}", flush=True)
-            if args.mixed:
-                print(f"      uploads {r['uploads']} (errors {r['upload_errors']}, p50 {r['upload_p50_s']} s, "
-                      f"max {r['upload_max_s']} s), lost after the run: {len(r['lost'])}", flush=True)
-            for e in r["first_errors"] + r.get("first_upload_errors", []):
+                  f"{r['max_s']!s:>7} {r['throughput_per_min']:>8} {r['uploads_done']:>7}", flush=True)
+            for e in r["first_errors"] + r["upload_errors"]:
                 print(f"      error: {e[:200]}")
         out = REPO / "bench" / "out"
         out.mkdir(parents=True, exist_ok=True)
         engine = "postgresql" if args.database_url else "sqlite"
-        name = "load" + ("-mixed" if args.mixed else "") + ("-postgresql" if args.database_url else "") + ".json"
+        name = "load" + ("-postgresql" if args.database_url else "") + ".json"
         (out / name).write_text(json.dumps({"url": url, "engine": engine, "questions": len(questions),
                                             "levels": results}, ensure_ascii=False, indent=1), encoding="utf-8")
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest.document import Document
 from ingest.errors import ExtractError
-from ingest.load import load_document
+from ingest.load import MAX_TABLE_ROWS, load_document
 from ingest.loaders.oneline import unglue
 from ingest.metadata import read_metadata
 from ingest.report import Report, Warning
@@ -47,6 +47,9 @@ def extract_document(document: Document, file: str) -> Report:
     if meta.agency_as_titled:
         warnings.append(Warning("agency_spelling", f"标题中的单位名称“{meta.agency_as_titled}”与正文、落款中多次出现的"
                                                    f"“{meta.agency}”相差一个字（疑为识别错误），按“{meta.agency}”识别"))
+    for number, rows in document.meta.get("cut_tables", ()):
+        warnings.append(Warning("table_too_long", f"报告中的第{number}个表格有 {rows:,} 行，超过 {MAX_TABLE_ROWS:,} 行的上限：程序只读取了"
+                                                  f"前 {MAX_TABLE_ROWS:,} 行，其余内容未读取、也不进入检索，请核对原件", None, None, None))
     if meta.agency is None:
         warnings.append(Warning("agency_missing", "没有识别出报告单位名称", None, None, None))
     if meta.year is None:

@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from test_answer_support import gold_cell, questions, shared_library
-from assistant.answer import OFFLINE, Answer, answer, stream_answer
+from assistant.answer import OFFLINE, WAITING_FOR_MODEL, Answer, answer, stream_answer
 from assistant.chain import FENCE_CLOSE, FENCE_OPEN, fence_passages, sanitize_passage
 from assistant.cite import Citation
 from assistant.llm import LLMConfig, make_chat_model
@@ -45,8 +45,11 @@ def test_model_phrases_the_computed_facts_streamed(library, stub_llm):
     final = items[-1]
     partial = [i for i in items[:-1] if isinstance(i, str)]
     assert isinstance(final, Answer) and final.mode == "llm" and not final.flagged
+    offline_text = answer(Q["d01"]["q"], [], library, OFFLINE).text
+    assert partial[0] == WAITING_FOR_MODEL + "\n" + offline_text           # the computed answer comes first
+    partial = partial[1:]
     assert len(partial) >= 3
-    assert all(b.startswith(a) for a, b in zip(partial, partial[1:-1]))     # the text grows as it streams
+    assert all(b.startswith(a) for a, b in zip(partial, partial[1:-1]))     # then the model's text grows
     assert final.text.startswith("经核对，")
     assert f"{gold_cell('000_', 'table3', 'new_received')}件〔" in final.text
     offline = answer(Q["d01"]["q"], [], library, OFFLINE)

@@ -46,7 +46,7 @@ def test_make_chat_model_streams_over_http(stub_llm):
     stub_llm.reply = "淮安市2024年政府信息公开行政复议共351件，其中结果纠正64件。"
     cfg = LLMConfig(stub_llm.base_url, "stub-model", "sk-test", timeout=10)
     model = make_chat_model(cfg)
-    assert model.streaming and model.max_retries == 1
+    assert model.streaming and model.max_retries == 0          # no retry storm against a hanging server
     chunks = [c.content for c in model.stream([SystemMessage("只根据资料回答。"),
                                                 HumanMessage("资料：行政复议总计351，结果纠正64。问题：淮安市复议多少件？")])]
     pieces = [c for c in chunks if c]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from assistant import views
-from assistant.findings import ERROR, WARNING
+from assistant.validator.findings import ERROR, WARNING
 from ingest.extract import extract
 from tests.conftest import SHARED
 

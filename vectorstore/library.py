@@ -10,18 +10,27 @@ Storing a report is one SQLite transaction (report row + facts + chunks + keywor
 older version of the same file), so a report is either fully visible or not at all, even after SIGKILL.
 Vectors come after, in batches (`embed_pending`); until its vectors are in, a chunk is found by keyword
 search alone. A later `embed_pending` (the next ingest, or a background thread) finishes the work.
+
+Several processes (the web app and `nianbao ingest`) may work on one folder at once. SQLite serializes
+their transactions; `claim(path)` (a file lock under `<data dir>/claims/`) lets only one of them read and
+store a given file at a time, so two ingests never extract the same file twice; `embed_pending` runs
+under `<data dir>/embed.lock`, so two processes never embed the same chunks; and Chroma reopens itself
+when another process changed it (vectorstore.vectors).
 """
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import hashlib
 import json
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ingest.errors import UserError
 from ingest.report import Report
@@ -156,6 +165,49 @@ class Library:
         self.audit = AuditLog(self.db_path)
         self._embedder: CachedEmbedder | None = None
         self._embed_lock = threading.Lock()
+
+    # -- processes -------------------------------------------------------------------------------
+    @contextmanager
+    def claim(self, path: str | Path, wait: bool = True) -> Iterator[bool]:
+        """Hold the right to read and store one file (across threads and processes): yields True when held,
+        False when `wait` is False and another process or thread holds it."""
+        folder = self.data_dir / "claims"
+        folder.mkdir(parents=True, exist_ok=True)
+        key = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:24]
+        with open(folder / f"{key}.lock", "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _embedding(self) -> Iterator[None]:
+        """One embedder per folder at a time, in this process (threads) and across processes."""
+        with self._embed_lock, open(self.data_dir / "embed.lock", "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def open(self) -> None:
+        """Open everything a question needs now (Chroma and the query embedder when vectors exist), before
+        serving: a burst of questions right after start must not race to open them."""
+        if not self.vectors.may_exist():
+            return
+        from vectorstore.embeddings import EmbeddingConfigError
+        from vectorstore.vectors import VectorStoreError
+        self.vectors.open()
+        try:
+            if self.vectors.count():
+                self.embedder().embed_query("政府信息公开")
+        except (VectorStoreError, EmbeddingConfigError):
+            pass                     # a model mismatch is explained (in Chinese) when a search needs the vectors
 
     # -- reading ---------------------------------------------------------------------------------
     def reports(self, editions: bool = False) -> list[ReportRecord]:
@@ -318,7 +370,7 @@ class Library:
             if not report_ids:
                 return 0
             only = f" AND report_id IN ({','.join('?' * len(report_ids))})"
-        with self._embed_lock:
+        with self._embedding():
             self.flush_deletions()
             if self.pending() == 0:
                 return 0

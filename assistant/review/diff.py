@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.drafting import listed_problems, problems_part
-from assistant.findings import cell_label
+from assistant.validator.findings import cell_label
 from assistant.routes_text import bigrams
-from assistant.rules_quality import jaccard
-from assistant.textindex import TextIndex, squash
+from assistant.validator.quality import jaccard
+from assistant.validator.textindex import TextIndex, squash
 from ingest.report import Report
 from ingest.schema import SECTIONS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
-from assistant.findings import ERROR, INFO, SEVERITY_ZH, WARNING
+from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING
 from assistant.review.region import RegionReview, evidence_pages, evidence_text
 from assistant.review.titles import rule_title
 

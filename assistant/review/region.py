@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Mapping, Sequence
 
-from assistant.findings import ERROR, INFO, SEVERITY_ORDER, WARNING, Evidence, Finding
+from assistant.validator.findings import ERROR, INFO, SEVERITY_ORDER, WARNING, Evidence, Finding
 from assistant.review.titles import rule_title
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from ingest.errors import UserError
@@ -227,9 +227,9 @@ def thin_section_five(report: Report) -> list[Finding]:
 def cross_year_findings(report: Report, previous: Report) -> list[dict]:
     """The cross-year rules' findings for a report against its previous-year report: only the rule families
     that read the previous report (the table rules and the prose heuristics), not the whole validator."""
-    from assistant.rules_quality import check_quality
-    from assistant.rules_tables import check_tables
-    from assistant.textindex import TextIndex
+    from assistant.validator.quality import check_quality
+    from assistant.validator.tables import check_tables
+    from assistant.validator.textindex import TextIndex
     found = check_tables(report, previous) + check_quality(report, TextIndex(report), previous, ())
     return [f.to_json() for f in found if f.rule in CROSS_YEAR_RULES]
 

@@ -17,6 +17,12 @@ from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
 from ingest.text import join_lines
 
+# A zip bomb is refused from the zip directory, before anything is decompressed or parsed. python-docx reads
+# parts through zipfile, which stops at the declared size, so the declared sizes bound the work.
+MAX_DOCX_PARTS = 1000                       # parts in the package (a real report has 10–200)
+MAX_DOCX_XML_MB = 40                        # uncompressed size of any one XML part (word/document.xml …)
+MAX_DOCX_TOTAL_MB = 200                     # uncompressed size of the whole package (images included)
+_MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _W_SDT_CONTENT, _W_CUSTOM_XML = qn("w:sdtContent"), qn("w:customXml")
@@ -65,9 +71,11 @@ def _open_body(path: Path):
         raise _corrupt(path, "文件不是 ZIP 压缩包格式")
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
+            infos = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
         raise _corrupt(path, f"压缩包无法打开：{e}") from e
+    _refuse_bomb(path, infos)
+    names = {i.filename for i in infos}
     if "word/document.xml" not in names and not any(n.startswith("word/document") for n in names):
         raise _corrupt(path, "压缩包中没有 word/document.xml 正文部分")
     try:
@@ -80,6 +88,23 @@ def _open_body(path: Path):
     if body is None:
         raise _corrupt(path, "文档没有正文")
     return body
+
+
+def _too_big(path: Path, why: str) -> ExtractError:
+    return ExtractError("docx_too_large", f"DOCX文件“{path.name}”解压后{why}，远超正常年度报告，已拒绝读取（可能是异常或"
+                                          "被篡改的文件）。请用 Word 或 WPS 打开检查，另存为 .docx 或 PDF 后再上传。")
+
+
+def _refuse_bomb(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a package whose directory declares too many parts or too many uncompressed bytes."""
+    if len(infos) > MAX_DOCX_PARTS:
+        raise _too_big(path, f"包含 {len(infos)} 个部件（上限 {MAX_DOCX_PARTS} 个）")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_DOCX_TOTAL_MB * _MB:
+        raise _too_big(path, f"共 {total / _MB:.0f} MB（上限 {MAX_DOCX_TOTAL_MB} MB）")
+    for i in infos:
+        if i.filename.lower().endswith((".xml", ".rels")) and i.file_size > MAX_DOCX_XML_MB * _MB:
+            raise _too_big(path, f"其中 {i.filename} 有 {i.file_size / _MB:.0f} MB（上限 {MAX_DOCX_XML_MB} MB）")
 
 
 def _body_from_part(path: Path, part: str):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.findings import INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
+from assistant.validator.findings import INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
 from assistant.numbers_zh import fmt
-from assistant.rules_text import problems_sections
-from assistant.textindex import Sentence, TextIndex, squash
+from assistant.validator.textindex import Sentence, TextIndex, squash
 from assistant.units import unit_kind
 from ingest.report import Report
 
@@ -58,10 +57,10 @@ def longest_shared(a: str, b: str, min_len: int = 16) -> str:
     return best if len(best) >= min_len else ""
 
 
-def narrative_text(report: Report) -> str:
+def narrative_text(report: Report, index: TextIndex | None = None) -> str:
     """The prose of sections 一, 五 and 六 (what Q2 compares): not the preamble, whose wording the format
     prescribes, nor sections 二–四, which are the tables and their printed labels."""
-    index = TextIndex(report)
+    index = index or TextIndex(report)
     text = "\n".join(s.text for s in index.sentences if s.top in ("s1_overview", "s5_problems", "s6_other"))
     return _POLITICAL.sub("", text)
 
@@ -73,7 +72,7 @@ _POLITICAL = re.compile(r"(坚持)?以习近平新时代中国特色社会主义
 def check_quality(report: Report, index: TextIndex, previous: Report | None, others) -> list[Finding]:
     out: list[Finding] = []
     y = report.year
-    p_secs = problems_sections(report)
+    p_secs = report.content_sections("s5_problems")
     p_text = "\n".join(s.text for s in p_secs)
     if p_secs:
         ev = (sentence_evidence(p_secs[0], p_secs[0].heading),)
@@ -98,7 +97,7 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
                                expected="措施有责任主体和时限", actual=None, evidence=ev))
     # Q1: 与上年雷同
     if previous is not None and p_text:
-        prev_p = "\n".join(s.text for s in problems_sections(previous))
+        prev_p = "\n".join(s.text for s in previous.content_sections("s5_problems"))
         if prev_p:
             sim = jaccard(p_text, prev_p)
             shared = longest_shared(p_text, prev_p, 20)
@@ -111,7 +110,7 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
                                                f"相同段落如“{shared[:60]}”。", expected="<0.6", actual=round(sim, 3),
                                    evidence=(sentence_evidence(p_secs[0], shared[:120]),)))
     # Q2: copied from another unit
-    mine = narrative_text(report)
+    mine = narrative_text(report, index)
     for other in others:
         if other is report or (other.agency and other.agency == report.agency):
             continue
@@ -142,9 +141,9 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
     # Q6: repeated phrases, typos, template residue
     sents = index.sentences
     for i, s in enumerate(sents):
-        m = re.search(r"(.{5,}?[。，；、])\1", s.text)
-        if m:
-            out.append(Finding("Q6", INFO, f"文字重复：“{m.group(1)}”连续出现两次。", expected=None, actual=m.group(0),
+        rep = repeated_clause(s.text)
+        if rep:
+            out.append(Finding("Q6", INFO, f"文字重复：“{rep}”连续出现两次。", expected=None, actual=rep * 2,
                                evidence=(_ev(s),)))
         elif i and len(s.text) >= 6 and sents[i - 1].text.endswith(s.text) and s.paragraph == sents[i - 1].paragraph:
             out.append(Finding("Q6", INFO, f"句子重复：“{s.text}”连续出现两次。", expected=None, actual=s.text * 2,
@@ -180,6 +179,30 @@ def check_quality(report: Report, index: TextIndex, previous: Report | None, oth
                                            f"而言很大，请核对单位是否为万元。仅作提示。", expected="≤10000万元", actual=fee,
                                evidence=(cell_evidence(report, "table2", "administrative_fees", "value"),)))
     return out
+
+
+_CLAUSE = re.compile(r"[^。，；、]*[。，；、]")
+MAX_REPEATED_CLAUSES = 8
+MIN_REPEATED_CHARS = 5
+
+
+def repeated_clause(text: str) -> str | None:
+    """A passage of at least 5 characters ending in 。，；、 written twice in a row (“市长热线、市长信箱等。
+    市长热线、市长信箱等。”), found clause by clause in linear time (a back-reference regex is quadratic)."""
+    tokens = [(m.start(), m.group(0)) for m in _CLAUSE.finditer(text)]
+    words = [w for _, w in tokens]
+    # a repeat needs a clause written twice, or a clause ending the one before it: otherwise none
+    if len(set(words)) == len(words) and not any(a.endswith(b) for a, b in zip(words, words[1:])):
+        return None
+    for j, (b, _) in enumerate(tokens):
+        x = ""
+        for k in range(j, min(len(tokens), j + MAX_REPEATED_CLAUSES)):
+            x += tokens[k][1]
+            if len(x) > b:
+                break
+            if len(x) >= MIN_REPEATED_CHARS and text.endswith(x, 0, b):
+                return x
+    return None
 
 
 def cell_label_short(row: str) -> str:

@@ -8,6 +8,7 @@ and its paragraph (so “其中…” can refer to the sentence before).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -66,9 +67,12 @@ def split_sentences(paragraph: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def squash(text: str) -> str:
     """All whitespace removed (for containment tests between differently wrapped copies of a text)."""
-    return re.sub(r"\s+", "", text.replace("**", ""))
+    return _WHITESPACE.sub("", text.replace("**", ""))
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,18 @@ class Sentence:
     section: Section         # the deepest section containing it, for citations
     paragraph: int           # paragraph number inside the top section
     index: int               # sentence number inside the paragraph
+    position: int = -1       # its place in TextIndex.sentences
+
+
+# how far ahead of the previous sentence a sentence is looked for in its section's text (table rows and
+# page numbers removed from the prose sit in between); a sentence not found there keeps the top section
+SEARCH_WINDOW = 20_000
 
 
 class TextIndex:
-    """Sentences of a report, built once per check."""
+    """Sentences of a report, built once per check in time linear in the text: each sentence is located
+    in its section's text by a forward search from the previous one, and its sub-section is the one whose
+    span holds that position (found by bisection)."""
 
     def __init__(self, report: Report):
         self.report = report
@@ -89,24 +101,26 @@ class TextIndex:
     @cached_property
     def sentences(self) -> list[Sentence]:
         out: list[Sentence] = []
-        subs: dict[str, list[tuple[Section, str]]] = {}
+        subs: dict[str, list[Section]] = {}
         for s in self.report.sections:
             if "." in s.key:
-                subs.setdefault(s.key.split(".")[0], []).append((s, squash(s.text)))
+                subs.setdefault(s.key.split(".")[0], []).append(s)
         for top in self.report.sections:
             if "." in top.key or top.key not in TEXT_SECTIONS:
                 continue
+            whole = squash(top.text)
+            spans = _spans(whole, subs.get(top.key, []))
+            starts = [a for a, _, _ in spans]
+            cursor = 0
             for p_i, para in enumerate(paragraphs(top.text)):
                 for s_i, sent in enumerate(split_sentences(para)):
-                    section = top
                     key = squash(sent)
-                    best = None
-                    for sub, sub_text in subs.get(top.key, []):
-                        if key and key in sub_text and (best is None or len(sub_text) < best[1]):
-                            best = (sub, len(sub_text))
-                    if best:
-                        section = best[0]
-                    out.append(Sentence(sent, top.key, section, p_i, s_i))
+                    at = whole.find(key, cursor, cursor + len(key) + SEARCH_WINDOW) if key else -1
+                    section = top
+                    if at >= 0:
+                        cursor = at + len(key)
+                        section = _deepest(spans, starts, at, at + len(key)) or top
+                    out.append(Sentence(sent, top.key, section, p_i, s_i, len(out)))
         return out
 
     def in_sections(self, *keys: str) -> list[Sentence]:
@@ -114,7 +128,7 @@ class TextIndex:
 
     def previous(self, sentence: Sentence) -> Sentence | None:
         """The sentence before, in the same paragraph."""
-        i = self.sentences.index(sentence)
+        i = sentence.position if sentence.position >= 0 else self.sentences.index(sentence)
         if i > 0:
             p = self.sentences[i - 1]
             if p.top == sentence.top and p.paragraph == sentence.paragraph:
@@ -140,3 +154,29 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     start = max(text.rfind(d, 0, pos) for d in CLAUSE_DELIMS) + 1
     ends = [i for i in (text.find(d, pos) for d in CLAUSE_DELIMS) if i != -1]
     return start, (min(ends) if ends else len(text))
+
+
+def _spans(whole: str, subs: list[Section]) -> list[tuple[int, int, Section]]:
+    """Where each sub-section's text sits in its top section's squashed text, in order (a forward search)."""
+    spans, cursor = [], 0
+    for sub in subs:
+        key = squash(sub.text)
+        if not key:
+            continue
+        at = whole.find(key, cursor)
+        if at >= 0:
+            spans.append((at, at + len(key), sub))
+            cursor = at
+    spans.sort(key=lambda x: x[0])
+    return spans
+
+
+def _deepest(spans, starts, a: int, b: int, look_back: int = 4) -> Section | None:
+    """The shortest sub-section span holding [a, b)."""
+    i = bisect_right(starts, a)
+    best = None
+    for j in range(i - 1, max(-1, i - 1 - look_back), -1):
+        s0, s1, sub = spans[j]
+        if s0 <= a and b <= s1 and (best is None or s1 - s0 < best[0]):
+            best = (s1 - s0, sub)
+    return best[1] if best else None

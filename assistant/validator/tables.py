@@ -6,20 +6,20 @@ such equations are summed up in one info finding per rule, never reported as err
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from assistant.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
+from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
+from assistant import formulas
+from assistant.formulas import BALANCE_IN, TABLE3_ORG_COLUMNS
 from assistant.numbers_zh import fmt
 from assistant.units import unit_kind
-from ingest.report import Report, Table
+from assistant.validator.catalogue import READING_RULE
+from ingest.report import READING_CODES, Report, Table
 from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS,
-                           TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_ROWS,
-                           TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS,
+                           TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
-TABLE3_PARTS_BASE = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED)
-TABLE3_ORG_COLUMNS = TABLE3_COLUMNS[:-1]
-TABLE4_PARTS = ("upheld", "corrected", "other", "pending")
 
 # extractor warning code -> (rule, severity)
 WARNING_RULES = {
@@ -29,6 +29,11 @@ WARNING_RULES = {
     "label_missing": ("B5", WARNING),
 }
 
+_T3_FORMULA = {"T3-1": "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
+               "T3-2": "（七）总计 = 各项办理结果之和（（一）至（六））"}
+_T3_3 = "总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他"
+_SECTION_NO = {"table2": "二", "table3": "三", "table4": "四"}
+_SECTION_KEY = {"table2": "s2_proactive", "table3": "s3_requests", "table4": "s4_review_litigation"}
 Ref = tuple[str, str, str]          # (table, row, column)
 
 
@@ -135,43 +140,52 @@ class Collector:
 
 # -- structure ------------------------------------------------------------------------------------
 def _expected_table3_rows(t: Table) -> list[str]:
-    rows = [r for r in TABLE3_ROWS if r not in TABLE3_OTHER_SPLIT and r != "other_processing"]
-    if "other_processing" in t.rows and not any(r in t.rows for r in TABLE3_OTHER_SPLIT):
-        rows.append("other_processing")
-    else:
-        rows.extend(TABLE3_OTHER_SPLIT)
+    rows = [r for r in TABLE3_ROWS if r not in TABLE3_OTHER_SPLIT and r not in formulas.OTHER_2019]
+    rows.extend(formulas.outcome_rows("other", t.rows))
     return rows
 
 
 def check_structure(report: Report, c: Collector) -> None:
-    unread = {w.table for w in report.warnings if w.code in ("missing_cell", "extra_cell") and w.row is None}
+    """B4 only for a table the report really lacks (`table_missing`); a table we could not read is a reading
+    warning. A row we did not find is never certain (merged cells, labels detached from their numbers in
+    converted text, a blank row): B5 warning asking to check the original, never an error."""
+    missing, unread = report.missing_tables(), report.unread_tables()
     for name in ("table2", "table3", "table4"):
-        if report.table(name) is None and name not in unread:
-            c.add(Finding("B4", ERROR, f"没有找到{TABLE_ZH[name]}（或无法识别其行列）：年报必须以表格形式列出"
+        if report.table(name) is not None:
+            continue
+        if name in missing and report.section(_SECTION_KEY[name]) is not None:
+            c.add(Finding("B4", ERROR, f"没有{TABLE_ZH[name]}：第{_SECTION_NO[name]}部分没有表格，年报必须以表格形式列出"
                                        f"{TABLE_ZH[name]}，不能用文字代替。", expected="表格", actual="缺失"))
+        else:
+            why = "该部分有表格样式的内容，但无法识别其行列" if name in unread else \
+                "没有找到该部分" if report.section(_SECTION_KEY[name]) is None else "没有找到可识别的表格"
+            c.add(Finding(READING_RULE, WARNING, f"未能读取{TABLE_ZH[name]}（{why}），因此没有核对{TABLE_ZH[name]}的数字。"
+                                                 f"这是读取问题，不是年报的错误，请核对原件。", expected=None, actual=None))
     # B5: rows of each table
     t2 = report.table2
     if t2 is not None:
         rows = TABLE2_2019_ROWS if report.format == FORMAT_2019 else TABLE2_ROWS
         for row, (label, cols) in rows.items():
             if row not in t2.rows:
-                c.add(Finding("B5", ERROR, f"表二缺少“{label}”行。", expected=label, actual="缺失"))
+                c.add(Finding("B5", WARNING, f"表二没有读到“{label}”行：原表可能缺少该行（按格式应保留，没有数字填0），"
+                                             f"也可能是本工具未能读取，请核对原件。", expected=label, actual="未读到"))
                 continue
             for col in cols:
                 if col not in t2.rows[row]:
-                    c.add(Finding("B5", ERROR, f"表二“{label}”行缺少“{column_label('table2', row, col)}”列。",
-                                  expected=column_label("table2", row, col), actual="缺失"))
+                    c.add(Finding("B5", WARNING, f"表二“{label}”行没有读到“{column_label('table2', row, col)}”列，请核对原件。",
+                                  expected=column_label("table2", row, col), actual="未读到"))
     t3 = report.table3
     if t3 is not None:
         for row in _expected_table3_rows(t3):
             if row not in t3.rows:
-                c.add(Finding("B5", ERROR, f"表三缺少“{TABLE3_ROWS[row]}”行。", expected=TABLE3_ROWS[row],
-                              actual="缺失"))
+                c.add(Finding("B5", WARNING, f"表三没有读到“{TABLE3_ROWS[row]}”行：原表可能缺少该行，也可能是合并单元格或"
+                                             f"行名与数字分开排版，本工具未能读取，请核对原件。", expected=TABLE3_ROWS[row],
+                              actual="未读到"))
             else:
-                missing = [TABLE3_COLUMN_LABELS[k] for k in TABLE3_COLUMNS if k not in t3.rows[row]]
-                if missing:
+                missing_cols = [TABLE3_COLUMN_LABELS[k] for k in TABLE3_COLUMNS if k not in t3.rows[row]]
+                if missing_cols:
                     c.add(Finding("B6", WARNING, f"表三“{TABLE3_ROWS[row]}”行应有7个单元格，缺少："
-                                                 f"{'、'.join(missing)}。", expected=7, actual=7 - len(missing)))
+                                                 f"{'、'.join(missing_cols)}。", expected=7, actual=7 - len(missing_cols)))
     t4 = report.table4
     if t4 is not None:
         present = sum(1 for g in TABLE4_GROUPS for k in TABLE4_COLUMNS if t4.cell(g, k) is not None)
@@ -181,12 +195,20 @@ def check_structure(report: Report, c: Collector) -> None:
     # extractor warnings: label typos (B5), cells too many or too few (B6)
     for w in report.warnings:
         rule = WARNING_RULES.get(w.code)
+        if rule is None and w.code in READING_CODES and w.code != "table_unread":
+            rule = (READING_RULE, WARNING)
         if rule is None:
             continue
         ev = Evidence(kind="cell", table=w.table, row=w.row, page=w.source.page if w.source else None,
                       line=w.source.line if w.source else None,
                       text=f"{TABLE_ZH.get(w.table or '', '表格')} {row_label(w.table, w.row) if w.row else ''}".strip())
-        c.add(Finding(rule[0], rule[1], f"（读取时发现）{w.message}", expected=None, actual=None, evidence=(ev,)))
+        if rule[0] != READING_RULE:
+            message = f"（读取时发现）{w.message}"
+        elif w.message.startswith("未能读取"):
+            message = f"{w.message.rstrip('。')}。这是读取问题，不是年报的错误。"
+        else:
+            message = f"未能读取{ev.text}：{w.message.rstrip('。')}。这是读取问题，不是年报的错误，请核对原件。"
+        c.add(Finding(rule[0], rule[1], message, expected=None, actual=None, evidence=(ev,)))
     # B7: blank cells, listed once per table
     for name in ("table2", "table3", "table4"):
         t = report.table(name)
@@ -215,8 +237,7 @@ def check_format(report: Report, c: Collector) -> None:
     if y >= 2021 and report.format == FORMAT_2019:
         c.add(Finding("F1", ERROR, f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但表二使用了2019年试行版的"
                                    f"栏目（本年新制作数量、第二十条第（九）项等）。", expected="2021", actual="2019"))
-    elif y >= 2021 and t3 is not None and "other_processing" in t3.rows \
-            and not any(r in t3.rows for r in TABLE3_OTHER_SPLIT):
+    elif y >= 2021 and t3 is not None and formulas.uses_single_other(t3.rows):
         c.add(Finding("F1", WARNING, f"{y}年度报告应使用2021年版表三：“（六）其他处理”应分为3个小项（逾期不补正、"
                                      f"逾期未缴费、其他），本表只有1行（2019年试行版样式）。",
                       expected="3个小项", actual="1行",
@@ -297,27 +318,19 @@ def check_table2(report: Report, previous: Report | None, c: Collector) -> None:
                               expected=prev_in_force + issued, actual=repealed, evidence=ev))
             if in_force is not None:
                 expected = prev_in_force + issued - repealed
+                explained = re.search(r"清理|重新统计|重新核定|调整", report.full_text())
                 if in_force != expected:
-                    c.add(Finding("T2-4", WARNING, f"表二{label}：现行有效件数一般约等于 上年现行有效 + 本年制发 − 本年废止 = "
+                    c.add(Finding("T2-4", INFO if explained else WARNING, f"表二{label}：现行有效件数一般约等于 上年现行有效 + 本年制发 − 本年废止 = "
                                                    f"{fmt(prev_in_force)} + {fmt(issued)} − {fmt(repealed)} = {fmt(expected)}，"
                                                    f"表中为 {fmt(in_force)}，相差 {fmt(abs(in_force - expected))}。"
-                                                   f"文件清理、失效或重新统计会造成差异，如属此类请在正文说明。",
+                                                   + (f"正文写到了“{explained.group(0)}”，差异可能由此而来。" if explained else
+                                                      "文件清理、失效或重新统计会造成差异，如属此类请在正文说明。"),
                                   expected=expected, actual=in_force, evidence=ev))
 
 
 # -- 表三 ------------------------------------------------------------------------------------------
-def table3_parts(t: Table) -> tuple[str, ...]:
-    """The rows that add up to （七）总计: the three （六） sub-rows, or the single （六） row if only it is there."""
-    if any(r in t.rows for r in TABLE3_OTHER_SPLIT) or "other_processing" not in t.rows:
-        return TABLE3_PARTS_BASE + TABLE3_OTHER_SPLIT
-    return TABLE3_PARTS_BASE + ("other_processing",)
-
-
 def _all_zero(t: Table | None) -> bool:
-    if t is None:
-        return False
-    vals = [cell.value for _, _, cell in t.cells()]
-    return bool(vals) and all(v in (0, None) for v in vals) and any(v == 0 for v in vals)
+    return t is not None and formulas.all_zero(cell.value for _, _, cell in t.cells())
 
 
 def check_counts(report: Report, table: str, rule: str, noun: str, c: Collector) -> None:
@@ -334,20 +347,29 @@ def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
     if t is None:
         return
     check_counts(report, "table3", "T3-4", "申请件数", c)
-    parts = table3_parts(t)
+    # T3-1, T3-2, T3-3: the identities the reader also uses (ingest.identities, via assistant.formulas)
+    rows_done = set()
+    for ident in formulas.table3_identities(t.rows):
+        row, col = ident.whole[0]
+        parts = tuple(("table3", r, k) for r, k in ident.parts)
+        whole = tuple(("table3", r, k) for r, k in ident.whole)
+        if ident.rule == "T3-3":
+            if row not in t.rows:
+                continue
+            rows_done.add(row)
+            c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行", _T3_3, parts, whole)
+        else:
+            c.equation(ident.rule, ERROR, f"表三“{TABLE3_COLUMN_LABELS[col]}”列", _T3_FORMULA[ident.rule], parts, whole)
+    for row in t.rows:
+        if row not in rows_done:        # （六）其他处理 printed above its three sub-rows
+            c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行", _T3_3,
+                       tuple(("table3", row, k) for k in TABLE3_ORG_COLUMNS), (("table3", row, "total"),))
     for col in TABLE3_COLUMNS:
         cl = TABLE3_COLUMN_LABELS[col]
-        c.equation("T3-1", ERROR, f"表三“{cl}”列",
-                   "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
-                   (("table3", "new_received", col), ("table3", "carried_over", col)),
-                   (("table3", "total_processed", col), ("table3", "carried_forward", col)))
-        refs = tuple(("table3", r, col) for r in parts)
-        c.equation("T3-2", ERROR, f"表三“{cl}”列", "（七）总计 = 各项办理结果之和（（一）至（六））",
-                   refs, (("table3", "total_processed", col),))
-        if "other_processing" in t.rows and any(r in t.rows for r in TABLE3_OTHER_SPLIT):
+        if "other_processing" in t.rows and not formulas.uses_single_other(t.rows):
             c.equation("T3-2", ERROR, f"表三“{cl}”列", "（六）其他处理 = 其下3个小项之和",
                        tuple(("table3", r, col) for r in TABLE3_OTHER_SPLIT), (("table3", "other_processing", col),))
-        incoming = (("table3", "new_received", col), ("table3", "carried_over", col))
+        incoming = tuple(("table3", r, col) for r in BALANCE_IN)
         inc = _sum(report, incoming)
         for row in ("carried_forward", "total_processed"):
             v = t.value(row, col)
@@ -355,10 +377,6 @@ def check_table3(report: Report, previous: Report | None, c: Collector) -> None:
                 c.add(Finding("T3-5", ERROR, f"表三“{cl}”列：{_short_row('table3', row)} {fmt(v)} 不能大于 本年新收 + 上年结转 = "
                                              f"{fmt(inc)}，多出 {fmt(v - inc)}。", expected=f"≤{fmt(inc)}", actual=v,
                               evidence=tuple(cell_evidence(report, *r) for r in incoming + (("table3", row, col),))))
-    for row in t.rows:
-        c.equation("T3-3", ERROR, f"表三“{_short_row('table3', row)}”行",
-                   "总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他",
-                   tuple(("table3", row, k) for k in TABLE3_ORG_COLUMNS), (("table3", row, "total"),))
     new, carried_over, forward = (t.value(r, "total") for r in ("new_received", "carried_over", "carried_forward"))
     if new is not None and carried_over is not None and forward is not None and new >= 10 \
             and forward / (new + carried_over) > 0.5:
@@ -398,10 +416,10 @@ def check_table4(report: Report, previous: Report | None, c: Collector) -> None:
     if t is None:
         return
     check_counts(report, "table4", "T4-4", "案件数", c)
-    for rule, group in zip(("T4-1", "T4-2", "T4-3"), TABLE4_GROUPS):
-        parts = tuple(("table4", group, k) for k in TABLE4_PARTS)
-        c.equation(rule, ERROR, f"表四“{TABLE4_GROUPS[group]}”", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
-                   parts, (("table4", group, "total"),))
+    for ident in formulas.table4_identities():
+        group = ident.whole[0][0]
+        c.equation(ident.rule, ERROR, f"表四“{TABLE4_GROUPS[group]}”", "总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+                   tuple(("table4", r, k) for r, k in ident.parts), tuple(("table4", r, k) for r, k in ident.whole))
     if previous is None:
         return
     la_total = t.value("litigation_after_review", "total")
@@ -426,12 +444,19 @@ def check_table4(report: Report, previous: Report | None, c: Collector) -> None:
                               evidence=tuple(cell_evidence(report, "table4", g, k) for g, k in positive)))
 
 
-def check_tables(report: Report, previous: Report | None = None) -> list[Finding]:
+def run(check, report: Report, previous: Report | None = None) -> list[Finding]:
+    """One table check with its own collector; equations skipped for blank cells summed up per rule."""
     c = Collector(report)
-    check_structure(report, c)
-    check_format(report, c)
-    check_table2(report, previous, c)
-    check_table3(report, previous, c)
-    check_table4(report, previous, c)
+    if check in (check_structure, check_format):
+        check(report, c)
+    else:
+        check(report, previous, c)
     c.flush_unassessable()
     return c.findings
+
+
+
+def check_tables(report: Report, previous: Report | None = None) -> list[Finding]:
+    """All table rules (B4–B7, F1–F2, T2, T3, T4), each check with its own collector."""
+    return [f for check in (check_structure, check_format, check_table2, check_table3, check_table4)
+            for f in run(check, report, previous)]

