@@ -84,6 +84,9 @@ class VectorIndex:
     _client: object = field(default=None, init=False, repr=False)
     _collection: object = field(default=None, init=False, repr=False)
     _epoch: int = field(default=0, init=False, repr=False)
+    # Opening the collection is not thread-safe on a Chroma server either: 32 users' first questions at once made
+    # several threads race ("Could not connect to tenant default_tenant"); one thread opens, the others reuse.
+    _open_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def is_server(self) -> bool:
         return bool(self.url if self.url is not None else os.environ.get(ENV_URL))
