@@ -128,7 +128,7 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     src = Path(upload_path)
     shown = views.safe_file_name(src.name)
     if Path(shown).suffix.lower() not in SUFFIXES:
-        raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+        raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT、MD 格式的年度报告，或 PNG、JPG 格式的扫描页。")
     size = src.stat().st_size
     if size > max_file_bytes():
         raise ExtractError("too_large", f"{shown}：文件过大（{size / 1048576:.1f} MB），超过 {max_file_mb()} MB 的上限。")
@@ -294,7 +294,7 @@ def check_draft(ctx: AppContext, path: str | None):
     shown = views.safe_file_name(Path(path).name)
     try:
         if Path(shown).suffix.lower() not in SUFFIXES:
-            raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+            raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT、MD 格式的年度报告，或 PNG、JPG 格式的扫描页。")
         report = ctx.reader.extract(path, display_name=shown)
     except ExtractError as e:
         return empty_check(f"**无法读取 {shown}：** {e.message}")

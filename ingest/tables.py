@@ -278,7 +278,7 @@ def _cells(placed: list[TextCell | None], cols: tuple[str, ...]) -> dict[str, Ce
         if tc is None:
             out[col] = Cell(None, "", None)
         else:
-            out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source)
+            out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source, tc.confidence)
     return out
 
 
