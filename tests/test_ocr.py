@@ -28,6 +28,7 @@ from scanned import degrade, mixed_pdf, page_images, pdftoppm, save_pdf, scanned
 
 needs_poppler = pytest.mark.skipif(pdftoppm() is None, reason="poppler-utils (pdftoppm) is not installed")
 REPORTS = ("005_hongze_district_2023", "006_hongze_district_2024", "007_huaian_city_2024")
+ROUNDTRIP = ("007_huaian", "000_747")      # gold files rendered with perturbed (many-digit) figures, then scanned
 EXACT_SHARE = 0.99
 
 
@@ -166,12 +167,23 @@ def ocr_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def scans(shared, tmp_path_factory, ocr_cache):
-    """name → (path, extracted JSON, seconds). 005 wholly scanned; 006 and 007 with their table pages scanned
-    (the other pages keep their text layer: mixed PDFs)."""
+    """name → (path, extracted JSON, seconds, expected record). 005 wholly scanned; 006 and 007 with their
+    table pages scanned (the other pages keep their text layer: mixed PDFs); round-trip reports (when
+    LibreOffice is there) rendered to PDF with their table pages scanned."""
     if pdftoppm() is None:
         pytest.skip("poppler-utils (pdftoppm) is not installed")
+    from render import default_narrative, expected_json, perturbed, render_pdf, soffice
     out_dir = tmp_path_factory.mktemp("scans")
     out = {}
+    if soffice():
+        for name in ROUNDTRIP:
+            seed = zlib.crc32(name.encode())
+            report = perturbed(gold(name), seed)
+            src = render_pdf(report, out_dir / f"{name}-roundtrip.pdf", default_narrative(report))
+            path = mixed_pdf(src, out_dir / f"{name}-roundtrip-scanned.pdf", table_pages(src), dpi=150, seed=seed)
+            start = time.perf_counter()
+            out[f"roundtrip-{name}"] = (path, extract(path).to_json(), time.perf_counter() - start,
+                                        expected_json(report))
     for k, name in enumerate(REPORTS):
         src = shared / "reports" / f"{name}.pdf"
         seed = zlib.crc32(name.encode())
@@ -180,7 +192,7 @@ def scans(shared, tmp_path_factory, ocr_cache):
         else:
             path = mixed_pdf(src, out_dir / f"{name}-tables-scanned.pdf", table_pages(src), dpi=150, seed=seed)
         start = time.perf_counter()
-        out[name] = (path, extract(path).to_json(), time.perf_counter() - start)
+        out[name] = (path, extract(path).to_json(), time.perf_counter() - start, gold(name[:3]))
     return out
 
 
@@ -189,11 +201,11 @@ def scans(shared, tmp_path_factory, ocr_cache):
 def test_scanned_reports_match_the_gold(scans):
     exact = total = 0
     silent: list[str] = []
-    for name, (_, got, _) in scans.items():
-        e, n, s = _score(gold(name[:3]), got)
+    for name, (_, got, _, want) in scans.items():
+        e, n, s = _score(want, got)
         exact, total = exact + e, total + n
         silent += [f"{name} {x}" for x in s]
-    assert total > 500
+    assert total > 500 and len(scans) >= len(REPORTS)
     assert exact / total >= EXACT_SHARE, f"{exact}/{total} cells exact"
     assert not silent, "cells misread without a warning:\n" + "\n".join(silent)
 
@@ -212,7 +224,7 @@ def test_wholly_scanned_report_reads_agency_year_and_sections(scans):
 @pytest.mark.slow
 @needs_poppler
 def test_ocr_cells_carry_confidence_and_a_box_on_their_page(scans, shared):
-    _, got, _ = scans[REPORTS[1]]
+    _, got, _, _ = scans[REPORTS[1]]
     scanned = set(table_pages(shared / "reports" / f"{REPORTS[1]}.pdf"))
     cells = [c for c in got["cells"] if c["table"] == "table3"]
     assert cells and all("confidence" in c and 0 < c["confidence"] <= 1 for c in cells)
@@ -226,7 +238,7 @@ def test_ocr_cells_carry_confidence_and_a_box_on_their_page(scans, shared):
 @pytest.mark.slow
 @needs_poppler
 def test_rereading_a_scan_hits_the_page_cache(scans):
-    path, first, seconds = scans[REPORTS[0]]
+    path, first, seconds, _ = scans[REPORTS[0]]
     start = time.perf_counter()
     again = extract(path).to_json()
     cached = time.perf_counter() - start

@@ -37,6 +37,7 @@ SNAP_PT = 3.0                # cell edges closer than this are the same grid lin
 CELL_MARGIN_PT = 1.5         # ink this close to a cell's border is the border, not text
 GOOD_PAGE_SCORE = 0.75       # a page whose readings average below this is tried upside down
 MIN_PAGE_SCORE = 0.6         # ... and is unreadable when neither way reaches this
+SCORED_LENGTH = 3            # readings at least this long judge which way up a page reads best
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
 
 
@@ -202,8 +203,11 @@ def read_image(gray: np.ndarray, scale: float, settings: ocr.OcrSettings | None 
 
 
 def _score(boxes: list[ocr.OcrBox]) -> float:
-    total = sum(len(b.text) for b in boxes)
-    return sum(b.confidence * len(b.text) for b in boxes) / total if total else 0.0
+    """How well a page reads: the mean confidence of its longer readings, by length (lone digits in table
+    cells read with low confidence even the right way up, so they do not count when there are longer ones)."""
+    lines = [b for b in boxes if len(b.text) >= SCORED_LENGTH] or boxes
+    total = sum(len(b.text) for b in lines)
+    return sum(b.confidence * len(b.text) for b in lines) / total if total else 0.0
 
 
 def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
@@ -220,6 +224,8 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         other = ocr.read_page_image(turned, settings)
         if _score(other) > _score(boxes) and len(other) >= len(boxes) // 2:
             page, boxes, flipped = turned, other, True
+    if _score(boxes) < MIN_PAGE_SCORE:         # neither way up reads as text: nothing is taken from this page
+        return PageReading(w, h, scale, angle, flipped, False, _score(boxes), [], [])
     grids = table_cells(page, px_per_pt)
     ink = binarize(page)
     margin = max(2, int(CELL_MARGIN_PT * px_per_pt))
@@ -368,3 +374,19 @@ def load_image(path) -> "Document":
 
 
 A4_WIDTH_PT = 595.0
+
+
+def page_image(path, page: int, dpi: int = 100):
+    """Page `page` (1-based) of a PDF or image file as a PIL image, with the factor from PDF points to its
+    pixels, so that cell boxes (in points) can be drawn on it."""
+    from pathlib import Path
+    from PIL import Image, ImageOps
+    path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        import pdfplumber
+        with pdfplumber.open(path) as pdf:
+            image = pdf.pages[page - 1].to_image(resolution=dpi).original.convert("RGB")
+        return image, dpi / 72.0
+    with Image.open(path) as img:
+        image = ImageOps.exif_transpose(img).convert("RGB")
+    return image, image.width / A4_WIDTH_PT
