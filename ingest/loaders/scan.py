@@ -345,8 +345,8 @@ def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int]) -> list:
 
 def _failed(readings: list[PageReading], what: str) -> ExtractError:
     if all(r.blank for r in readings):
-        return ExtractError("blank_scan", f"{what}，但扫描页上几乎没有字迹（空白页）。请确认扫描时放入了年度报告正文，"
-                                          "或上传带文字层的PDF、Word版本。")
+        return ExtractError("blank_scan", f"{what}，程序准备进行文字识别（OCR），但扫描页上几乎没有字迹（空白页）。"
+                                          "请确认扫描时放入了年度报告正文，或上传带文字层的PDF、Word版本。")
     return unreadable_message(what, "对页面进行文字识别（OCR），并尝试纠正倾斜、将页面旋转180度")
 
 
