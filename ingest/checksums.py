@@ -2,67 +2,45 @@
 which must be checked against the original.
 
 Only cells read from a page image (`Cell.confidence` is set) are judged here; a text layer is taken as printed.
-The identities are the table arithmetic of RULES.md (T3-1, T3-2, T3-3, T4-1): ingest/ must not import
-assistant/, so the minimal set is restated here from `assistant/rules_tables.py` (one home to be chosen):
-  表三 per column:  一、新收 + 二、结转 = （七）总计 + 四、结转下年度
-                    （七）总计 = （一）…（六）之和;  （六）其他处理 = 其3个小项之和 (when both are printed)
-  表三 per row:     总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他
-  表四 per group:   总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结
+The identities are those of `ingest/identities.py` (表三 T3-1, T3-2, T3-3; 表四 T4-1..3).
 What is flagged (code `ocr_uncertain`, a reading warning — never an error against the report):
 - a low-confidence cell in an identity that does not hold: the identity may be broken by our misreading.
   When exactly one single-digit change at one low-confidence cell makes every identity of the table hold,
   that reading is offered in the message (never applied);
 - a low-confidence cell that no holding identity corroborates;
-- an OCR cell whose text is not a number (or blank mark).
+- an OCR cell whose text is not a number (or blank mark), or that holds ink OCR could not read.
 A low-confidence cell whose every identity holds (with all its other cells read) is corroborated and not flagged.
+An identity broken by confident cells only is the report's own: the validator reports it, not this module.
 """
 from __future__ import annotations
 
 from itertools import product
 
+from ingest.identities import Identity, table3_identities, table4_identities
 from ingest.loaders.ocr import UNREAD_MARK
 from ingest.report import Cell, Table, Warning
+from ingest.schema import TABLE3_OTHER_SPLIT, column_label, row_label
 from ingest.tables import BLANK_MARKS
-from ingest.schema import (TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT,
-                           TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS, column_label, row_label)
 
 LOW_CONFIDENCE = 0.9         # an OCR cell read below this is not trusted without a checksum (measured, see tests)
 TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四", "fees": "信息处理费表"}
 
 Ref = tuple[str, str]        # (row, column) within one table
-Identity = tuple[tuple[Ref, ...], tuple[Ref, ...]]
 
 
 def identities(table: Table) -> list[Identity]:
-    """The identities (left sum = right sum) that a complete table of this kind satisfies."""
-    rows = table.rows
-    out: list[Identity] = []
+    """The identities (ingest/identities.py) whose cells all lie in rows this table has."""
     if table.name == "table3":
-        split = any(r in rows for r in TABLE3_OTHER_SPLIT)
-        other = TABLE3_OTHER_SPLIT if split or "other_processing" not in rows else ("other_processing",)
-        parts = ("granted", "partially_granted", *TABLE3_DENIED, *TABLE3_UNAVAILABLE, *TABLE3_NOT_PROCESSED, *other)
-        for col in TABLE3_COLUMNS:
-            out.append(((("new_received", col), ("carried_over", col)),
-                        (("total_processed", col), ("carried_forward", col))))
-            out.append((tuple((r, col) for r in parts if r in rows), (("total_processed", col),)))
-            if split and "other_processing" in rows:
-                out.append((tuple((r, col) for r in TABLE3_OTHER_SPLIT if r in rows), (("other_processing", col),)))
-        for row in rows:
-            out.append((tuple((row, c) for c in TABLE3_COLUMNS[:-1]), ((row, "total"),)))
-    elif table.name == "table4":
-        for group in TABLE4_GROUPS:
-            if group in rows:
-                out.append((tuple((group, c) for c in TABLE4_COLUMNS[:-1]), ((group, "total"),)))
-    return out
+        single_other = "other_processing" in table.rows and not any(r in table.rows for r in TABLE3_OTHER_SPLIT)
+        return table3_identities(single_other, table.rows)
+    if table.name == "table4":
+        return [i for i in table4_identities() if all(r in table.rows for r, _ in i.cells())]
+    return []
 
 
 def _holds(values: dict[Ref, float | None], identity: Identity) -> bool | None:
     """True/False when every cell of the identity has a value, None when one is blank or unread."""
-    left, right = identity
-    vals = [values.get(r) for r in left + right]
-    if any(v is None for v in vals):
-        return None
-    return abs(sum(values[r] for r in left) - sum(values[r] for r in right)) < 1e-6
+    return identity.holds(lambda r, c: values.get((r, c)))
 
 
 def one_digit_changes(raw: str) -> list[int]:
@@ -108,7 +86,7 @@ def ocr_warnings(tables: list[Table]) -> list[Warning]:
                 continue
             if ref not in low:
                 continue
-            mine = [s for i, s in zip(ids, status) if ref in i[0] + i[1]]
+            mine = [s for i, s in zip(ids, status) if ref in i.cells()]
             if mine and all(s is True for s in mine):
                 continue                      # every identity through this cell holds: corroborated
             reason = "与本表勾稽关系不符" if any(s is False for s in mine) else "没有可用于核对的勾稽关系"

@@ -23,7 +23,7 @@ from ingest.document import Source
 from ingest.errors import ExtractError
 from ingest.extract import extract
 from ingest.report import READING_CODES, Cell, Table
-from ingest.schema import TABLE3_COLUMNS
+from ingest.schema import TABLE3_COLUMNS, TABLE3_ROWS
 from scanned import degrade, mixed_pdf, page_images, pdftoppm, save_pdf, scanned_pdf, table_pages
 
 needs_poppler = pytest.mark.skipif(pdftoppm() is None, reason="poppler-utils (pdftoppm) is not installed")
@@ -43,11 +43,12 @@ def _table3(values: dict[str, list[int]], conf: dict[tuple[str, str], float] | N
 
 
 def _consistent() -> dict[str, list[int]]:
-    z = [0] * 7
-    return {"new_received": [18, 0, 0, 0, 0, 2, 20], "carried_over": [1, 0, 0, 0, 0, 0, 1],
-            "granted": [9, 0, 0, 0, 0, 1, 10], "partially_granted": [8, 0, 0, 0, 0, 1, 9],
-            "denied_state_secret": z, "unavailable_not_held": [2, 0, 0, 0, 0, 0, 2], "other_processing": z,
-            "total_processed": [19, 0, 0, 0, 0, 2, 21], "carried_forward": z}
+    """A complete 2021-format 表三 whose every identity holds."""
+    values = {row: [0] * 7 for row in TABLE3_ROWS if row != "other_processing"}
+    values.update({"new_received": [18, 0, 0, 0, 0, 2, 20], "carried_over": [1, 0, 0, 0, 0, 0, 1],
+                   "granted": [9, 0, 0, 0, 0, 1, 10], "partially_granted": [8, 0, 0, 0, 0, 1, 9],
+                   "unavailable_not_held": [2, 0, 0, 0, 0, 0, 2], "total_processed": [19, 0, 0, 0, 0, 2, 21]})
+    return values
 
 
 def test_one_digit_changes():
