@@ -159,7 +159,9 @@ def _score(want: dict, got_json: dict) -> tuple[int, int, list[str]]:
 @pytest.fixture(scope="session")
 def ocr_cache(tmp_path_factory):
     """One page cache for the whole session (so a scan read twice is read once), fresh for each run."""
-    folder = tmp_path_factory.mktemp("ocr-cache")
+    import os
+    kept = os.environ.get("NIANBAO_TEST_OCR_CACHE")        # a developer may keep readings between runs
+    folder = Path(kept) if kept else tmp_path_factory.mktemp("ocr-cache")
     mp = pytest.MonkeyPatch()
     mp.setenv("NIANBAO_OCR_CACHE", str(folder))
     yield folder
@@ -290,3 +292,25 @@ def test_noise_only_scan_is_unreadable_with_the_chinese_message(tmp_path, ocr_ca
         extract(path)
     assert e.value.code in ("unreadable_scan", "blank_scan")
     assert "识别" in e.value.message and "请" in e.value.message
+
+
+def test_scan_view_draws_each_ocr_cell_and_marks_the_flagged_ones(tmp_path):
+    """The 核查 provenance view: the page image with a box per OCR cell, red where a warning asks to check."""
+    from assistant.views import FLAGGED_COLOUR, READ_COLOUR, scan_views
+    from ingest.report import Report, Warning
+    page = tmp_path / "page.png"
+    Image.new("L", (1190, 1684), 255).save(page)            # an A4 page at 144 dpi: 2 px per point
+    t = Table("table2")
+    ok, bad = Source(page=1, bbox=(100.0, 100.0, 150.0, 120.0)), Source(page=1, bbox=(100.0, 200.0, 150.0, 220.0))
+    t.rows["administrative_license"] = {"value": Cell(550, "550", ok, 0.99)}
+    t.rows["administrative_penalty"] = {"value": Cell(419, "419", bad, 0.61)}
+    report = Report(file="page.png", kind="image", table2=t,
+                    warnings=[Warning("ocr_uncertain", "…识别为 419，置信度 0.61…", "table2", "administrative_penalty", bad)])
+    views = scan_views(report, page)
+    assert len(views) == 1
+    image, caption = views[0]
+    assert "第1页" in caption and "2 个单元格" in caption and "红框 1 个" in caption
+    a = np.asarray(image)
+    assert tuple(a[400, 250]) == FLAGGED_COLOUR            # the flagged cell's top edge (y = 200 pt × 2)
+    assert tuple(a[200, 250]) == READ_COLOUR               # the other cell's top edge
+    assert scan_views(Report(file="x.pdf", kind="pdf"), page) == []
