@@ -142,7 +142,7 @@ def image_key(gray: np.ndarray, s: OcrSettings | None = None) -> str:
 
 
 def cache_get(key: str) -> dict | None:
-    path = cache_dir() / key[:2] / f"{key}.json"
+    path = cache_dir() / key[-2:] / f"{key}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -152,7 +152,7 @@ def cache_get(key: str) -> dict | None:
 def cache_put(key: str, value: dict) -> None:
     """Store a reading; written to a temporary file and renamed, so a crash never leaves half an entry.
     A cache that cannot be written (read-only home) is skipped: caching only saves time."""
-    folder = cache_dir() / key[:2]
+    folder = cache_dir() / key[-2:]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"

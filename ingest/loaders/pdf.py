@@ -21,7 +21,8 @@ How a page is read (pdfplumber):
   dropped.
 - Lines laid out as a table without rules (a label followed by several numbers, on consecutive lines) are
   read with pdfplumber's text-alignment strategy; nothing else is.
-Corrupt, encrypted and scanned (no text layer) files raise ExtractError with a Chinese message.
+Pages that are images of text (no text layer) are read by OCR into the same page model (ingest/loaders/scan.py).
+Corrupt and encrypted files, and scans with nothing readable, raise ExtractError with a Chinese message.
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ The OCR work of a page (readings in pixels) is cached by the page image's hash; 
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import cv2
@@ -330,17 +331,41 @@ def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int]) -> list:
     readings = []
     for n, i in enumerate(todo):
         ocr.report_progress(n, len(todo), raw_pages[i].page_number)
+        reading = read_pdf_page(raw_pages[i], s)
         raw = raw_pages[i]
-        image = raw.to_image(resolution=s.dpi).original.convert("L")
-        gray = np.asarray(image, dtype=np.uint8)
-        scale = float(raw.width) / gray.shape[1]
-        reading = read_image(gray, scale, s)
         readings.append(reading)
         out[i] = to_page(reading, raw.page_number, float(raw.width), float(raw.height))
     ocr.report_progress(len(todo), len(todo), None)
     if not any(p.lines or p.tables for p in out):
         raise _failed(readings, "该PDF没有文字层（扫描件）")
     return out
+
+
+def read_pdf_page(raw, s: ocr.OcrSettings) -> PageReading:
+    """OCR a pdfplumber page that is an image. Looked up first by the hash of the page's embedded images (no
+    rendering needed: re-reading a scan is a file read per page), then rendered at `s.dpi` and read."""
+    key = _embedded_key(raw, s)
+    cached = ocr.cache_get(key) if key else None
+    if cached is not None:
+        return PageReading(**cached)
+    image = raw.to_image(resolution=s.dpi).original.convert("L")
+    gray = np.asarray(image, dtype=np.uint8)
+    reading = read_image(gray, float(raw.width) / gray.shape[1], s)
+    if key:
+        ocr.cache_put(key, reading.to_json())
+    return reading
+
+
+def _embedded_key(raw, s: ocr.OcrSettings) -> str | None:
+    """The hash of a page's images as embedded (their encoded bytes and placement) and of the page size."""
+    h = hashlib.sha256(f"{raw.width}x{raw.height}:{raw.rotation}:{s.key()}".encode())
+    try:
+        for img in raw.images:
+            h.update(repr((round(img["x0"], 1), round(img["top"], 1), round(img["x1"], 1), round(img["bottom"], 1))).encode())
+            h.update(img["stream"].get_rawdata() or b"")
+    except Exception:          # an image we cannot get at: render and hash the pixels instead
+        return None
+    return "pdf-" + h.hexdigest()
 
 
 def _failed(readings: list[PageReading], what: str) -> ExtractError:
