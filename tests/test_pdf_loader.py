@@ -327,7 +327,6 @@ def test_scanned(tmp_path):
     assert "政府信息公开" in doc.text() and "洪泽区" in doc.text()
 
 
-
 def test_extract_debug_draws_the_cells_it_read_and_the_lines_it_dropped(tmp_path):
     """`nianbao extract --debug`: one image per page; read cells in green, dropped page numbers in red."""
     import subprocess
