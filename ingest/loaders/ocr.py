@@ -28,7 +28,7 @@ REC_BATCH = 6               # recognition batch size (larger batches pad more: s
 MIN_TEXT_SCORE = 0.2        # readings below this are dropped as noise; above it they are kept and flagged if low
 THREADS = 2                 # onnxruntime intra-op threads (the machine has 2 cores)
 UNREAD_MARK = "?"           # the text of a table cell that holds ink OCR could not read (flagged, never a value)
-CACHE_VERSION = "1"         # bump when the reading of a page changes, so old cache entries are not reused
+CACHE_VERSION = "5"         # bump when the reading of a page changes, so old cache entries are not reused
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,42 @@ def recognize(crops: list[np.ndarray], s: OcrSettings | None = None) -> list[tup
     with _run_lock:
         result, _ = eng.text_rec(imgs)
     return [(str(t).strip(), float(c)) for t, c in result]
+
+
+DIGITS = "0123456789.,-/"   # what a cell of a numeric column may hold
+
+
+def recognize_digits(crops: list[np.ndarray], s: OcrSettings | None = None) -> list[tuple[str, float]]:
+    """Recognise small grey images as numbers only: where the recogniser sees a character (greedy CTC: a run of
+    one non-blank label), the most probable of `DIGITS` is taken instead of whatever it saw. The confidence is
+    the model's own probability of those digits, so a glyph it took for something else gets a low one."""
+    rec = engine(s).text_rec
+    decode = rec.postprocess_op
+    allowed = [decode.dict[c] for c in DIGITS if c in decode.dict]
+    _, img_h, img_w = rec.rec_image_shape
+    out = []
+    with _run_lock:
+        for crop in crops:
+            img = np.ascontiguousarray(np.stack([crop] * 3, axis=-1))
+            norm = rec.resize_norm_img(img, max(img_w / img_h, crop.shape[1] / crop.shape[0]))
+            preds = rec.session(norm[np.newaxis].astype(np.float32))[0][0]
+            seen = preds.argmax(axis=1)
+            chars, confs = [], []
+            t = 0
+            while t < len(seen):
+                if seen[t] == 0:
+                    t += 1
+                    continue
+                end = t
+                while end + 1 < len(seen) and seen[end + 1] == seen[t]:
+                    end += 1
+                digits = preds[t:end + 1][:, allowed].max(axis=0)
+                best = int(digits.argmax())
+                chars.append(decode.character[allowed[best]])
+                confs.append(float(digits[best]))
+                t = end + 1
+            out.append(("".join(chars), float(min(confs)) if confs else 0.0))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ CELL_MARGIN_PT = 1.5         # ink this close to a cell's border is the border, 
 GOOD_PAGE_SCORE = 0.75       # a page whose readings average below this is tried upside down
 MIN_PAGE_SCORE = 0.6         # ... and is unreadable when neither way reaches this
 SCORED_LENGTH = 3            # readings at least this long judge which way up a page reads best
+SHORT_READING = 3            # ... or a few non-Chinese characters (a lone "0" read as "D", "O0")
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
 
 
@@ -229,6 +230,11 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         return PageReading(w, h, scale, angle, flipped, False, _score(boxes), [], [])
     grids = table_cells(page, px_per_pt)
     ink = binarize(page)
+    horizontal, vertical = _rules(ink, px_per_pt)
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
+    ink[rules > 0] = 0                         # a cell's text, without the bits of ruling line a skew leaves in it
+    page = page.copy()
+    page[rules > 0] = 255
     margin = max(2, int(CELL_MARGIN_PT * px_per_pt))
     text_h = float(np.median([b.box[3] - b.box[1] for b in boxes])) if boxes else 14 * px_per_pt
     used: set[int] = set()
@@ -255,8 +261,40 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
             cell[4], cell[5], cell[6] = text, conf, [[text, conf, *ink_box]]
         elif not text and not cell[6]:
             cell[4], cell[5], cell[6] = ocr.UNREAD_MARK, 0.0, [[ocr.UNREAD_MARK, 0.0, *ink_box]]
+    _numbers_in_numeric_columns(page, tables, crop_at, crops, settings)
     lines = [[b.text, b.confidence, *b.box] for k, b in enumerate(boxes) if k not in used]
     return PageReading(w, h, scale, angle, flipped, False, _score(boxes), lines, tables)
+
+
+def _numbers_in_numeric_columns(page, tables, crop_at, crops, settings) -> None:
+    """In a column whose one-line cells mostly read as numbers, a short reading that is not a number (a lone
+    “0” read as “D”, “O”, “[”) is read again as digits only, with the model's probability of those digits
+    as its confidence: low, so the checksums decide whether it is corroborated or flagged."""
+    from ingest.tables import is_blank
+    crop_of = {id(cell): crop for (cell, _), crop in zip(crop_at, crops)}
+    redo = []
+    for cells in tables:
+        columns: dict[int, list] = {}
+        for cell in cells:
+            if id(cell) in crop_of:
+                columns.setdefault(cell[0], []).append(cell)
+        for column in columns.values():
+            numeric = sum(1 for c in column if _numeric(c[4]))
+            if numeric * 2 < len(column):
+                continue
+            redo += [c for c in column if _maybe_misread_number(c[4]) and not is_blank(c[4])]
+    for cell, (text, conf) in zip(redo, ocr.recognize_digits([crop_of[id(c)] for c in redo], settings)):
+        if text:
+            box = cell[6][0][2:6] if cell[6] else cell[:4]
+            cell[4], cell[5], cell[6] = text, conf, [[text, conf, *box]]
+
+
+def _maybe_misread_number(text: str) -> bool:
+    """A reading that may be a number the recogniser got wrong: one character (“置” for 7), or a few that are
+    not Chinese (“D”, “[”, “O0”). Words (“总计”, “其他”, “自然人” in a header) are left alone."""
+    if _numeric(text) or not text:
+        return False
+    return len(text) == 1 or (len(text) <= SHORT_READING and not any(is_cjk(ch) for ch in text))
 
 
 def _centre_in(b, cell) -> bool:
