@@ -260,7 +260,7 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         if text and (not cell[6] or conf > cell[5] or _numeric(text) and not _numeric(cell[4])):
             cell[4], cell[5], cell[6] = text, conf, [[text, conf, *ink_box]]
         elif not text and not cell[6]:
-            cell[4], cell[5], cell[6] = ocr.UNREAD_MARK, 0.0, [[ocr.UNREAD_MARK, 0.0, *ink_box]]
+            cell[4], cell[5] = "", 0.0        # ink nothing could read: see _numbers_in_numeric_columns
     _numbers_in_numeric_columns(page, tables, crop_at, crops, settings)
     lines = [[b.text, b.confidence, *b.box] for k, b in enumerate(boxes) if k not in used]
     return PageReading(w, h, scale, angle, flipped, False, _score(boxes), lines, tables)
@@ -282,11 +282,15 @@ def _numbers_in_numeric_columns(page, tables, crop_at, crops, settings) -> None:
             numeric = sum(1 for c in column if _numeric(c[4]))
             if numeric * 2 < len(column):
                 continue
-            redo += [c for c in column if _maybe_misread_number(c[4]) and not is_blank(c[4])]
+            redo += [c for c in column if (_maybe_misread_number(c[4]) and not is_blank(c[4]))
+                     or (not c[4] and c[5] == 0.0)]
+    ink_of = {id(cell): box for cell, box in crop_at}
     for cell, (text, conf) in zip(redo, ocr.recognize_digits([crop_of[id(c)] for c in redo], settings)):
+        box = cell[6][0][2:6] if cell[6] else ink_of[id(cell)]
         if text:
-            box = cell[6][0][2:6] if cell[6] else cell[:4]
             cell[4], cell[5], cell[6] = text, conf, [[text, conf, *box]]
+        elif not cell[4]:                     # ink in a number's place that nothing reads: flagged, never a value
+            cell[4], cell[5], cell[6] = ocr.UNREAD_MARK, 0.0, [[ocr.UNREAD_MARK, 0.0, *box]]
 
 
 def _maybe_misread_number(text: str) -> bool:
