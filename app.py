@@ -39,6 +39,7 @@ from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
+from ingest.loaders.ocr import progress as ocr_progress  # noqa: E402
 from ingest.report import Report  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
@@ -148,7 +149,7 @@ def stage_upload(ctx: AppContext, upload_path: str) -> tuple[Path, str]:
     src = Path(upload_path)
     shown = views.safe_file_name(src.name)
     if Path(shown).suffix.lower() not in SUFFIXES:
-        raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+        raise ExtractError("unsupported_type", f"{shown}：不支持的文件类型，请上传 PDF、DOCX、HTML、TXT、MD 格式的年度报告，或 PNG、JPG 格式的扫描页。")
     size = src.stat().st_size
     if size > max_file_bytes():
         raise ExtractError("too_large", f"{shown}：文件过大（{size / 1048576:.1f} MB），超过 {max_file_mb()} MB 的上限。")
@@ -184,8 +185,12 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             lines.append(f"- **失败** {message}")
             audit(ctx, caller, "upload", name, message, ok=False)
             continue
-        outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
-                                          (group or "").strip() or None)
+        def scanning(done, total, page, i=i, name=name):
+            if page is not None:
+                progress((i + done / total, len(paths)), desc=f"正在识别 {name} 的扫描页：第{page}页（{done + 1}/{total}）")
+        with ocr_progress(scanning):
+            outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
+                                              (group or "").strip() or None)
         lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
         audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
         if outcome.status in ("added", "replaced"):
@@ -292,18 +297,21 @@ def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progres
 
 
 # -- 核查 ---------------------------------------------------------------------------------------------------
-def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: str, caller: Caller | None = None):
+def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: str, path=None,
+                  caller: Caller | None = None):
     overview = views.report_overview(report)
+    scans = views.scan_views(report, path)
     t2, t3, t4 = views.table_frames(report)
     md = views.findings_markdown(findings, title)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
     return (md, gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
             gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings), caller), visible=True),
-            overview, t2, t3, t4)
+            overview, t2, t3, t4, gr.update(value=scans or None, visible=bool(scans)))
 
 
 def empty_check(message: str):
-    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [])
+    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [],
+            gr.update(value=None, visible=False))
 
 
 def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None = None):
@@ -315,7 +323,7 @@ def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None =
         return empty_check("该报告已不在年报库中，请刷新页面。")
     # the stored findings: the same ones 年报库 and `nianbao list` count (recomputed when a neighbour changes)
     return check_outputs(ctx, report, ctx.library.facts.findings(report_id), f"{views.report_choice_label(record)} 核查结果",
-                         caller)
+                         getattr(record, "path", None), caller)
 
 
 def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None):
@@ -325,13 +333,13 @@ def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None)
     shown = views.safe_file_name(Path(path).name)
     try:
         if Path(shown).suffix.lower() not in SUFFIXES:
-            raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+            raise ExtractError("unsupported_type", "不支持的文件类型：请上传 PDF、DOCX、HTML、TXT、MD 格式的年度报告，或 PNG、JPG 格式的扫描页。")
         report = ctx.reader.extract(path, display_name=shown)
     except ExtractError as e:
         return empty_check(f"**无法读取 {shown}：** {e.message}")
     finally:
         forget_upload(path)                     # a draft is not kept, not even in Gradio's cache
-    return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）", caller)
+    return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）", path, caller)
 
 
 # -- 对比 ---------------------------------------------------------------------------------------------------
@@ -808,6 +816,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                   label="表三 收到和处理政府信息公开申请情况", wrap=True)
                 t4 = gr.Dataframe(headers=["类别"] + [TABLE4_COLUMN_LABELS[c] for c in TABLE4_COLUMNS] + ["出处"],
                                   label="表四 政府信息公开行政复议、行政诉讼情况", wrap=True)
+                scans = gr.Gallery(label="扫描页识别结果：每个识别出的单元格（红框请核对原件）", visible=False,
+                                   elem_id="scan-view", columns=1, height="auto")
 
         with gr.Tab("对比", id="compare"):
             with gr.Row():
@@ -920,7 +930,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest")
         edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition")
 
-        check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4]
+        check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
         draft_file.upload(bind(check_draft, "review"), draft_file, check_out, api_name="check_file")
 

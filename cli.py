@@ -6,6 +6,7 @@ ingest/, vectorstore/ and assistant/. Exit code 2 means the input could not be r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -50,6 +51,27 @@ def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=1))
 
 
+@contextlib.contextmanager
+def _ocr_bar(enabled: bool = True):
+    """A progress bar of scanned pages while OCR runs (shown only when a file has pages without text)."""
+    from tqdm import tqdm
+    from ingest.loaders.ocr import progress
+    bars: list = []
+
+    def update(done: int, total: int, page: int | None) -> None:
+        if done == 0 and bars:
+            bars.pop().close()
+        if not bars:
+            bars.append(tqdm(total=total, desc="识别扫描页", unit="页", file=sys.stderr, leave=False,
+                             disable=None, dynamic_ncols=True))
+        bars[0].n = done
+        bars[0].set_postfix_str(f"第{page}页" if page else "完成")
+    with progress(update if enabled else None):
+        yield
+    for bar in bars:
+        bar.close()
+
+
 def _fail(message: str) -> int:
     print(f"错误：{message}", file=sys.stderr)
     return 2
@@ -61,7 +83,8 @@ def cmd_extract(args) -> int:
     from ingest.extract import extract
     from ingest.summary import summarize
     try:
-        report = extract(args.file)
+        with _ocr_bar():
+            report = extract(args.file)
         if args.debug:
             from ingest.debug import debug_pdf
             if not str(args.file).lower().endswith(".pdf"):
@@ -229,9 +252,10 @@ def cmd_ingest(args) -> int:
         tqdm.write(outcome.message if outcome.ok else f"失败：{outcome.message}",
                    file=sys.stdout if outcome.ok else sys.stderr)
 
-    summary = ingest_paths(library, args.paths, embed=not args.no_embed, progress=not args.quiet,
-                           on_outcome=None if args.json else show, group=args.group,
-                           group_by_folder=args.group_by_folder)
+    with _ocr_bar(not args.quiet):
+        summary = ingest_paths(library, args.paths, embed=not args.no_embed, progress=not args.quiet,
+                               on_outcome=None if args.json else show, group=args.group,
+                               group_by_folder=args.group_by_folder)
     if args.json:
         _print_json({"files": [o.to_json() for o in summary.outcomes], "embedded": summary.embedded,
                      "embed_error": summary.embed_error, "pending_vectors": library.pending()})

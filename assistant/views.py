@@ -64,6 +64,43 @@ def table_frames(report: Report) -> tuple[list[list[str]], list[list[str]], list
     return t2, t3, t4
 
 
+# -- scanned pages: where each OCR cell was read, drawn on the page ----------------------------------------
+SCAN_VIEW_DPI = 100
+FLAGGED_COLOUR, READ_COLOUR = (220, 30, 30), (30, 150, 60)
+
+
+def scan_views(report: Report, path) -> list[tuple[object, str]]:
+    """For a report read (partly) by OCR: each scanned page with a box around every OCR table cell — red for
+    cells with a reading warning (低置信度或与勾稽关系不符), green for the others — and its confidence. Empty
+    for reports read from a text layer, or when the file is gone."""
+    from PIL import ImageDraw
+    from ingest.loaders.scan import page_image
+    cells = [c for t in (report.table2, report.table3, report.table4) if t for _, _, c in t.cells()
+             if c.confidence is not None and c.source is not None and c.source.page and c.source.bbox]
+    if not cells or path is None:
+        return []
+    flagged = {(w.source.page, tuple(w.source.bbox)) for w in report.warnings
+               if w.code == "ocr_uncertain" and w.source is not None and w.source.bbox}
+    out = []
+    for page in sorted({c.source.page for c in cells}):
+        try:
+            image, k = page_image(path, page, SCAN_VIEW_DPI)
+        except Exception:                     # the file moved or is damaged: the tables still show the values
+            return []
+        draw = ImageDraw.Draw(image)
+        red = 0
+        for c in (c for c in cells if c.source.page == page):
+            bad = (page, tuple(c.source.bbox)) in flagged
+            red += bad
+            x0, y0, x1, y1 = (v * k for v in c.source.bbox)
+            draw.rectangle((x0, y0, x1, y1), outline=FLAGGED_COLOUR if bad else READ_COLOUR, width=3 if bad else 1)
+            if bad:
+                draw.text((x0 + 2, y1 + 1), f"{c.confidence:.2f}", fill=FLAGGED_COLOUR)
+        n = sum(1 for c in cells if c.source.page == page)
+        out.append((image, f"第{page}页：识别 {n} 个单元格，红框 {red} 个请核对原件"))
+    return out
+
+
 # -- uploads ---------------------------------------------------------------------------------------------
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 

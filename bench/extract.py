@@ -1,8 +1,9 @@
 """Extraction speed and memory over the reports in ../shared (pages per second, peak memory), and the time
 per report of each layout family built from the gold (crawler text glued or spaced, merged （六） cells, split
-headers).
+headers); with --scanned, OCR of scanned pages: seconds per page (table pages and text pages apart, wall and
+CPU), peak memory, and the time to read the same scan again from the page cache.
 
-Run by hand:  .venv/bin/python bench/extract.py [--repeat 3]
+Run by hand:  .venv/bin/python bench/extract.py [--repeat 3] [--scanned [--dpi 150] [--reports NAME ...]]
 """
 from __future__ import annotations
 
@@ -20,10 +21,65 @@ SHARED = REPO.parent / "shared"
 from ingest.extract import extract  # noqa: E402
 
 
+def scanned(dpi: int, reports: list[str]) -> None:
+    """Each page of each report, scanned (tests/scanned.py), OCR'd alone with an empty cache; then the whole
+    file again from the cache."""
+    import os
+    import tempfile
+    sys.path.insert(0, str(REPO / "tests"))
+    from scanned import scanned_pdf, table_pages
+    from ingest.loaders import ocr
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["NIANBAO_OCR_CACHE"] = str(Path(tmp) / "cache")
+        t = time.perf_counter()
+        ocr.engine()
+        print(f"engine load {time.perf_counter() - t:.2f} s; settings {ocr.settings()}")
+        per_kind: dict[str, list[tuple[float, float]]] = {"table": [], "text": []}
+        for name in reports:
+            src = SHARED / "reports" / f"{name}.pdf"
+            scan = scanned_pdf(src, Path(tmp) / f"{name}.pdf", dpi=dpi, seed=1)
+            tables = set(table_pages(src))
+            times: dict[int, tuple[float, float]] = {}
+            last: list = []
+
+            def tick(done, total, page, times=times, last=last):
+                now = (time.perf_counter(), time.process_time())
+                if last:
+                    p0, (w0, c0) = last.pop()
+                    times[p0] = (now[0] - w0, now[1] - c0)
+                if page is not None:
+                    last.append((page, now))
+            wall, cpu = time.perf_counter(), time.process_time()
+            with ocr.progress(tick):
+                r = extract(scan)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            for page, v in sorted(times.items()):
+                kind = "table" if page in tables else "text"
+                per_kind[kind].append(v)
+                print(f"  {name} page {page} ({kind}): {v[0]:.1f} s wall, {v[1]:.1f} s CPU")
+            t = time.perf_counter()
+            extract(scan)
+            hit = time.perf_counter() - t
+            print(f"{name}: {r.pages} pages in {wall:.1f} s wall / {cpu:.1f} s CPU; from the cache {hit:.2f} s; "
+                  f"{sum(1 for w in r.warnings if w.code == 'ocr_uncertain')} ocr_uncertain warnings")
+        for kind, v in per_kind.items():
+            if v:
+                print(f"{kind} pages: {len(v)}, mean {sum(w for w, _ in v) / len(v):.1f} s wall, "
+                      f"{sum(c for _, c in v) / len(v):.1f} s CPU per page")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"process max RSS {rss:.0f} MB (OCR engine and page images included)")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--scanned", action="store_true", help="OCR bench on scanned renditions of the shared PDFs")
+    p.add_argument("--dpi", type=int, default=150, help="resolution of the simulated scans")
+    p.add_argument("--reports", nargs="*", default=["005_hongze_district_2023"])
     args = p.parse_args()
+    if args.scanned:
+        scanned(args.dpi, args.reports)
+        return
     files = sorted((SHARED / "seeds").iterdir()) + sorted((SHARED / "reports").iterdir())
     print(f"{'file':40} {'pages':>5} {'best s':>8} {'pages/s':>8} {'peak MB':>8}")
     total_pages = total_time = 0.0

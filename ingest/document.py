@@ -53,12 +53,14 @@ class TextCell:
     """One cell of a raw table as printed (text with line breaks kept), with its source.
     `spanned` marks a grid position covered by a merged cell (rowspan/colspan): not a cell of its own,
     unlike a real blank cell. A position covered from the row above also carries the merged cell's text in
-    `merged` (a value cell spanning three sub-rows, as Word-pasted tables print （六）其他处理)."""
+    `merged` (a value cell spanning three sub-rows, as Word-pasted tables print （六）其他处理).
+    `confidence` is the OCR confidence (0–1) of a cell read from a page image, None for text read from a file."""
     text: str
     source: Source = field(default_factory=Source)
     spanned: bool = False
     glued: bool = False            # digits of several cells printed without separators (crawler text)
     merged: str | None = None      # a position covered by a merged cell from the row above: that cell's text
+    confidence: float | None = None
 
 
 @dataclass

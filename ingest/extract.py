@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ingest.checksums import ocr_warnings
 from ingest.document import Document
 from ingest.errors import ExtractError
 from ingest.load import MAX_TABLE_ROWS, load_document
@@ -33,7 +34,7 @@ def extract_document(document: Document, file: str) -> Report:
     found_tables = sum(t is not None for t in (tables.table2, tables.table3, tables.table4))
     if not any(w in text for w in REPORT_WORDS) or (found_tables == 0 and "年度报告" not in text):
         raise ExtractError("not_a_report", "该文件看起来不是政府信息公开工作年度报告：没有找到年报的标准表格或相关内容。")
-    warnings = list(tables.warnings)
+    warnings = list(tables.warnings) + ocr_warnings([tables.table2, tables.table3, tables.table4])
     for key, name, t in (("table2", "表二", tables.table2), ("table3", "表三", tables.table3),
                          ("table4", "表四", tables.table4)):
         if t is not None:

@@ -11,7 +11,8 @@ DEFAULT_MAX_MB = 50
 ENV_MAX_FILE_MB = "NIANBAO_MAX_FILE_MB"
 MAX_TABLE_ROWS = 2_000        # rows read of one table; an appendix beyond this is cut (Document.meta["cut_tables"])
 MAX_LINE_CHARS = 200_000      # one line of a TXT/MD longer than this is not report text (no line breaks at all)
-SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
+SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text",
+            ".png": "image", ".jpg": "image", ".jpeg": "image"}
 
 
 def max_file_bytes() -> int:
@@ -34,7 +35,8 @@ def kind_of(path: Path) -> str:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ExtractError("unsupported_type",
-                           f"不支持的文件类型“{path.suffix or '无扩展名'}”：请上传 PDF、DOCX、HTML、TXT 或 MD 格式的年度报告。")
+                           f"不支持的文件类型“{path.suffix or '无扩展名'}”：请上传 PDF、DOCX、HTML、TXT、MD 格式的年度报告，"
+                                             "或 PNG、JPG 格式的扫描页。")
     return kind
 
 
@@ -66,6 +68,9 @@ def _load(path: Path) -> Document:
     if kind == "pdf":
         from ingest.loaders.pdf import load_pdf
         return load_pdf(path)
+    if kind == "image":
+        from ingest.loaders.scan import load_image
+        return load_image(path)
     if kind == "docx":
         from ingest.loaders.docx import load_docx
         return load_docx(path)

@@ -19,15 +19,19 @@ _PROBLEM_HEADING = re.compile(r"存在的?(主要)?问题|不足|差距|改进")
 
 @dataclass
 class Cell:
-    """One table value as the report prints it. `value` is None for a blank, "/", "—" or unreadable cell."""
+    """One table value as the report prints it. `value` is None for a blank, "/", "—" or unreadable cell.
+    `confidence` is the OCR confidence (0–1) when the cell was read from a page image."""
     value: Number | None
     raw: str = ""
     source: Source | None = None
+    confidence: float | None = None
 
     def to_json(self) -> dict:
         d = {"value": self.value, "raw": self.raw}
         if self.source is not None:
             d["source"] = self.source.to_json()
+        if self.confidence is not None:
+            d["confidence"] = round(self.confidence, 3)
         return d
 
 
@@ -202,7 +206,7 @@ class Report:
             p = prov.get((table, row, col), {})
             src = Source(**{k: (tuple(v) if k == "bbox" else v) for k, v in p["source"].items()}) \
                 if p.get("source") else None
-            return Cell(value, p.get("raw", "" if value is None else str(value)), src)
+            return Cell(value, p.get("raw", "" if value is None else str(value)), src, p.get("confidence"))
 
         t2 = t3 = t4 = None
         if d.get("table2") is not None:

@@ -104,7 +104,8 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
     cells = [TextCell(c.merged, c.source, spanned=True, merged=c.merged) if c.spanned and c.merged is not None
              and c.merged.strip() and is_value(c.merged) else c
              for c in cells if not c.spanned or (c.merged is not None and c.merged.strip() and is_value(c.merged))]
-    last_label = max((i for i, c in enumerate(cells) if not is_value(c.text)), default=-1)
+    # an OCR cell holding ink nothing could read (confidence 0) stands where a number is: a value, never a label
+    last_label = max((i for i, c in enumerate(cells) if not is_value(c.text) and c.confidence != 0.0), default=-1)
     labels = [c for c in cells[:last_label + 1] if c.text.strip()]
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
 
@@ -278,13 +279,13 @@ def _cells(placed: list[TextCell | None], cols: tuple[str, ...]) -> dict[str, Ce
         if tc is None:
             out[col] = Cell(None, "", None)
         else:
-            out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source)
+            out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source, tc.confidence)
     return out
 
 
 def _blank_warnings(table: Table, warnings: list[Warning]) -> None:
     for row, cols in table.rows.items():
-        blanks = [c for c, cell in cols.items() if cell.value is None]
+        blanks = [c for c, cell in cols.items() if cell.value is None and cell.confidence != 0.0]  # unread: ocr_uncertain
         if blanks:
             first = next((cell.source for cell in cols.values() if cell.source), None)
             raws = {cell.raw for c, cell in cols.items() if c in blanks}

@@ -116,7 +116,7 @@ def test_check_stored_report_and_a_draft_that_is_not_stored(client, tmp_path):
     from gradio_client import handle_file
     draft = tmp_path / "凤岗镇草稿.txt"
     shutil.copy(SHARED / "seeds" / "001_758a901345a790b1.txt", draft)
-    md, _, _, overview, t2, t3, t4 = client.predict(handle_file(str(draft)), api_name="/check_file")
+    md, _, _, overview, t2, t3, t4, scans = client.predict(handle_file(str(draft)), api_name="/check_file")
     assert "未入库" in md and "错误" in md and "凤岗镇" in overview
     t3_rows = {r[0]: r for r in t3["data"]}
     assert t3_rows["一、本年新收政府信息公开申请数量"][7] == "0"          # 表三 all zero (RULES.md seed 001)

@@ -75,7 +75,8 @@ def test_upload_cache_copy_is_deleted_and_removal_deletes_the_upload(app):
     result = client.predict([{"path": cached, "meta": {"_type": "gradio.FileData"}, "orig_name": SEED_000.name}],
                             api_name="/ingest")
     assert "已入库" in result[0]
-    rid = result[3]["data"][0][-1]
+    from assistant.views import LIBRARY_HEADERS
+    rid = result[3]["data"][0][LIBRARY_HEADERS.index("编号")]
     assert not Path(cached).exists()                                       # Gradio's copy is gone …
     assert httpx.get(url + f"gradio_api/file={cached}", timeout=30).status_code != 200   # … and cannot be downloaded
     staged = list((root / "data" / "uploads").rglob(SEED_000.name))

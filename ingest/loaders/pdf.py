@@ -21,7 +21,8 @@ How a page is read (pdfplumber):
   dropped.
 - Lines laid out as a table without rules (a label followed by several numbers, on consecutive lines) are
   read with pdfplumber's text-alignment strategy; nothing else is.
-Corrupt, encrypted and scanned (no text layer) files raise ExtractError with a Chinese message.
+Pages that are images of text (no text layer) are read by OCR into the same page model (ingest/loaders/scan.py).
+Corrupt and encrypted files, and scans with nothing readable, raise ExtractError with a Chinese message.
 """
 from __future__ import annotations
 
@@ -106,6 +107,7 @@ class _Cell:
     bbox: tuple[float, float, float, float]
     text: str = ""
     continued: bool = False
+    confidence: float | None = None     # OCR confidence of a cell read from a page image (ingest/loaders/scan.py)
 
 
 @dataclass
@@ -159,6 +161,7 @@ def load_pdf(path: Path) -> Document:
         if not raw_pages:
             raise ExtractError("corrupt_pdf", f"PDF文件已损坏或不是有效的PDF：{path.name} 中没有任何页面。")
         pages = [_read_page(page) for page in raw_pages]
+        pages = _with_ocr(raw_pages, pages)
         meta = _metadata(pdf)
     if _scanned(pages):
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
@@ -168,6 +171,24 @@ def load_pdf(path: Path) -> Document:
     if not blocks:
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
     return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta, dropped=dropped)
+
+
+# ---- pages without a text layer are read by OCR (ingest/loaders/scan.py) --------------------------------
+OCR_BELOW_CHARS = 20      # a page with an image and fewer characters than this (a stamped number) is a scan
+
+
+def _needs_ocr(page: _Page) -> bool:
+    return page.images > 0 and page.chars < OCR_BELOW_CHARS
+
+
+def _with_ocr(raw_pages: list, pages: list[_Page]) -> list[_Page]:
+    """The pages, with those that are images of text replaced by their OCR reading."""
+    todo = [i for i, p in enumerate(pages) if _needs_ocr(p)]
+    if not todo:
+        return pages
+    from ingest.loaders.scan import ocr_pdf_pages
+    return ocr_pdf_pages(raw_pages, pages, todo)
+# ---------------------------------------------------------------------------------------------------------
 
 
 def _scanned(pages: list[_Page]) -> bool:
@@ -346,7 +367,14 @@ def _table_from_cells(page_no: int, bbox, cell_boxes: list, chars: list[dict], c
             texts.setdefault(slots[_index(ys, y)][_index(xs, x)], []).append(ch)
     for i, cell_chars in texts.items():
         cells[i].text = join_lines([line.text for line in _lines_of(cell_chars, page_no)])
+        cells[i].confidence = _confidence(cell_chars)
     return _Table(page_no, _round(bbox), xs, slots, cells, page_no)
+
+
+def _confidence(chars: list[dict]) -> float | None:
+    """The lowest OCR confidence of characters read from a page image; None for a text layer."""
+    scores = [c["confidence"] for c in chars if c.get("confidence") is not None]
+    return min(scores) if scores else None
 
 
 def _round(box) -> tuple[float, float, float, float]:
@@ -491,7 +519,8 @@ def _text_layout_tables(page, page_no: int, lines: list[_Line]) -> tuple[list[_T
             for part in _token_chars(line):
                 box = _round((min(c["x0"] for c in part), min(c["top"] for c in part),
                               max(c["x1"] for c in part), max(c["bottom"] for c in part)))
-                cells.append(TextCell(tidy("".join(c["text"] for c in part)), Source(page=page_no, bbox=box)))
+                cells.append(TextCell(tidy("".join(c["text"] for c in part)), Source(page=page_no, bbox=box),
+                                      confidence=_confidence(part)))
             rows.append(cells)
         bbox = _round((min(l.x0 for l in lines[i:j + 1]), lines[i].top,
                        max(l.x1 for l in lines[i:j + 1]), lines[j].bottom))
@@ -678,7 +707,7 @@ def _raw_table(table: _Table) -> RawTable:
                 above = i in first_row and first_row[i] < r
                 row.append(TextCell("", source, spanned=True, merged=cell.text if above else None))
             else:
-                row.append(TextCell(cell.text, source))
+                row.append(TextCell(cell.text, source, confidence=cell.confidence))
                 first_row[i] = r
         rows.append(row)
     return RawTable(rows, Source(page=table.page, bbox=table.bbox))

@@ -1,0 +1,124 @@
+"""Checksums against OCR misreading: the tables' own identities decide which OCR cells are corroborated and
+which must be checked against the original.
+
+Only cells read from a page image (`Cell.confidence` is set) are judged here; a text layer is taken as printed.
+The identities are those of `ingest/identities.py` (表三 T3-1, T3-2, T3-3; 表四 T4-1..3).
+What is flagged (code `ocr_uncertain`, a reading warning — never an error against the report):
+- a low-confidence cell in an identity that does not hold: the identity may be broken by our misreading.
+  When exactly one single-digit change at one low-confidence cell makes every identity of the table hold,
+  that reading is offered in the message (never applied);
+- a low-confidence cell that no holding identity corroborates;
+- an OCR cell whose text is not a number (or blank mark), or that holds ink OCR could not read.
+A low-confidence cell whose every identity holds (with all its other cells read) is corroborated and not flagged.
+An identity broken by confident cells only is the report's own: the validator reports it, not this module.
+"""
+from __future__ import annotations
+
+from itertools import product
+
+from ingest.identities import Identity, table3_identities, table4_identities
+from ingest.loaders.ocr import UNREAD_MARK
+from ingest.report import Cell, Table, Warning
+from ingest.schema import TABLE3_OTHER_SPLIT, column_label, row_label
+from ingest.tables import BLANK_MARKS
+
+LOW_CONFIDENCE = 0.9         # an OCR cell read below this is not trusted without a checksum (measured, see tests)
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四", "fees": "信息处理费表"}
+
+Ref = tuple[str, str]        # (row, column) within one table
+
+
+def identities(table: Table) -> list[Identity]:
+    """The identities (ingest/identities.py) whose cells all lie in rows this table has."""
+    if table.name == "table3":
+        single_other = "other_processing" in table.rows and not any(r in table.rows for r in TABLE3_OTHER_SPLIT)
+        return table3_identities(single_other, table.rows)
+    if table.name == "table4":
+        return [i for i in table4_identities() if all(r in table.rows for r, _ in i.cells())]
+    return []
+
+
+def _holds(values: dict[Ref, float | None], identity: Identity) -> bool | None:
+    """True/False when every cell of the identity has a value, None when one is blank or unread."""
+    return identity.holds(lambda r, c: values.get((r, c)))
+
+
+def one_digit_changes(raw: str) -> list[int]:
+    """Every integer that differs from `raw` (digits only) in exactly one digit."""
+    if not raw.isdigit():
+        return []
+    out = []
+    for i, d in product(range(len(raw)), "0123456789"):
+        if d != raw[i] and not (i == 0 and d == "0" and len(raw) > 1):
+            out.append(int(raw[:i] + d + raw[i + 1:]))
+    return out
+
+
+def _describe(name: str, table: str, row: str, col: str, cell: Cell) -> str:
+    page = f"第{cell.source.page}页" if cell.source is not None and cell.source.page is not None else ""
+    return f"{page}{TABLE_NAMES.get(table, name)}“{row_label(table, row)}”行“{column_label(table, row, col)}”列"
+
+
+def ocr_warnings(tables: list[Table]) -> list[Warning]:
+    """Reading warnings for the OCR cells of these tables that are neither certain nor corroborated."""
+    out: list[Warning] = []
+    for table in tables:
+        if table is None:
+            continue
+        cells = {(r, c): cell for r, c, cell in table.cells()}
+        ocr_cells = {ref: cell for ref, cell in cells.items() if cell.confidence is not None}
+        if not ocr_cells:
+            continue
+        values = {ref: cell.value for ref, cell in cells.items()}
+        ids = identities(table)
+        status = [_holds(values, i) for i in ids]
+        low = {ref for ref, cell in ocr_cells.items() if cell.confidence < LOW_CONFIDENCE and cell.value is not None}
+        suggestion = _suggestion(values, ids, ocr_cells, low, status)
+        for ref, cell in sorted(ocr_cells.items(), key=lambda kv: _order(kv[1])):
+            where = _describe(table.name, table.name, *ref, cell)
+            if cell.value is None and cell.raw == UNREAD_MARK:
+                out.append(Warning("ocr_uncertain", f"{where}有字迹，但未能识别，请核对原件",
+                                   table.name, ref[0], cell.source))
+                continue
+            if cell.value is None and cell.raw and not _blank_mark(cell.raw):
+                out.append(Warning("ocr_uncertain", f"{where}识别为“{cell.raw}”，不是数字，未能读取，请核对原件",
+                                   table.name, ref[0], cell.source))
+                continue
+            if ref not in low:
+                continue
+            mine = [s for i, s in zip(ids, status) if ref in i.cells()]
+            if mine and all(s is True for s in mine):
+                continue                      # every identity through this cell holds: corroborated
+            reason = "与本表勾稽关系不符" if any(s is False for s in mine) else "没有可用于核对的勾稽关系"
+            text = (f"{where}识别为 {cell.raw}，置信度 {cell.confidence:.2f}，{reason}，请核对原件")
+            if suggestion is not None and suggestion[0] == ref:
+                text += f"（若为 {suggestion[1]}，则本表各项勾稽关系均成立）"
+            out.append(Warning("ocr_uncertain", text, table.name, ref[0], cell.source))
+    return out
+
+
+def _suggestion(values, ids, ocr_cells, low, status) -> tuple[Ref, int] | None:
+    """The one single-digit change at one low-confidence cell that makes every identity hold, if exactly one
+    does (and some identity does not hold as read)."""
+    if not ids or False not in status:
+        return None
+    found = []
+    for ref in low:
+        raw = ocr_cells[ref].raw.replace(",", "").replace("，", "")
+        for candidate in one_digit_changes(raw):
+            trial = dict(values)
+            trial[ref] = candidate
+            if all(_holds(trial, i) is not False for i in ids):
+                found.append((ref, candidate))
+                if len(found) > 1:
+                    return None
+    return found[0] if found else None
+
+
+def _blank_mark(raw: str) -> bool:
+    return raw.strip() in BLANK_MARKS
+
+
+def _order(cell: Cell):
+    s = cell.source
+    return (s.page or 0, s.bbox[1] if s and s.bbox else 0, s.bbox[0] if s and s.bbox else 0) if s else (0, 0, 0)
