@@ -6,7 +6,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup setup-dev system-deps run test bench clean
+.PHONY: setup setup-dev system-deps run test test-fast bench clean
 
 $(VENV)/.base: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,6 +39,10 @@ run: setup
 
 test: setup-dev system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# the fast path while working: everything but the tests marked slow (OCR, LibreOffice, Chromium, processes)
+test-fast: setup-dev
+	$(PY) -m pytest -m "not slow" -x -q $(PYTEST_ARGS)
 
 bench: setup-dev
 	$(PY) bench/extract.py

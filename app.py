@@ -25,8 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+# Gradio's queue rebuilds a pandas summary of up to GRADIO_ANALYTICS_MAX_EVENTS past events after every event
+# (for a monitoring page we do not serve): at 32 users that was 8 % of the server's CPU, growing with uptime.
+# It is computed once per this many events instead, over a short window.
+GRADIO_QUEUE_SETTINGS = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000", "GRADIO_ANALYTICS_MAX_EVENTS": "1000"}
+# Uploads are embedded in the background on one core (vectorstore.embeddings), the other stays with the users
+# asking questions; extraction runs in a worker process at a lower priority (assistant.library_ops).
+SERVING_SETTINGS = {"NIANBAO_EMBED_THREADS": "1"}
 for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "ANONYMIZED_TELEMETRY": "False"}.items():
+               "ANONYMIZED_TELEMETRY": "False", **GRADIO_QUEUE_SETTINGS, **SERVING_SETTINGS}.items():
     os.environ.setdefault(_k, _v)
 
 import gradio as gr  # noqa: E402
@@ -35,6 +42,7 @@ import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
 from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
 from ingest.extract import extract  # noqa: E402
@@ -44,6 +52,7 @@ from ingest.report import Report  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
+from vectorstore.embeddings import passage_threads  # noqa: E402
 from vectorstore.library import Library, LibraryError, clean_group  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
@@ -190,7 +199,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
                 progress((i + done / total, len(paths)), desc=f"正在识别 {name} 的扫描页：第{page}页（{done + 1}/{total}）")
         with ocr_progress(scanning):
             outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
-                                              (group or "").strip() or None)
+                                              (group or "").strip() or None, prepare=ctx.reader.prepare)
         lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
         audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
         if outcome.status in ("added", "replaced"):
@@ -748,6 +757,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     `gate` says who may do what (default: decided as for an app on 127.0.0.1)."""
     library = library or Library(data_dir)
     library.open()                           # Chroma opened once, before the first question arrives
+    answer_prepare()                         # and the answer path's lazy loads done
     export_dir = library.data_dir / "exports"
     export_dir.mkdir(parents=True, exist_ok=True)
     gate = gate or Gate(library.accounts, library.audit, access_mode(library.accounts, "127.0.0.1"))
@@ -980,6 +990,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     try:
         max_bytes = max_file_bytes()                 # a bad NIANBAO_MAX_FILE_MB stops here, in Chinese
+        passage_threads()                            # ... and a bad NIANBAO_EMBED_THREADS
     except UserError as e:
         raise SystemExit(f"错误：{e.message}") from None
     library = Library(args.data_dir)

@@ -258,6 +258,16 @@ _PLACE_TOKEN = re.compile(r"[\u4e00-\u9fff]{1,10}(?:省|市|县|区|镇|乡|街�
 _UNIT_TOKEN = re.compile(r"[\u4e00-\u9fff]*(?:局|委|厅|办|政府|管委会|中心|委员会|办公室)")
 
 
+@lru_cache(maxsize=1)
+def word_segmenter():
+    """jieba with its dictionary loaded (about 2 s, once per process: the web app does it before serving, so
+    that no user's question pays for it)."""
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba
+
+
 def find_unknown_agencies(text: str, agencies: Sequence[str]) -> list[str]:
     """Place/agency names in the text that no agency of the library answers to (北京市, 南京市鼓楼区)."""
     norm = normalize_name(text)
@@ -266,9 +276,7 @@ def find_unknown_agencies(text: str, agencies: Sequence[str]) -> list[str]:
         norm = norm.replace(mention, "，")
     if not _PLACE_TOKEN.search(norm):
         return []
-    import jieba  # lazily: loading the dictionary costs about a second
-    jieba.setLogLevel(60)
-    tokens = jieba.lcut(norm)
+    tokens = word_segmenter().lcut(norm)
     out: list[str] = []
     i = 0
     while i < len(tokens):

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
-from assistant.chain import allowed_pool, build_chain, chain_inputs, finish, new_nonce, stream_guarded
+from assistant.chain import (allowed_pool, build_chain, chain_inputs, finish, new_nonce, program_and_quotes,
+                             stream_guarded)
 from assistant.cite import TABLE_ZH, Citation
 from assistant.drafting import answer_draft
 from assistant.llm import HEALTH, LLMConfig, llm_config, make_chat_model, model_key
@@ -191,6 +192,13 @@ def stream_answer(question: str, history: Sequence | None, library, llm=None) ->
     yield from _stream_with_model(question, query, route, library, model)
 
 
+def prepare() -> None:
+    """Load what answering loads lazily (the word segmenter's dictionary, about 2 s), so that a server pays for
+    it before serving rather than during some user's question."""
+    from assistant.aliases import word_segmenter
+    word_segmenter()
+
+
 def question_too_long(n: int) -> str:
     return (f"问题过长（{n:,} 个字符，上限 {MAX_QUESTION_CHARS:,} 个字符），未作处理。请只写要问的内容，"
             "例如“某单位2024年收到多少件政府信息公开申请？”；核查整份年报请在“核查”页上传文件。")
@@ -221,6 +229,7 @@ def _stream_with_model(question: str, query: Query, route: RouteResult, library,
     pool = allowed_pool(route, passages, query.years, findings_of=library.facts.findings)
     chain = build_chain(model, route.task)
     inputs = chain_inputs(question, describe_query(query), route, passages, nonce)
+    fenced = program_and_quotes(route, passages)[1]
     raw = ""
     try:
         for raw, shown in stream_guarded(chain.stream(inputs), pool):
@@ -238,7 +247,7 @@ def _stream_with_model(question: str, query: Query, route: RouteResult, library,
         yield text
         yield _answer_of(question, query, route, text, "offline")
         return
-    guarded = finish(raw, route, pool)
+    guarded = finish(raw, route, pool, fenced)
     yield guarded.text
     yield _answer_of(question, query, route, guarded.text, "llm", guarded.flagged)
 

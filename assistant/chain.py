@@ -72,13 +72,35 @@ def build_chain(model, task: str = "phrase"):
     return prompt | model | StrOutputParser()
 
 
+QUOTE_POINTER = "〔原文见摘录第{n}段〕"
+MIN_MOVED_QUOTE = 8          # report text shorter than this (a label, a figure with its unit) stays in place
+
+
+def program_and_quotes(route: RouteResult, passages: Sequence[Citation]) -> tuple[str, list[Citation]]:
+    """What the model gets as program results, and the passages to fence. A route's text may quote a report's
+    sentences (a draft quotes last year's problems and this year's measures, a check the sentence that
+    contradicts a table): each quoted sentence (a passage, or a sentence citation of the route) is moved into
+    the fence and replaced in the program text by a pointer to its passage, so 【程序核算结果】 holds only what
+    the program wrote."""
+    facts = route.program_text if route.program_text is not None else route.text
+
+    def quoted(c: Citation) -> bool:
+        return c.table is None and len((c.text or "").strip()) >= MIN_MOVED_QUOTE and c.text.strip() in facts
+    fenced = list(passages) + [c for c in dict.fromkeys(route.citations) if c not in passages and quoted(c)]
+    moved = sorted((k for k, c in enumerate(fenced) if quoted(c)), key=lambda k: -len(fenced[k].text.strip()))
+    for k in moved:                         # longer quotations first: a short one may lie inside a longer one
+        facts = facts.replace(fenced[k].text.strip(), QUOTE_POINTER.format(n=k + 1))
+    return facts, fenced
+
+
 def chain_inputs(question: str, understanding: str, route: RouteResult, passages: Sequence[Citation],
                  nonce: str) -> dict:
-    """The prompt's fields. 【程序核算结果】 is the route's program text (never quoted passages), and since
-    notes and labels may carry a report's words it cannot hold a fence either."""
-    facts = route.program_text if route.program_text is not None else route.text
+    """The prompt's fields. 【程序核算结果】 is the route's program text, its quotations of report text moved
+    into the fence (`program_and_quotes`); since notes and labels may carry a report's words it cannot hold a
+    fence either."""
+    facts, fenced = program_and_quotes(route, passages)
     return {"question": sanitize_passage(question, nonce), "understanding": understanding,
-            "facts": sanitize_passage(facts, nonce), "passages": fence_passages(passages, nonce), "nonce": nonce}
+            "facts": sanitize_passage(facts, nonce), "passages": fence_passages(fenced, nonce), "nonce": nonce}
 
 
 def new_nonce() -> str:
@@ -203,10 +225,21 @@ def _numbers_in(text: str) -> list[float]:
     return [v for tok in find_numbers(text) for v in tok.values]
 
 
-def finish(model_text: str, route: RouteResult, pool: Pool) -> Guarded:
-    """Guard the model's complete text; say what was marked; append the program's answer when the model
-    marked or left out figures (or dropped every citation)."""
-    result = guard(model_text.strip(), pool)
+_POINTER = re.compile(re.escape(QUOTE_POINTER).replace(r"\{n\}", r"(\d+)"))
+
+
+def restore_quotes(text: str, fenced: Sequence[Citation]) -> str:
+    """Pointers a model copied from the program results (〔原文见摘录第2段〕) become that passage's text again."""
+    def back(m: re.Match) -> str:
+        k = int(m.group(1))
+        return fenced[k - 1].text.strip() if 1 <= k <= len(fenced) else m.group(0)
+    return _POINTER.sub(back, text)
+
+
+def finish(model_text: str, route: RouteResult, pool: Pool, fenced: Sequence[Citation] = ()) -> Guarded:
+    """Guard the model's complete text (pointers to fenced passages restored first); say what was marked;
+    append the program's answer when the model marked or left out figures (or dropped every citation)."""
+    result = guard(restore_quotes(model_text.strip(), fenced), pool)
     shown = _numbers_in(result.text)
     missing = [x for x in route.required if not any(abs(float(x) - v) < 1e-9 for v in shown)
                and not any(abs(round(float(x), 1) - v) < 1e-9 for v in shown)]

@@ -239,10 +239,10 @@ class ReportView:
 
     @cached_property
     def stored(self):
-        """The stored Report (sections, cells, warnings); read once, on demand."""
+        """The stored Report (sections, cells, warnings); read once, on demand, shared: never changed here."""
         if self.library is None:
             return None
-        return self.library.facts.report_object(self.record.id)
+        return self.library.facts.shared_report(self.record)
 
     def report(self):
         return self.stored
@@ -289,5 +289,5 @@ class ReportView:
 
 
 def load_view(library, record) -> ReportView:
-    facts = {(f.table, f.row, f.column): f for f in library.facts.table_facts(record.id)}
+    facts = {(f.table, f.row, f.column): f for f in library.facts.cells(record)}
     return ReportView(record, facts, library)

@@ -23,12 +23,13 @@ from ingest.errors import ExtractError
 from ingest.load import SUFFIXES
 from ingest.report import Report
 from vectorstore.embeddings import EmbeddingConfigError
-from vectorstore.library import ENV_VECTOR_CACHE, Library, LibraryError, pause_point
+from vectorstore.library import ENV_VECTOR_CACHE, Library, LibraryError, StoredContent, pause_point, report_id_of
 from vectorstore.vectors import VectorStoreError
 
 EVAL_VECTOR_CACHE = Path.home() / ".cache" / "nianbao" / "eval-vectors.sqlite"
 Extractor = Callable[..., Report]
 Checker = Callable[..., list]          # check_report(report, previous=None) -> list[Finding]
+Preparer = Callable[[Report, str, str], StoredContent]   # (report, report id, file) -> what Library.store writes
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,36 @@ def _extract_job(path: str, display_name: str | None):
 def _warm_job() -> bool:
     import assistant.validator  # noqa: F401
     import ingest.extract  # noqa: F401
+    from assistant.aliases import word_segmenter
+    word_segmenter()             # jieba's dictionary: `prepare` cuts every chunk into keyword terms
     return True
+
+
+ORPHAN_CHECK_SECONDS = 2.0   # how often a reader worker looks whether the process that started it is alive
+READER_NICENESS = 5          # the worker's CPU priority below the app's: answering a question beats reading a file
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: run at a lower CPU priority, and exit when the app that spawned this worker is gone
+    (killed, or stopped without closing its pool): a spawned worker holds both ends of its task pipe, so it
+    would otherwise wait forever."""
+    import threading
+    import time
+    try:
+        os.nice(READER_NICENESS)
+    except OSError:
+        pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+            if os.getppid() != parent:
+                os._exit(0)
+    threading.Thread(target=watch, name="nianbao-reader-orphan-watch", daemon=True).start()
+
+
+def _prepare_job(report: Report, rid: str, file: str) -> StoredContent:
+    return StoredContent.of(report, rid, file)
 
 
 def _check_job(report: Report, previous: Report | None):
@@ -120,7 +150,8 @@ class ReaderProcess:
         from concurrent.futures.process import BrokenProcessPool
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_watch_parent, initargs=(os.getpid(),))
             pool = self._pool
         try:
             return pool.submit(fn, *args).result()
@@ -132,6 +163,10 @@ class ReaderProcess:
             raise ExtractError("reader_crashed", "读取该文件时读取进程异常退出（文件可能过大、已损坏或构造异常），未入库。"
                                                  "请用 Word、WPS 或 PDF 阅读器打开检查，另存后再上传。")
 
+    def prepare(self, report: Report, rid: str, file: str) -> StoredContent:
+        """The report's chunks, jieba terms and facts for `Library.store`, computed in the worker."""
+        return self._submit(_prepare_job, report, rid, file)
+
     def extract(self, path, display_name: str | None = None) -> Report:
         status, value = self._submit(_extract_job, str(path), display_name)
         if status == "error":
@@ -142,9 +177,12 @@ class ReaderProcess:
         return self._submit(_check_job, report, previous)
 
     def warm(self) -> None:
-        """Start the worker now, in the background (its imports take seconds), so the first upload does not wait."""
+        """Start every worker now, in the background (their imports take seconds), so that the first uploads
+        do not wait for them."""
         import threading
-        threading.Thread(target=self._submit, args=(_warm_job,), name="nianbao-reader-warm", daemon=True).start()
+        for k in range(self.processes):
+            threading.Thread(target=self._submit, args=(_warm_job,), name=f"nianbao-reader-warm-{k}",
+                             daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
@@ -191,19 +229,21 @@ def find_report_files(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str
 
 
 def ingest_file(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
-                group: str | None = None, wait: bool = True) -> IngestOutcome | None:
+                group: str | None = None, wait: bool = True, prepare: Preparer | None = None) -> IngestOutcome | None:
     """Extract, check and store one file; never raises for a bad file. `group` (地区或分组): when None, a
     stored version keeps its group and a new report gets the one its agency name suggests. The file is
     claimed first (another thread or process reading the same file is waited for, then its result is found
-    unchanged); with `wait=False` a file another one holds is left alone and None is returned."""
+    unchanged); with `wait=False` a file another one holds is left alone and None is returned. `prepare`
+    computes the report's chunks, terms and facts (`ReaderProcess.prepare`: in the reader process); without
+    it `Library.store` computes them here."""
     with library.claim(path, wait=wait) as held:
         if not held:
             return None
-        return _ingest_claimed(library, path, shown, extract, check, group)
+        return _ingest_claimed(library, path, shown, extract, check, group, prepare)
 
 
 def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor, check: Checker | None,
-                    group: str | None = None) -> IngestOutcome:
+                    group: str | None = None, prepare: Preparer | None = None) -> IngestOutcome:
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -228,7 +268,8 @@ def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor
     if group is None and (current is None or not current.group):
         group = suggest_group(report.agency)
     try:
-        stored = library.store(report, findings, path=path, file=shown, sha256=sha, group=group)
+        content = prepare(report, report_id_of(sha), shown) if prepare is not None else None
+        stored = library.store(report, findings, path=path, file=shown, sha256=sha, group=group, content=content)
     except LibraryError as e:
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{e.message}")
     record = stored.record

@@ -576,26 +576,25 @@ class Mention:
     target: str
 
 
+_WORD_KINDS: dict[str, tuple[str, str]] = {}
+for _w, _kind, _target in _WORDS:
+    _WORD_KINDS.setdefault(_w, (_kind, _target))
+# One alternation, longest words first: at each position the regex tries them in that order, which is the
+# longest word winning; matches do not overlap, scanning left to right.
+_WORD_RE = re.compile("|".join(re.escape(w) for w in _WORD_KINDS))
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Lexicon words in `text`, left to right, the longest word winning at each position."""
     found: list[Mention] = []
-    taken = [False] * len(text)
-    for m in _CLEANUP.finditer(text):
-        found.append(Mention(m.start(), m.end(), m.group(), "text", "text.normative_cleanup"))
-        for i in range(m.start(), m.end()):
-            taken[i] = True
-    i = 0
-    while i < len(text):
-        if taken[i]:
-            i += 1
-            continue
-        for word, kind, target in _WORDS:
-            if text.startswith(word, i) and not any(taken[i:i + len(word)]):
-                found.append(Mention(i, i + len(word), word, kind, target))
-                i += len(word)
-                break
-        else:
-            i += 1
+    start = 0
+    for m in [*_CLEANUP.finditer(text), None]:      # lexicon words between the 清理…规范性文件 phrases
+        end = m.start() if m is not None else len(text)
+        for w in _WORD_RE.finditer(text, start, end):
+            found.append(Mention(w.start(), w.end(), w.group(), *_WORD_KINDS[w.group()]))
+        if m is not None:
+            found.append(Mention(m.start(), m.end(), m.group(), "text", "text.normative_cleanup"))
+            start = m.end()
     return sorted(found, key=lambda m: m.start)
 
 

@@ -1,9 +1,16 @@
 """Load on the web app: concurrent users asking the dev questions (../shared/eval/questions.jsonl) through
-gradio_client's `/chat` endpoint while another user uploads reports (the mixed workload of issue 14);
+the `/chat` endpoint while another user uploads reports (the mixed workload of issue 14);
 p50/p95/max latency, throughput and error count per level, and the uploads done meanwhile.
 
+Each asking user speaks Gradio's queue protocol the way the browser page does (one session per user:
+POST queue/join, then the session's SSE stream until `process_completed`), over one keep-alive HTTP
+connection. The session is opened with one uncounted question (a user with the page open). A lean client
+matters on a 2-core machine: gradio_client costs about 140 ms of CPU per question on the same cores as the
+server (more than the server's ~60 ms), so measuring with it measures the client. `--gradio-client` uses it
+anyway. The uploader uses gradio_client (one user). Closed loop: every user asks again as soon as answered.
+
 Run by hand:  .venv/bin/python bench/load.py [--url http://127.0.0.1:7860/] [--requests 64] [--users 16 32]
-              [--no-upload] [--postgres | --database-url URL]
+              [--no-upload] [--gradio-client] [--postgres | --database-url URL]
 Without --url it fills a temporary library with ../shared (seeds + reports, except the files held out for
 uploading), starts app.py on a free port over it, and stops it afterwards. The uploader uploads the held-out
 files one by one through `/ingest`, removes them through `/remove`, and starts over, until the askers are done.
@@ -24,6 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,11 +111,72 @@ def uploader(url: str, files: list[Path], stop: threading.Event, log: dict) -> N
                 log["errors"].append(f"{type(e).__name__}: {e}"[:200])
 
 
-def run_level(url: str, questions: list[str], users: int, requests: int, upload: list[Path] | None = None) -> dict:
+class PageUser:
+    """One user with the page open: a Gradio session of its own, asking through the queue as the browser does
+    (POST queue/join, then the session's SSE stream until the event completes), on one keep-alive connection."""
+
+    def __init__(self, url: str, fn_index: int, timeout: float = 120.0):
+        import httpx
+        self.base = url.rstrip("/") + "/gradio_api"
+        self.fn_index = fn_index
+        self.session = uuid.uuid4().hex[:11]
+        self.http = httpx.Client(timeout=timeout)
+
+    def predict(self, question: str, api_name: str = "/chat") -> str:
+        r = self.http.post(self.base + "/queue/join", json={"data": [question], "fn_index": self.fn_index,
+                                                          "session_hash": self.session, "trigger_id": None,
+                                                          "event_data": None})
+        r.raise_for_status()
+        event = r.json()["event_id"]
+        with self.http.stream("GET", self.base + "/queue/data", params={"session_hash": self.session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                if msg.get("event_id") != event or msg.get("msg") != "process_completed":
+                    continue
+                if not msg.get("success"):
+                    raise RuntimeError(f"server error: {str(msg.get('output'))[:200]}")
+                return msg["output"]["data"][0]
+        raise RuntimeError("stream closed before the answer completed")
+
+
+def chat_fn_index(url: str) -> int:
+    with urllib.request.urlopen(url.rstrip("/") + "/config", timeout=30) as r:
+        config = json.load(r)
+    return next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
+
+
+def make_users(url: str, users: int, gradio_client: bool = False) -> list:
+    """`users` clients, each with its session opened by one question that is not counted."""
+    if gradio_client:
+        from gradio_client import Client
+        clients = [Client(url, verbose=False) for _ in range(users)]
+    else:
+        fn = chat_fn_index(url)
+        clients = [PageUser(url, fn) for _ in range(users)]
+    for c in clients:
+        c.predict(WARM_UP, api_name="/chat")
+    return clients
+
+
+WARM_UP = "洪泽区2024年收到多少件政府信息公开申请？"
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of process `pid` so far (Linux), None when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, TypeError, IndexError, ValueError):
+        return None
+
+
+def run_level(url: str, questions: list[str], users: int, requests: int, upload: list[Path] | None = None,
+              gradio_client: bool = False, server_pid: int | None = None) -> dict:
     """`users` threads, each with its own client, share `requests` questions (cycling through the list),
     while one more user uploads `upload` (when given)."""
-    from gradio_client import Client
-    clients = [Client(url, verbose=False) for _ in range(users)]
+    clients = make_users(url, users, gradio_client)
     stop = threading.Event()
     up_log: dict = {"uploads": [], "errors": []}
     up_thread = None
@@ -137,12 +206,15 @@ def run_level(url: str, questions: list[str], users: int, requests: int, upload:
                     latencies.append(dt)
 
     start = time.perf_counter()
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
     threads = [threading.Thread(target=user, args=(u,)) for u in range(users)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = (cpu_seconds(server_pid) - server_cpu) if server_cpu is not None else None
     stop.set()
     if up_thread is not None:
         up_thread.join(timeout=600)
@@ -152,6 +224,8 @@ def run_level(url: str, questions: list[str], users: int, requests: int, upload:
             "max_s": round(max(latencies), 2) if latencies else None,
             "mean_s": round(statistics.mean(latencies), 2) if latencies else None,
             "throughput_per_min": round(60 * len(latencies) / wall, 1), "wall_s": round(wall, 1),
+            "server_cpu_ms_per_question": round(1000 * server_cpu / max(1, requests)) if server_cpu is not None else None,
+            "client_cpu_ms_per_question": round(1000 * client_cpu / max(1, requests)),
             "first_errors": errors[:3]}
 
 
@@ -161,6 +235,8 @@ def main() -> None:
     p.add_argument("--users", type=int, nargs="+", default=[16, 32])
     p.add_argument("--requests", type=int, default=64, help="questions asked per level (default 64)")
     p.add_argument("--no-upload", action="store_true", help="questions only, nobody uploads meanwhile")
+    p.add_argument("--gradio-client", action="store_true", help="ask through gradio_client (heavier on the client's CPU)")
+    p.add_argument("--server-pid", type=int, help="with --url: the app's process id, to report its CPU per question")
     p.add_argument("--questions", default=str(SHARED / "eval" / "questions.jsonl"))
     p.add_argument("--database-url", help="the library's PostgreSQL database (NIANBAO_DATABASE_URL)")
     p.add_argument("--postgres", action="store_true", help="start a temporary PostgreSQL server and use it")
@@ -183,15 +259,17 @@ def main() -> None:
         proc, url = start_app(data_dir)
     try:
         from gradio_client import Client
-        Client(url, verbose=False).predict(questions[0], api_name="/chat")        # warm-up, not counted
+        make_users(url, 1)                                                          # warm-up, not counted
         results = []
         print(f"{'users':>5} {'requests':>8} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'per min':>8} "
               f"{'uploads':>7}")
         for users in args.users:
-            r = run_level(url, questions, users, args.requests, None if args.no_upload else UPLOADS)
+            r = run_level(url, questions, users, args.requests, None if args.no_upload else UPLOADS,
+                          args.gradio_client, proc.pid if proc is not None else args.server_pid)
             results.append(r)
             print(f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['p50_s']:>7} {r['p95_s']:>7} "
-                  f"{r['max_s']!s:>7} {r['throughput_per_min']:>8} {r['uploads_done']:>7}", flush=True)
+                  f"{r['max_s']!s:>7} {r['throughput_per_min']:>8} {r['uploads_done']:>7}   server {r['server_cpu_ms_per_question']} ms, "
+                  f"client {r['client_cpu_ms_per_question']} ms CPU per question", flush=True)
             for e in r["first_errors"] + r["upload_errors"]:
                 print(f"      error: {e[:200]}")
         out = REPO / "bench" / "out"

@@ -95,6 +95,34 @@ def test_program_results_hold_no_passage_and_the_report_cannot_close_the_fence(p
     assert prompt.count(FENCE_CLOSE) == prompt.count(f"{FENCE_CLOSE} {nonce}")   # no other closer survives
 
 
+@pytest.mark.parametrize("question", ["帮赣州经开区起草2023年报“存在的主要问题及改进情况”，先写上年问题整改情况。",
+                                      "赣州经开区2022年报的正文和表格一致吗？"])
+def test_draft_and_check_routes_fence_the_report_sentences_they_quote(planted_library, stub_llm, question):
+    """A draft quotes last year's problems and measures, a check the sentences it compared with a table: the
+    model gets those sentences only inside the fence, with a pointer to them in the program results."""
+    seen = {}
+
+    def model(messages):                             # a model that copies the program results' pointers
+        seen["human"] = message_text(messages[-1])
+        return "润色稿：" + facts_block(seen["human"].replace("以下是年报原文摘录", "以下是检索到的年报原文"))
+    stub_llm.reply = model
+    offline = answer(question, [], planted_library, OFFLINE)
+    quotes = [c.text.strip() for c in offline.citations if c.table is None and len(c.text.strip()) >= 8
+              and c.text.strip() in offline.text]
+    assert quotes, offline.text                      # the program's own answer quotes the report
+    polished = answer(question, [], planted_library, model_for(stub_llm.base_url, timeout=10))
+    facts = facts_block(seen["human"].replace("以下是年报原文摘录", "以下是检索到的年报原文"))
+    assert facts and "〔原文见摘录第" in facts
+    nonce = re.search(rf"{FENCE_OPEN} ([0-9a-f]{{12}}) ", seen["human"]).group(1)
+    fence = seen["human"][seen["human"].index(f"{FENCE_OPEN} {nonce} "):]
+    for quote in quotes:
+        assert quote not in facts and sanitize_passage(quote, nonce) in fence, quote
+    for n in re.findall(r"〔原文见摘录第(\d+)段〕", facts):
+        assert f"{FENCE_OPEN} {nonce} 第{n}段 " in fence
+    assert polished.mode == "llm" and "〔原文见摘录第" not in polished.text    # the user sees the quotations again
+    assert all(quote in polished.text for quote in quotes)
+
+
 def test_planted_figure_is_flagged_unless_quoted_and_then_marked_as_contradicting_the_table(planted_library, stub_llm):
     model = model_for(stub_llm.base_url, timeout=10)
     stub_llm.reply = "经查，本单位2022年共收到政府信息公开申请99999件。"       # stated as a fact: not verified

@@ -42,6 +42,33 @@ def _ingest(library: Library, *paths, check=None) -> list[IngestOutcome]:
 
 
 # -- the fact store ----------------------------------------------------------------------------------
+def test_a_report_stored_again_is_read_afresh_by_the_read_cache(tmp_path):
+    """Answers read cells and Reports through a cache keyed by (id, stored_at): a report stored again under the
+    same id (the same file read by a newer extractor) is read afresh, here and in another process's Library."""
+    import time
+    lib = _library(tmp_path)
+    record = gold("006_hongze_district_2024")
+    report = Report.from_json(record)
+    sha = "ab" * 32
+
+    def store(library, value):
+        report.table3.rows["new_received"]["total"].value = value
+        return library.store(report, [], path="/virtual/006", file=record["file"], sha256=sha).record
+
+    def read(library, rec):
+        cells = {(f.table, f.row, f.column): f.value for f in library.facts.cells(rec)}
+        shared = library.facts.shared_report(rec).table3.rows["new_received"]["total"].value
+        return cells[("table3", "new_received", "total")], shared
+
+    first = store(lib, 95)
+    assert read(lib, first) == (95, 95)
+    again = store(lib, 96)                                       # this process, within the same second
+    assert again.id == first.id and read(lib, again) == (96, 96)
+    time.sleep(1.1)                                              # stored_at has a resolution of one second
+    store(_library(tmp_path), 97)                                # another process's Library
+    assert read(lib, lib.facts.report(first.id)) == (97, 97)
+
+
 def test_facts_answer_exact_values_with_provenance(tmp_path):
     lib = _library(tmp_path)
     h23, h24 = _store_gold(lib, "005_hongze_district_2023"), _store_gold(lib, "006_hongze_district_2024")

@@ -100,6 +100,43 @@ def test_burst_of_questions_right_after_start_has_no_errors(data_dir):
     assert not any(s in log for s in ("KeyError", "default_tenant", "RustBindingsAPI", "Traceback"))
 
 
+def test_a_small_upload_does_not_wait_behind_a_big_one(data_dir, tmp_path):
+    """Two users upload at once through the web app: a report-like 2 MB TXT (seconds of reading, and of cutting
+    into keyword terms) and, a moment later, a 6 KB report. Files are read, checked and cut into terms in the
+    reader processes, outside any lock, so the small one does not wait for the big one."""
+    import time
+    from gradio_client import Client, handle_file
+    seed = SEED_000.read_text(encoding="utf-8")
+    big = tmp_path / "附件汇编.txt"
+    big.write_text((seed + ("\n" + seed[2000:]) * (2_000_000 // len(seed)))[:2_000_000], encoding="utf-8")
+    small = tmp_path / SEEDS[4].name
+    shutil.copy(SEEDS[4], small)
+    done: dict[str, tuple[float, float, str]] = {}
+
+    def upload(name: str, path: Path, after: str | None) -> None:
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": 600})
+        deadline = time.monotonic() + 120
+        while after and not any((data_dir / "uploads").rglob(after)) and time.monotonic() < deadline:
+            time.sleep(0.1)              # the big file is staged: its reading is starting
+        time.sleep(0.5)
+        start = time.monotonic()
+        text = client.predict([handle_file(str(path))], api_name="/ingest")[0]
+        done[name] = (start, time.monotonic(), text)
+
+    with running_app(data_dir, CACHE) as url:
+        upload("earlier", SEEDS[3], None)           # the app has been in use: its reader processes are up
+        threads = [threading.Thread(target=upload, args=("big", big, None)),
+                   threading.Thread(target=upload, args=("small", small, big.name))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=600)
+    assert "入库 1 份" in done["small"][2] and "入库 1 份" in done["big"][2], done
+    small_wait, big_wait = (done[k][1] - done[k][0] for k in ("small", "big"))
+    assert done["small"][1] < done["big"][1] and small_wait * 3 < big_wait, \
+        f"the small upload waited for the big one: {small_wait:.1f} s (the big one {big_wait:.1f} s)"
+
+
 def test_two_cli_ingests_at_once_do_not_repeat_each_others_work(tmp_path, shared):
     folder = tmp_path / "seeds"
     folder.mkdir()
@@ -119,3 +156,34 @@ def test_two_cli_ingests_at_once_do_not_repeat_each_others_work(tmp_path, shared
     chunks = sum(f["chunks"] for f in stored)
     assert sum(r["embedded"] for r in results) == chunks                                   # each embedded once
     assert results[0]["pending_vectors"] == 0 or results[1]["pending_vectors"] == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_reader_worker_exits_when_the_app_is_killed():
+    """The app's extraction worker (a spawned process) must not outlive an app killed with SIGKILL."""
+    import signal
+    import time
+    script = ("import os, sys, time\n"
+              "from assistant.library_ops import ReaderProcess\n"
+              "r = ReaderProcess()\n"
+              "r._submit(os.getpid)\n"
+              "print(r._submit(os.getpid), flush=True)\n"
+              "time.sleep(600)\n")
+    app = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                           stdout=subprocess.PIPE, text=True)
+    worker = int(app.stdout.readline())
+    assert worker != app.pid and _alive(worker)
+    app.send_signal(signal.SIGKILL)
+    app.wait()
+    deadline = time.monotonic() + 15
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "the reader worker outlived the app"

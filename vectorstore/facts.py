@@ -5,11 +5,18 @@ rank / sum exactly, with the page (or line) and file each number came from.
 `reports()`, `report(id)`, `value(report_id, table, row, col)`, `values(table, row, col, agencies, years)`,
 `findings(id)`, `report_json(id)`, `report_object(id)`. Writing happens in `library.Library`, inside the
 transaction that makes a report visible.
+
+Answers read the same few reports again and again, so `cells(record)` and `shared_report(record)` keep the
+last READ_CACHE_REPORTS reports' cells and parsed Report, keyed by (id, stored_at): a report stored again
+(by this process or another) has a new stored_at and is read afresh. What they return is shared between
+threads and must not be changed (`report_object` gives a private copy to code that edits it).
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -115,12 +122,39 @@ def record_in(db, report_id: str) -> ReportRecord | None:
 
 
 FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line"
+READ_CACHE_REPORTS = 128      # reports whose cells and parsed Report are kept in memory (a few MB)
+
+
+class ReadCache:
+    """A small thread-safe LRU of what has been read, by key; `get(key, read)` reads on a miss."""
+
+    def __init__(self, size: int = READ_CACHE_REPORTS):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, read):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = read()                   # outside the lock: two threads may both read; the result is the same
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 @dataclass(frozen=True)
 class FactStore:
     """Read-only queries over the library's database (vectorstore.db: SQLite or PostgreSQL)."""
     path: "dbmod.Database | Path"
+    _reads: ReadCache = field(default_factory=ReadCache, compare=False, repr=False)
 
     def reports(self, editions: bool = False) -> list[ReportRecord]:
         """The reports answers use (one edition per agency-year); with `editions`, every stored edition."""
@@ -227,6 +261,18 @@ class FactStore:
         """The stored report as a Report again (sections, cells with provenance, warnings)."""
         d = self.report_json(report_id)
         return Report.from_json(d) if d is not None else None
+
+    def cells(self, record: ReportRecord) -> tuple[Fact, ...]:
+        """Every cell of a stored report, from the read cache (shared: do not change)."""
+        return self._reads.get(("cells", record.id, record.stored_at), lambda: tuple(self.table_facts(record.id)))
+
+    def forget_reads(self) -> None:
+        """Empty the read cache (after this process stored a report)."""
+        self._reads.clear()
+
+    def shared_report(self, record: ReportRecord) -> Report | None:
+        """The stored Report, from the read cache: shared between threads, so read it, never change it."""
+        return self._reads.get(("report", record.id, record.stored_at), lambda: self.report_object(record.id))
 
 
 def _fact(r: tuple) -> Fact:

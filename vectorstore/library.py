@@ -61,8 +61,11 @@ class StoredReport:
 
 
 @dataclass
-class _Content:
-    """What a report contributes to search and answers: its chunks (with jieba terms) and its table facts."""
+class StoredContent:
+    """What a report contributes to search and answers: its chunks (with jieba terms) and its table facts.
+    Pure and picklable: the web app computes it in its reader process (cutting a long report into jieba
+    terms takes seconds of CPU that would otherwise hold the answering process's GIL) and passes it to
+    `Library.store`."""
     report_id: str
     file: str
     chunks: list
@@ -70,7 +73,7 @@ class _Content:
     facts: list[tuple]
 
     @classmethod
-    def of(cls, report: Report, rid: str, file: str) -> "_Content":
+    def of(cls, report: Report, rid: str, file: str) -> "StoredContent":
         chunks = chunk_report(report, rid, file)
         return cls(rid, file, chunks, [terms_of(c.text) for c in chunks], fact_rows(report, rid, file))
 
@@ -246,12 +249,14 @@ class Library:
 
     # -- writing ---------------------------------------------------------------------------------
     def store(self, report: Report, findings: Sequence[dict], *, path: str | Path, file: str | None = None,
-              sha256: str | None = None, group: str | None = None) -> StoredReport:
+              sha256: str | None = None, group: str | None = None,
+              content: StoredContent | None = None) -> StoredReport:
         """Make a report visible: one transaction that replaces the older version of the same file. When the
         library already holds another edition of the same agency-year (a PDF and a DOCX of one report, or a
         republished version), the newer one (later 落款 date; else the one stored last) is used by answers,
         rankings and comparisons, and the other is kept as a record only (`edition_of`). `group` (地区或分组)
-        is kept from the older version of the same file when not given."""
+        is kept from the older version of the same file when not given. `content`: the report's chunks, terms
+        and facts when already computed (`StoredContent.of(report, report_id_of(sha256), file)`)."""
         path = str(Path(path).resolve())
         sha256 = sha256 or report.sha256
         if not sha256:
@@ -259,7 +264,8 @@ class Library:
         file = file or report.file or Path(path).name
         rid = report_id_of(sha256)
         report = dataclasses.replace(report, file=file, sha256=sha256)
-        content = _Content.of(report, rid, file)             # chunks, jieba terms and facts outside the transaction
+        if content is None or (content.report_id, content.file) != (rid, file):
+            content = StoredContent.of(report, rid, file)     # chunks, jieba terms and facts outside the transaction
         findings = [dict(f) for f in findings]
         n_errors, n_warnings = finding_counts(findings)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -290,6 +296,7 @@ class Library:
                 if old:                                 # editions that pointed at the replaced file
                     tx.execute("UPDATE reports SET edition_of = ? WHERE edition_of = ?", (rid, old[0]))
             pause_point("before_commit")
+        self.facts.forget_reads()          # a report stored again within the same second keeps its stored_at
         record = self.facts.report(rid)
         return StoredReport("replaced" if replaced else "added", record, replaced,
                             _edition_note(record, other, in_use) if other else None)
@@ -302,7 +309,7 @@ class Library:
         if record.edition_of is None:
             return record
         data = self.facts.report_json(record.id)
-        content = _Content.of(Report.from_json(data), record.id, record.file)
+        content = StoredContent.of(Report.from_json(data), record.id, record.file)
         with dbmod.transaction(self.db_path) as tx:
             current = _edition_in_use(tx, record.agency, record.year, record.id)
             tx.execute("UPDATE reports SET edition_of = NULL WHERE id = ?", (record.id,))
