@@ -29,11 +29,8 @@ from typing import Iterator
 # (for a monitoring page we do not serve): at 32 users that was 8 % of the server's CPU, growing with uptime.
 # It is computed once per this many events instead, over a short window.
 GRADIO_QUEUE_SETTINGS = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000", "GRADIO_ANALYTICS_MAX_EVENTS": "1000"}
-# Uploads are embedded in the background on one core (vectorstore.embeddings), the other stays with the users
-# asking questions; extraction runs in a worker process at a lower priority (assistant.library_ops).
-SERVING_SETTINGS = {"NIANBAO_EMBED_THREADS": "1"}
 for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-               "ANONYMIZED_TELEMETRY": "False", **GRADIO_QUEUE_SETTINGS, **SERVING_SETTINGS}.items():
+               "ANONYMIZED_TELEMETRY": "False", **GRADIO_QUEUE_SETTINGS}.items():
     os.environ.setdefault(_k, _v)
 
 import gradio as gr  # noqa: E402
@@ -52,7 +49,6 @@ from ingest.report import Report  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
-from vectorstore.embeddings import passage_threads  # noqa: E402
 from vectorstore.library import Library, LibraryError, clean_group  # noqa: E402
 
 FILE_TYPES = sorted(SUFFIXES)
@@ -763,6 +759,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     gate = gate or Gate(library.accounts, library.audit, access_mode(library.accounts, "127.0.0.1"))
     ctx = AppContext(library, threading.Lock(), export_dir, gate)
     ctx.reader.warm()
+    library.delegate_passages(ctx.reader.embed_passages)   # uploads are embedded in the niced reader processes
 
     def bind(fn, action):
         return guarded(ctx, fn, action)
@@ -990,7 +987,6 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     try:
         max_bytes = max_file_bytes()                 # a bad NIANBAO_MAX_FILE_MB stops here, in Chinese
-        passage_threads()                            # ... and a bad NIANBAO_EMBED_THREADS
     except UserError as e:
         raise SystemExit(f"错误：{e.message}") from None
     library = Library(args.data_dir)

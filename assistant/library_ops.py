@@ -8,6 +8,7 @@ others go on. The extractor and the checker are passed in (defaults: `ingest.ext
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -122,6 +123,16 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="nianbao-reader-orphan-watch", daemon=True).start()
 
 
+@functools.lru_cache(maxsize=2)
+def _worker_embedder(spec: str):
+    from vectorstore.embeddings import embedder_from_spec
+    return embedder_from_spec(spec)
+
+
+def _embed_job(spec: str, texts: list[str]):
+    return _worker_embedder(spec).embed_passages(texts)
+
+
 def _prepare_job(report: Report, rid: str, file: str) -> StoredContent:
     return StoredContent.of(report, rid, file)
 
@@ -132,11 +143,13 @@ def _check_job(report: Report, previous: Report | None):
 
 
 class ReaderProcess:
-    """Extract and check files in a separate worker process (spawned once, reused). In the web app this
-    keeps pdfplumber and the checks off the process that answers questions (no fight for its GIL, so
-    questions stay fast during an upload), and a file that exhausts memory kills only the worker: the
-    upload gets a Chinese message and the next one a fresh worker. Same call shapes as `extract` and
-    `check_report`, so `ingest_file` takes `reader.extract` and `reader.check`."""
+    """Extract, check, cut into keyword terms and embed uploads in separate worker processes (spawned once,
+    reused, at a lower CPU priority). In the web app this keeps pdfplumber, the checks, jieba and the
+    embedding model off the process that answers questions (no fight for its GIL, and questions win the CPU,
+    so they stay fast during an upload), and a file that exhausts memory kills only the worker: the upload
+    gets a Chinese message and the next one a fresh worker. Same call shapes as `extract` and
+    `check_report`, so `ingest_file` takes `reader.extract`, `reader.check` and `reader.prepare`, and
+    `Library.delegate_passages` takes `reader.embed_passages`."""
 
     def __init__(self, processes: int = READER_PROCESSES):
         import threading
@@ -162,6 +175,10 @@ class ReaderProcess:
             pool.shutdown(wait=False, cancel_futures=True)
             raise ExtractError("reader_crashed", "读取该文件时读取进程异常退出（文件可能过大、已损坏或构造异常），未入库。"
                                                  "请用 Word、WPS 或 PDF 阅读器打开检查，另存后再上传。")
+
+    def embed_passages(self, spec: str, texts: list[str]):
+        """Passage vectors by the model `spec`, computed in the worker (`Library.delegate_passages`)."""
+        return self._submit(_embed_job, spec, list(texts))
 
     def prepare(self, report: Report, rid: str, file: str) -> StoredContent:
         """The report's chunks, jieba terms and facts for `Library.store`, computed in the worker."""

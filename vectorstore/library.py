@@ -37,7 +37,8 @@ from ingest.report import Report
 from vectorstore import db as dbmod
 from vectorstore.accounts import AccountStore, AuditLog
 from vectorstore.chunks import chunk_report
-from vectorstore.embeddings import CachedEmbedder, VectorCache, embedder_from_spec, normalize_spec, spec_from_env
+from vectorstore.embeddings import (CachedEmbedder, DelegatedEmbedder, VectorCache, embedder_from_spec, normalize_spec,
+                                   spec_from_env)
 from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
 from vectorstore.keyword import terms_of
 from vectorstore.vectors import VectorIndex
@@ -167,6 +168,7 @@ class Library:
         self.accounts = AccountStore(self.db_path)
         self.audit = AuditLog(self.db_path)
         self._embedder: CachedEmbedder | None = None
+        self._embed_passages = None
         self._embed_lock = threading.Lock()
 
     # -- processes -------------------------------------------------------------------------------
@@ -365,8 +367,16 @@ class Library:
     # -- vectors ---------------------------------------------------------------------------------
     def embedder(self) -> CachedEmbedder:
         if self._embedder is None:
-            self._embedder = CachedEmbedder(embedder_from_spec(self.model), self.cache)
+            model = embedder_from_spec(self.model)
+            if self._embed_passages is not None:
+                model = DelegatedEmbedder(model, self._embed_passages)
+            self._embedder = CachedEmbedder(model, self.cache)
         return self._embedder
+
+    def delegate_passages(self, embed: Callable[[str, Sequence[str]], "np.ndarray"]) -> None:
+        """Have passages embedded by `embed(spec, texts)` (the web app's reader process); questions stay here."""
+        self._embed_passages = embed
+        self._embedder = None
 
     def embed_pending(self, batch_size: int = EMBED_BATCH, on_progress: Callable[[int], None] | None = None,
                       limit: int | None = None, report_ids: Sequence[str] | None = None) -> int:
