@@ -384,11 +384,11 @@ def dialect_of(db) -> str:
 _readers = threading.local()
 
 
-def _sqlite_reader(path: Path) -> sqlite3.Connection:
+def _sqlite_reader(path: Path) -> tuple[sqlite3.Connection, bool]:
     """This thread's read connection to the SQLite file at `path`, opened once and kept (opening one with its
     PRAGMAs costs about a millisecond, and an answer reads a dozen times). Keyed by the file's inode too, so a
     file replaced under the same name gets a new connection. Each statement runs in autocommit, so it sees
-    everything committed before it, by any process."""
+    everything committed before it, by any process. (connection, kept): one not kept is closed after use."""
     try:
         st = os.stat(path)
         key = (str(path), st.st_dev, st.st_ino)
@@ -399,24 +399,27 @@ def _sqlite_reader(path: Path) -> sqlite3.Connection:
         kept = _readers.connections = {}
     if key is not None and key in kept:
         kept[key] = kept.pop(key)              # most recently used last
-        return kept[key]
+        return kept[key], True
     db = connect(path)
-    if key is not None:
-        kept[key] = db
-        while len(kept) > SQLITE_READERS_PER_THREAD:
-            kept.pop(next(iter(kept))).close()
-    return db
+    if key is None:
+        return db, False
+    kept[key] = db
+    while len(kept) > SQLITE_READERS_PER_THREAD:
+        kept.pop(next(iter(kept))).close()
+    return db, True
 
 
 @contextmanager
 def reading(target: "Database | Path") -> Iterator[Any]:
     database = _as_database(target)
     if database.dialect == "sqlite":
-        db = _sqlite_reader(database.path)
+        db, kept = _sqlite_reader(database.path)
         try:
             yield db
         finally:
-            if db.in_transaction:              # a reader never leaves a transaction open on a kept connection
+            if not kept:
+                db.close()
+            elif db.in_transaction:            # a reader never leaves a transaction open on a kept connection
                 db.execute("ROLLBACK")
         return
     db = database.connect()
