@@ -11,6 +11,10 @@ What is flagged (code `ocr_uncertain`, a reading warning — never an error agai
 - an OCR cell whose text is not a number (or blank mark), or that holds ink OCR could not read.
 A low-confidence cell whose every identity holds (with all its other cells read) is corroborated and not flagged.
 An identity broken by confident cells only is the report's own: the validator reports it, not this module.
+
+The safety net (`unread_cells`): in a table read from a page image, every row its format expects (2021/2019)
+that is absent, or that holds a cell left null without a printed blank mark (“/”, “—”, “无”), is a reading
+warning (`missing_cell`) unless a reading warning already names that row: a cell is either read or flagged.
 """
 from __future__ import annotations
 
@@ -18,8 +22,9 @@ from itertools import product
 
 from ingest.identities import Identity, table3_identities, table4_identities
 from ingest.loaders.ocr import UNREAD_MARK
-from ingest.report import Cell, Table, Warning
-from ingest.schema import TABLE3_OTHER_SPLIT, column_label, row_label
+from ingest.report import READING_CODES, Cell, Table, Warning
+from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT,
+                           TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label, row_label)
 from ingest.tables import BLANK_MARKS
 
 LOW_CONFIDENCE = 0.9         # an OCR cell read below this is not trusted without a checksum (measured, see tests)
@@ -122,3 +127,50 @@ def _blank_mark(raw: str) -> bool:
 def _order(cell: Cell):
     s = cell.source
     return (s.page or 0, s.bbox[1] if s and s.bbox else 0, s.bbox[0] if s and s.bbox else 0) if s else (0, 0, 0)
+
+
+def expected_cells(table: Table, fmt: str | None) -> dict[str, tuple[str, ...]]:
+    """Row → columns that a table of this format has (表三 with the one （六）其他处理 row when it was read
+    that way, or in the 2019 format)."""
+    if table.name == "table2":
+        rows = TABLE2_2019_ROWS if fmt == FORMAT_2019 else TABLE2_ROWS
+        return {row: cols for row, (_, cols) in rows.items()}
+    if table.name == "table3":
+        single = fmt == FORMAT_2019 or ("other_processing" in table.rows
+                                        and not any(r in table.rows for r in TABLE3_OTHER_SPLIT))
+        skip = set(TABLE3_OTHER_SPLIT) if single else {"other_processing"}
+        return {row: TABLE3_COLUMNS for row in TABLE3_ROWS if row not in skip}
+    if table.name == "table4":
+        return {row: TABLE4_COLUMNS for row in TABLE4_GROUPS}
+    return {}
+
+
+def unread_cells(tables: list[Table | None], fmt: str | None, warnings: list[Warning]) -> list[Warning]:
+    """The safety net of tables read from page images: a row of the format that is absent, or has a cell
+    left null without a printed blank mark, and that no reading warning names yet, is a `missing_cell`
+    reading warning (we could not read it; never a claim that the report lacks it)."""
+    out: list[Warning] = []
+    named = {(w.table, w.row) for w in warnings if w.code in READING_CODES}
+    for table in tables:
+        if table is None or not any(cell.confidence is not None for _, _, cell in table.cells()):
+            continue
+        name = TABLE_NAMES.get(table.name, table.name)
+        page = next((cell.source.page for _, _, cell in table.cells()
+                     if cell.source is not None and cell.source.page is not None), None)
+        where = f"第{page}页{name}" if page else name
+        for row, cols in expected_cells(table, fmt).items():
+            if (table.name, row) in named:
+                continue
+            cells = table.rows.get(row)
+            label = row_label(table.name, row)
+            if cells is None:
+                out.append(Warning("missing_cell", f"未能读取{where}“{label}”一行：扫描页上没有识别出该行，请核对原件",
+                                   table.name, row, None))
+                continue
+            empty = [c for c in cols if cells.get(c) is None or (cells[c].value is None and not cells[c].raw.strip())]
+            if empty:
+                columns = "、".join(f"“{column_label(table.name, row, c)}”" for c in empty)
+                source = next((cells[c].source for c in empty if cells.get(c) is not None), None)
+                out.append(Warning("missing_cell", f"未能读取{where}“{label}”行{columns}列的数字：扫描页上该处没有"
+                                                   "识别出数字，请核对原件", table.name, row, source))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ingest.checksums import ocr_warnings
+from ingest.checksums import ocr_warnings, unread_cells
 from ingest.document import Document
 from ingest.errors import ExtractError
 from ingest.load import MAX_TABLE_ROWS, load_document
@@ -55,7 +55,9 @@ def extract_document(document: Document, file: str) -> Report:
         warnings.append(Warning("agency_missing", "没有识别出报告单位名称", None, None, None))
     if meta.year is None:
         warnings.append(Warning("year_missing", "没有识别出报告年度", None, None, None))
-    return Report(file=file, agency=meta.agency, year=meta.year, format=_format(tables, meta.year),
+    fmt = _format(tables, meta.year)
+    warnings += unread_cells([tables.table2, tables.table3, tables.table4], fmt, warnings)
+    return Report(file=file, agency=meta.agency, year=meta.year, format=fmt,
                   published=meta.published, title=meta.title, kind=document.kind, pages=document.pages,
                   table2=tables.table2, table3=tables.table3, table4=tables.table4, fees=tables.fees,
                   sections=meta.sections, warnings=warnings)

@@ -33,6 +33,10 @@ MIN_INK = 0.002              # share of dark pixels below which a page is blank
 SKEW_LIMIT = 5.0             # degrees: a larger measured skew is not trusted (and not corrected)
 H_RULE_PT = 20.0             # a horizontal ruling line is a run of ink at least this long (points)
 V_RULE_PT = 12.0             # ... a vertical one at least this tall (shorter than any table row)
+RULE_END_PT = 0.75           # a vertical rule ends on a horizontal one (a T or a corner), within this distance
+LONG_V_RULE_PT = 36.0        # ... unless it is this long (a table cut by a page break has no rule at the cut)
+TEXT_LINE_CHARS = 3          # a short vertical run through a line of text at least this many characters long
+                             # (box width / height) is a character's stroke, not a rule
 MIN_CELL_PT = 6.0            # a region smaller than this in either direction is not a cell
 SNAP_PT = 3.0                # cell edges closer than this are the same grid line
 CELL_MARGIN_PT = 1.5         # ink this close to a cell's border is the border, not text
@@ -73,12 +77,48 @@ def ink_share(gray: np.ndarray) -> float:
     return float(np.count_nonzero(gray < 128)) / gray.size
 
 
-def _rules(ink: np.ndarray, px_per_pt: float) -> tuple[np.ndarray, np.ndarray]:
+def _rules(ink: np.ndarray, px_per_pt: float, text: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The horizontal and vertical ruling lines of a page (ink masks); `text`, the OCR boxes of the page,
+    tells strokes of characters from rules (see `_anchored`)."""
     h_len = max(10, int(H_RULE_PT * px_per_pt))
     v_len = max(8, int(V_RULE_PT * px_per_pt))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    return horizontal, vertical
+    return horizontal, _anchored(vertical, horizontal, px_per_pt, text or [])
+
+
+def _anchored(vertical: np.ndarray, horizontal: np.ndarray, px_per_pt: float, text: list) -> np.ndarray:
+    """The vertical runs that are ruling lines. In a table whose rows are hardly taller than its text, a
+    character's vertical stroke (章, 性, 1), the row's rule and a stroke of the row below line up into one
+    tall run, or one stroke touches both rules of its row; taken for a rule, it would cut a label in two
+    (“规 | 章”) and the row would map nowhere. So a short run is a rule only when both its ends lie on
+    horizontal rules and it does not cross the inside of a line of text OCR read as one (`text`)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    if n <= 1:
+        return vertical
+    reach = max(1, int(round(RULE_END_PT * px_per_pt)))
+    long_run = LONG_V_RULE_PT * px_per_pt
+    height = vertical.shape[0]
+
+    def on_rule(y: int, x: int, w: int) -> bool:
+        return bool(horizontal[max(0, y - reach):y + reach + 1, max(0, x - reach):x + w + reach].any())
+
+    def through_text(x: int, y: int, w: int, h: int) -> bool:
+        for b in text:
+            x0, y0, x1, y1 = b.box
+            inset = y1 - y0                    # a character's width: a rule may graze a line's ends
+            if (x1 - x0 >= TEXT_LINE_CHARS * inset and x0 + inset <= x and x + w <= x1 - inset
+                    and min(y + h, y1) - max(y, y0) >= 0.5 * min(h, y1 - y0)):
+                return True
+        return False
+
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        keep[i] = h >= long_run or ((y <= reach or on_rule(y, x, w)) and
+                                    (y + h >= height - reach or on_rule(y + h - 1, x, w))
+                                    and not through_text(x, y, w, h))
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def skew_angle(gray: np.ndarray, px_per_pt: float) -> float:
@@ -136,10 +176,11 @@ def _snap(values: list[float], tol: float) -> dict[float, float]:
     return out
 
 
-def table_cells(gray: np.ndarray, px_per_pt: float) -> list[list[tuple[int, int, int, int]]]:
-    """The ruled tables of a straightened page: for each, its cells as pixel boxes (x0, y0, x1, y1) on a grid."""
+def table_cells(gray: np.ndarray, px_per_pt: float, text: list | None = None) -> list[list[tuple[int, int, int, int]]]:
+    """The ruled tables of a straightened page: for each, its cells as pixel boxes (x0, y0, x1, y1) on a grid.
+    `text`: the page's OCR boxes (see `_anchored`)."""
     ink = binarize(gray)
-    horizontal, vertical = _rules(ink, px_per_pt)
+    horizontal, vertical = _rules(ink, px_per_pt, text)
     grow = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), grow)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
@@ -228,9 +269,9 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
             page, boxes, flipped = turned, other, True
     if _score(boxes) < MIN_PAGE_SCORE:         # neither way up reads as text: nothing is taken from this page
         return PageReading(w, h, scale, angle, flipped, False, _score(boxes), [], [])
-    grids = table_cells(page, px_per_pt)
+    grids = table_cells(page, px_per_pt, boxes)
     ink = binarize(page)
-    horizontal, vertical = _rules(ink, px_per_pt)
+    horizontal, vertical = _rules(ink, px_per_pt, boxes)
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     ink[rules > 0] = 0                         # a cell's text, without the bits of ruling line a skew leaves in it
     page = page.copy()
