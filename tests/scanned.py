@@ -79,3 +79,35 @@ def mixed_pdf(pdf: Path, out: Path, scan_pages: list[int], *, dpi: int = 150, se
             parts.append(str(part))
         subprocess.run(["pdfunite", *parts, str(out)], check=True, capture_output=True)
     return out
+
+
+def pasted_table_pdf(report: dict, out: Path, *, dpi: int = 150, seed: int = 0) -> Path:
+    """A Word-made report whose 表二 was pasted in as a scanned picture (the rest keeps its text layer): the
+    report is rendered once (tests/render.py), 表二's page rasterised and cropped to the table, made to look
+    scanned, and put in the table's place in the DOCX, which LibreOffice prints to PDF again."""
+    from docx.shared import Pt
+    from ingest.loaders.pdf import load_pdf
+    from render import build_docx, default_narrative, office_convert, render_pdf
+    narrative = default_narrative(report)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        first = render_pdf(report, tmp / "first.pdf", narrative)
+        table = load_pdf(first).tables()[0]
+        boxes = [c.source.bbox for row in table.rows for c in row if c.source.bbox]
+        page = next(c.source.page for row in table.rows for c in row if c.source.page)
+        x0, y0 = min(b[0] for b in boxes) - 3, min(b[1] for b in boxes) - 3
+        x1, y1 = max(b[2] for b in boxes) + 3, max(b[3] for b in boxes) + 3
+        k = dpi / 72.0
+        image = page_images(first, dpi, [page])[0].crop((int(x0 * k), int(y0 * k), int(x1 * k), int(y1 * k)))
+        picture = tmp / "table.png"
+        degrade(image, np.random.default_rng(seed), max_angle=0.5).save(picture)
+        doc = build_docx(report, narrative)
+        docx_table = doc.tables[0]._element
+        paragraph = doc.add_paragraph()
+        paragraph.add_run().add_picture(str(picture), width=Pt(x1 - x0))
+        docx_table.addprevious(paragraph._p)
+        docx_table.getparent().remove(docx_table)
+        source = tmp / (out.stem + ".docx")
+        doc.save(str(source))
+        shutil.move(str(office_convert(source, tmp)), out)
+    return out

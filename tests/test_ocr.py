@@ -24,7 +24,7 @@ from ingest.errors import ExtractError
 from ingest.extract import extract
 from ingest.report import READING_CODES, Cell, Table, Warning
 from ingest.schema import FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS
-from scanned import degrade, mixed_pdf, page_images, pdftoppm, save_pdf, scanned_pdf, table_pages
+from scanned import degrade, mixed_pdf, page_images, pasted_table_pdf, pdftoppm, save_pdf, scanned_pdf, table_pages
 
 needs_poppler = pytest.mark.skipif(pdftoppm() is None, reason="poppler-utils (pdftoppm) is not installed")
 REPORTS = ("005_hongze_district_2023", "006_hongze_district_2024", "007_huaian_city_2024")
@@ -342,6 +342,60 @@ def test_upside_down_scan_is_read_the_right_way_up(shared, tmp_path, ocr_cache):
     from ingest.load import load_document
     text = load_document(path).text()
     assert "规章" in text and "行政许可" in text and "447228" in text
+
+
+@pytest.mark.slow
+@needs_poppler
+@pytest.mark.parametrize("degrees", [90, 270])
+def test_table_page_scanned_sideways_is_read_the_right_way_up(shared, tmp_path, ocr_cache, degrees):
+    """A table page fed into the scanner sideways (turned 90° or 270°): the 表二 cells the page holds (the
+    table goes on over the page break) equal the gold, the rows on the next page are flagged as unread, and
+    the page is laid out upright."""
+    name = REPORTS[2]
+    src = shared / "reports" / f"{name}.pdf"
+    page = table_pages(src)[0]
+    on_page = {(c["row"], c["column"]) for c in extract(src).to_json()["cells"]
+               if c["table"] == "table2" and c["source"]["page"] == page}
+    image = degrade(page_images(src, 150, [page])[0], np.random.default_rng(degrees)).rotate(degrees, expand=True)
+    assert image.width > image.height
+    path = tmp_path / f"turned-{degrees}.png"
+    image.save(path)
+    got = extract(path).to_json()
+    want = {(row, col): v for row, cols in gold(name[:3])["table2"].items()
+            for col, v in (cols.items() if isinstance(cols, dict) else [("value", cols)])}
+    read = {(c["row"], c["column"]): c["value"] for c in got["cells"] if c["table"] == "table2"}
+    assert len(on_page) >= 7 and {k: read.get(k) for k in on_page} == {k: want[k] for k in on_page}
+    flagged = {w["row"] for w in got["warnings"] if w["code"] in READING_CODES and w.get("table") == "table2"}
+    assert {row for row, _ in want} - {row for row, _ in on_page} <= flagged
+    from ingest.load import load_document
+    doc = load_document(path)
+    assert all(c.source.bbox[3] <= 842 * 1.01 for t in doc.tables() for row in t.rows for c in row if c.text)
+
+
+@pytest.mark.slow
+@needs_poppler
+def test_scanned_table_pasted_into_a_text_layer_page_is_read(tmp_path, ocr_cache):
+    """A Word report whose 表二 was pasted in as a scanned picture: the page has a text layer (the headings and
+    paragraphs around it) and the table only as an image. The picture is OCR'd and its table read in place."""
+    from render import expected_json, perturbed, soffice
+    if not soffice():
+        pytest.skip("LibreOffice is not installed")
+    name = ROUNDTRIP[0]
+    report = perturbed(gold(name), zlib.crc32(name.encode()))
+    path = pasted_table_pdf(report, tmp_path / "pasted.pdf", seed=11)
+    import pdfplumber
+    with pdfplumber.open(path) as pdf:
+        pictured = [p for p in pdf.pages if p.images]
+        assert len(pictured) == 1 and len(pictured[0].chars) > 100          # a text-layer page with a picture
+        assert not any("行政许可" in "".join(c["text"] for c in p.chars) for p in pdf.pages)
+    got = extract(path).to_json()
+    want = expected_json(report)
+    exact, total, silent = _score({"table2": want["table2"]}, got)
+    assert total == 10 and exact == total and not silent, (exact, total, silent)
+    assert all(c.get("confidence") is not None and c["source"]["page"] == pictured[0].page_number
+               for c in got["cells"] if c["table"] == "table2")
+    assert _score(want, got)[0] == _score(want, got)[1]                       # 表三 and 表四 from the text layer
+    assert any(s["key"] == "s2_proactive" for s in got["sections"])
 
 
 @pytest.mark.slow

@@ -21,7 +21,8 @@ How a page is read (pdfplumber):
   dropped.
 - Lines laid out as a table without rules (a label followed by several numbers, on consecutive lines) are
   read with pdfplumber's text-alignment strategy; nothing else is.
-Pages that are images of text (no text layer) are read by OCR into the same page model (ingest/loaders/scan.py).
+Pages that are images of text (no text layer) are read by OCR into the same page model (ingest/loaders/scan.py),
+and so are large pictures on pages with a text layer that has no text over them (a scanned table pasted in).
 Corrupt and encrypted files, and scans with nothing readable, raise ExtractError with a Chinese message.
 """
 from __future__ import annotations
@@ -173,21 +174,45 @@ def load_pdf(path: Path) -> Document:
     return Document(path=str(path), kind="pdf", blocks=blocks, pages=len(pages), meta=meta, dropped=dropped)
 
 
-# ---- pages without a text layer are read by OCR (ingest/loaders/scan.py) --------------------------------
+# ---- pages without a text layer, and pictures of text on pages with one, are read by OCR (scan.py) ------
 OCR_BELOW_CHARS = 20      # a page with an image and fewer characters than this (a stamped number) is a scan
+OCR_REGION_SHARE = 0.08   # an image covering at least this share of a page that has a text layer ...
+OCR_REGION_WIDTH = 0.4    # ... and at least this share of its width (not a seal, not a logo) ...
+OCR_REGION_MAX_CHARS = 5  # ... with fewer text-layer characters than this over it is OCR'd (a pasted scan)
 
 
 def _needs_ocr(page: _Page) -> bool:
     return page.images > 0 and page.chars < OCR_BELOW_CHARS
 
 
+def _image_regions(raw, page: _Page) -> list[tuple[float, float, float, float]]:
+    """The boxes (points) of a text-layer page's large images with (almost) no text over them: a scanned
+    table pasted into a Word report as a picture. Read by OCR and merged into the page."""
+    if not page.images or _needs_ocr(page):
+        return []
+    area = float(raw.width) * float(raw.height)
+    chars = _visible_chars(raw.chars)
+    out = []
+    for img in raw.images:
+        box = (max(0.0, float(img["x0"])), max(0.0, float(img["top"])),
+               min(float(raw.width), float(img["x1"])), min(float(raw.height), float(img["bottom"])))
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w <= 0 or h <= 0 or w * h < OCR_REGION_SHARE * area or w < OCR_REGION_WIDTH * float(raw.width):
+            continue
+        if sum(1 for c in chars if _inside(c, box)) < OCR_REGION_MAX_CHARS:
+            out.append(box)
+    return out
+
+
 def _with_ocr(raw_pages: list, pages: list[_Page]) -> list[_Page]:
-    """The pages, with those that are images of text replaced by their OCR reading."""
+    """The pages, with those that are images of text replaced by their OCR reading, and the pictures of text
+    on pages with a text layer read into them."""
     todo = [i for i, p in enumerate(pages) if _needs_ocr(p)]
-    if not todo:
+    regions = {i: boxes for i, (raw, p) in enumerate(zip(raw_pages, pages)) if (boxes := _image_regions(raw, p))}
+    if not todo and not regions:
         return pages
     from ingest.loaders.scan import ocr_pdf_pages
-    return ocr_pdf_pages(raw_pages, pages, todo)
+    return ocr_pdf_pages(raw_pages, pages, todo, regions)
 # ---------------------------------------------------------------------------------------------------------
 
 

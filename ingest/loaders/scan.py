@@ -4,13 +4,16 @@ text-layer PDF page, so that tables, paragraphs, label mapping and provenance ar
 How a page image is read:
 - Blank pages (almost no ink) are skipped. The page is straightened: the skew is measured on the long ruling
   lines, or else on the text lines, and the image rotated back.
-- The whole page is OCR'd once (text detection + recognition, `ingest.loaders.ocr`). A page that reads badly is
-  tried upside down; the better reading is kept.
+- The whole page is OCR'd once (text detection + recognition, `ingest.loaders.ocr`). A page whose text lines
+  run down the page (scanned turned by 90°) is read again turned a quarter each way until it reads well; a
+  page that reads badly is tried upside down; the better reading is kept.
 - Ruling lines are found by morphology (long thin horizontal and vertical runs of ink). The regions they
   enclose are table cells; their edges are snapped together so the cells form a grid.
 - A cell whose ink is one line (a number, a short label) is recognised again on its own crop: the detector
   misses lone digits (“0”) in wide cells and its crops are tight. The better-scored reading is kept.
   A cell of several lines takes the detected lines inside it.
+- A large picture on a page with a text layer and no text over it (a scanned table pasted into a Word report)
+  is read the same way, alone, and its tables and lines are merged into the page where the picture lies.
 - Each reading becomes "characters" (text, box in PDF points, size, confidence) laid out along its box, and
   the page is then assembled by `ingest.loaders.pdf` exactly as a text-layer page: `_table_from_cells` for the
   ruled grid, `_lines_of` and the alignment-table reader for the rest. A cell's confidence is the lowest of its
@@ -44,6 +47,9 @@ GOOD_PAGE_SCORE = 0.75       # a page whose readings average below this is tried
 MIN_PAGE_SCORE = 0.6         # ... and is unreadable when neither way reaches this
 SCORED_LENGTH = 3            # readings at least this long judge which way up a page reads best
 SHORT_READING = 3            # ... or a few non-Chinese characters (a lone "0" read as "D", "O0")
+LINE_ASPECT = 1.5            # a text line box this many times longer one way than the other runs that way
+SIDEWAYS_MIN_LINES = 3       # a page is sideways when at least this many lines run down it
+SIDEWAYS_RATIO = 2.0         # ... and they outnumber the lines running across it this many times
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
 
 
@@ -55,7 +61,7 @@ class PageReading:
     height: int
     scale: float
     angle: float
-    flipped: bool
+    turn: int                # degrees the page image was turned clockwise to read it: 0, 90, 180 or 270
     blank: bool
     score: float
     lines: list[list]        # [text, confidence, x0, y0, x1, y1] not inside a table cell
@@ -253,22 +259,42 @@ def _score(boxes: list[ocr.OcrBox]) -> float:
     return sum(b.confidence * len(b.text) for b in lines) / total if total else 0.0
 
 
+def _sideways(boxes: list[ocr.OcrBox]) -> bool:
+    """Whether the text lines found run down the page rather than across it (a page scanned turned by 90°):
+    lines taller than wide outnumber those wider than tall. A few vertical labels (“本年度办理结果” set one
+    character a line in a narrow column, a seal's text) do not turn an upright page."""
+    tall = sum(1 for b in boxes if b.box[3] - b.box[1] > LINE_ASPECT * (b.box[2] - b.box[0]))
+    wide = sum(1 for b in boxes if b.box[2] - b.box[0] > LINE_ASPECT * (b.box[3] - b.box[1]))
+    return tall >= SIDEWAYS_MIN_LINES and tall > SIDEWAYS_RATIO * wide
+
+
 def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
     h, w = gray.shape
     px_per_pt = 1.0 / scale
     if ink_share(gray) < MIN_INK:
-        return PageReading(w, h, scale, 0.0, False, True, 0.0, [], [])
+        return PageReading(w, h, scale, 0.0, 0, True, 0.0, [], [])
     angle = skew_angle(gray, px_per_pt)
     page = rotate(gray, angle)
     boxes = ocr.read_page_image(page, settings)
-    flipped = False
-    if _score(boxes) < GOOD_PAGE_SCORE or len(boxes) < 3:
+    turn = 0
+    if _sideways(boxes):                       # text lines run down the page: it was scanned turned by 90°
+        tried = [(boxes, page, angle, 0)]
+        for code, degrees in ((cv2.ROTATE_90_CLOCKWISE, 90), (cv2.ROTATE_90_COUNTERCLOCKWISE, 270)):
+            upright = cv2.rotate(gray, code)
+            a = skew_angle(upright, px_per_pt)
+            turned = rotate(upright, a)
+            tried.append((ocr.read_page_image(turned, settings), turned, a, degrees))
+            if _score(tried[-1][0]) >= GOOD_PAGE_SCORE and not _sideways(tried[-1][0]):
+                break
+        boxes, page, angle, turn = max(tried, key=lambda t: (not _sideways(t[0]), _score(t[0])))
+    elif _score(boxes) < GOOD_PAGE_SCORE or len(boxes) < 3:
         turned = cv2.rotate(page, cv2.ROTATE_180)
         other = ocr.read_page_image(turned, settings)
         if _score(other) > _score(boxes) and len(other) >= len(boxes) // 2:
-            page, boxes, flipped = turned, other, True
-    if _score(boxes) < MIN_PAGE_SCORE:         # neither way up reads as text: nothing is taken from this page
-        return PageReading(w, h, scale, angle, flipped, False, _score(boxes), [], [])
+            page, boxes, turn = turned, other, 180
+    h, w = page.shape
+    if _score(boxes) < MIN_PAGE_SCORE:         # no way up reads as text: nothing is taken from this page
+        return PageReading(w, h, scale, angle, turn, False, _score(boxes), [], [])
     grids = table_cells(page, px_per_pt, boxes)
     ink = binarize(page)
     horizontal, vertical = _rules(ink, px_per_pt, boxes)
@@ -304,7 +330,7 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
             cell[4], cell[5] = "", 0.0        # ink nothing could read: see _numbers_in_numeric_columns
     _numbers_in_numeric_columns(page, tables, crop_at, crops, settings)
     lines = [[b.text, b.confidence, *b.box] for k, b in enumerate(boxes) if k not in used]
-    return PageReading(w, h, scale, angle, flipped, False, _score(boxes), lines, tables)
+    return PageReading(w, h, scale, angle, turn, False, _score(boxes), lines, tables)
 
 
 def _numbers_in_numeric_columns(page, tables, crop_at, crops, settings) -> None:
@@ -383,6 +409,8 @@ def to_page(reading: PageReading, number: int, width: float, height: float):
     read by the same code as a text-layer page."""
     from ingest.loaders import pdf     # the page model and its readers live there; pdf.py imports this lazily
     s = reading.scale
+    if reading.turn in (90, 270):      # read turned a quarter: the page the reading describes is the other way
+        width, height = height, width
     chars: list[dict] = []
     tables = []
     for cells in reading.tables:
@@ -406,22 +434,70 @@ def to_page(reading: PageReading, number: int, width: float, height: float):
 
 # ---------------------------------------------------------------------------------------------------------
 # entry points: PDF pages without a text layer, and image files
-def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int]) -> list:
-    """Replace `pages[i]` for i in `todo` (pdfplumber pages that are images) by their OCR reading. Raises
-    ExtractError when no page of the file has any text left to read."""
+def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int], regions: dict | None = None) -> list:
+    """Replace `pages[i]` for i in `todo` (pdfplumber pages that are images) by their OCR reading, and read the
+    pictures `regions[i]` (boxes in points) of text-layer pages into them. Raises ExtractError when no page of
+    the file has any text left to read."""
     s = ocr.settings()
+    regions = regions or {}
     out = list(pages)
     readings = []
-    for n, i in enumerate(todo):
-        ocr.report_progress(n, len(todo), raw_pages[i].page_number)
-        reading = read_pdf_page(raw_pages[i], s)
+    order = sorted(set(todo) | set(regions))
+    for n, i in enumerate(order):
         raw = raw_pages[i]
-        readings.append(reading)
-        out[i] = to_page(reading, raw.page_number, float(raw.width), float(raw.height))
-    ocr.report_progress(len(todo), len(todo), None)
-    if not any(p.lines or p.tables for p in out):
+        ocr.report_progress(n, len(order), raw.page_number)
+        if i in todo:
+            reading = read_pdf_page(raw, s)
+            readings.append(reading)
+            out[i] = to_page(reading, raw.page_number, float(raw.width), float(raw.height))
+        else:
+            out[i] = _with_pictures(raw, out[i], regions[i], s)
+    ocr.report_progress(len(order), len(order), None)
+    if todo and not any(p.lines or p.tables for p in out):
         raise _failed(readings, "该PDF没有文字层（扫描件）")
     return out
+
+
+def _with_pictures(raw, page, boxes: list, s: ocr.OcrSettings):
+    """A text-layer page with the text of its pictures (`boxes`, points) read by OCR and merged in: their tables
+    and lines placed where the pictures are, as if printed there."""
+    from ingest.loaders import pdf
+    lines, tables, chars = list(page.lines), list(page.tables), page.chars
+    for box in boxes:
+        reading = read_pdf_region(raw, box, s)
+        part = to_page(_moved(reading, box[0], box[1]), page.number, page.width, page.height)
+        lines += part.lines
+        tables += part.tables
+        chars += part.chars
+    lines.sort(key=lambda line: (line.top, line.x0))
+    return pdf._Page(page.number, page.width, page.height, lines, tables, chars, page.images)
+
+
+def read_pdf_region(raw, box, s: ocr.OcrSettings) -> PageReading:
+    """OCR the part `box` (points) of a pdfplumber page (a picture on a page with a text layer), rendered at
+    `s.dpi`; cached by the page's images and the box, like a whole page."""
+    key = _embedded_key(raw, s)
+    key = key and "region-" + hashlib.sha256(f"{key}:{[round(v, 1) for v in box]}".encode()).hexdigest()
+    cached = ocr.cache_get(key) if key else None
+    if cached is not None:
+        return PageReading(**cached)
+    image = raw.crop(box, strict=False).to_image(resolution=s.dpi).original.convert("L")
+    gray = np.asarray(image, dtype=np.uint8)
+    reading = read_image(gray, (box[2] - box[0]) / gray.shape[1], s)
+    if key:
+        ocr.cache_put(key, reading.to_json())
+    return reading
+
+
+def _moved(reading: PageReading, x: float, y: float) -> PageReading:
+    """A reading of part of a page, with its boxes moved to where that part lies on the page (`x`, `y`: the
+    part's top-left corner in points)."""
+    dx, dy = x / reading.scale, y / reading.scale
+
+    def box(v: list, at: int) -> list:
+        return [*v[:at], v[at] + dx, v[at + 1] + dy, v[at + 2] + dx, v[at + 3] + dy, *v[at + 4:]]
+    tables = [[[*box(c[:4], 0), c[4], c[5], [box(p, 2) for p in c[6]]] for c in cells] for cells in reading.tables]
+    return PageReading(**{**reading.to_json(), "lines": [box(line, 2) for line in reading.lines], "tables": tables})
 
 
 def read_pdf_page(raw, s: ocr.OcrSettings) -> PageReading:
@@ -470,11 +546,11 @@ def load_image(path) -> "Document":
             gray = np.asarray(img.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise ExtractError("corrupt_image", f"图片文件已损坏或格式无法识别：{path.name}。请重新导出为PNG或JPG后再上传。") from e
-    scale = A4_WIDTH_PT / gray.shape[1]
+    scale = A4_WIDTH_PT / min(gray.shape)     # the short side is A4's width, whichever way the page was scanned
     ocr.report_progress(0, 1, 1)
     reading = read_image(gray, scale)
     ocr.report_progress(1, 1, None)
-    page = to_page(reading, 1, A4_WIDTH_PT, gray.shape[0] * scale)
+    page = to_page(reading, 1, gray.shape[1] * scale, gray.shape[0] * scale)
     if not (page.lines or page.tables):
         raise _failed([reading], "图片")
     blocks = pdf._assemble([page])
