@@ -47,11 +47,10 @@ def read(name: str, dpi: int, tmp: Path) -> Scanned | None:
     from scanned import mixed_pdf, table_pages
     from ingest.extract import extract
     seed = zlib.crc32(name.encode())
-    try:
-        report = perturbed(gold(name), seed)
-    except Exception as e:         # perturbed() knows the 2021 表二 only
-        print(f"  {name}: skipped ({type(e).__name__}: {e})")
+    if gold(name).get("format") == "2019":     # perturbed() knows the 2021 表二 only
+        print(f"  {name}: skipped (2019 format)")
         return None
+    report = perturbed(gold(name), seed)
     src = tmp / f"{name}.pdf"
     if not src.exists():
         render_pdf(report, src, default_narrative(report))
@@ -71,6 +70,7 @@ def sweep(runs: list[Scanned]) -> list[dict]:
     from ingest import checksums
     from ingest.report import READING_CODES
     rows = []
+    kept = checksums.LOW_CONFIDENCE
     for t in THRESHOLDS:
         checksums.LOW_CONFIDENCE = t
         n = {"threshold": t, "cells": 0, "wrong": 0, "wrong_confident": 0, "wrong_silent": 0,
@@ -97,6 +97,7 @@ def sweep(runs: list[Scanned]) -> list[dict]:
                     n["wrong_confident"] += cell.confidence >= t
                     n["wrong_silent"] += (table, row) not in rows_named
         rows.append(n)
+    checksums.LOW_CONFIDENCE = kept
     return rows
 
 
@@ -113,15 +114,25 @@ def main() -> None:
         for dpi in args.dpi:
             for name in names:
                 start = time.perf_counter()
-                run = read(name, dpi, Path(tmp))
+                try:
+                    run = read(name, dpi, Path(tmp))
+                except Exception as e:               # one report that will not render must not lose the rest
+                    print(f"  {name} at {dpi} dpi: failed ({type(e).__name__}: {e})", flush=True)
+                    continue
                 if run is not None:
                     runs.append(run)
                     print(f"  {name} at {dpi} dpi: {time.perf_counter() - start:.0f} s", flush=True)
+                    report(runs, args.out)
+    report(runs, args.out)
+
+
+def report(runs: list[Scanned], out: Path | None) -> None:
+    """Print the sweep over the scans read so far (and write their cells to `out`)."""
     cells = [{"report": r.name, "dpi": r.dpi, "table": t, "row": row, "column": c, "confidence": cell.confidence,
               "value": cell.value, "want": r.truth.get((t, row, c))}
              for r in runs for t, row, c, cell in _cells(r.report) if cell.confidence is not None]
-    if args.out:
-        args.out.write_text(json.dumps(cells, ensure_ascii=False, indent=0), encoding="utf-8")
+    if out:
+        out.write_text(json.dumps(cells, ensure_ascii=False, indent=0), encoding="utf-8")
     wrong = sorted(c["confidence"] for c in cells if c["value"] != c["want"])
     print(f"\n{len(runs)} scans, {len(cells)} OCR cells, {len(wrong)} wrong; confidences of the wrong ones: "
           + ", ".join(f"{v:.3f}" for v in wrong))

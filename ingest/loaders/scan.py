@@ -464,29 +464,13 @@ def _with_pictures(raw, page, boxes: list, s: ocr.OcrSettings):
     from ingest.loaders import pdf
     lines, tables, chars = list(page.lines), list(page.tables), page.chars
     for box in boxes:
-        reading = read_pdf_region(raw, box, s)
+        reading = read_pdf_page(raw, s, box)
         part = to_page(_moved(reading, box[0], box[1]), page.number, page.width, page.height)
         lines += part.lines
         tables += part.tables
         chars += part.chars
     lines.sort(key=lambda line: (line.top, line.x0))
     return pdf._Page(page.number, page.width, page.height, lines, tables, chars, page.images)
-
-
-def read_pdf_region(raw, box, s: ocr.OcrSettings) -> PageReading:
-    """OCR the part `box` (points) of a pdfplumber page (a picture on a page with a text layer), rendered at
-    `s.dpi`; cached by the page's images and the box, like a whole page."""
-    key = _embedded_key(raw, s)
-    key = key and "region-" + hashlib.sha256(f"{key}:{[round(v, 1) for v in box]}".encode()).hexdigest()
-    cached = ocr.cache_get(key) if key else None
-    if cached is not None:
-        return PageReading(**cached)
-    image = raw.crop(box, strict=False).to_image(resolution=s.dpi).original.convert("L")
-    gray = np.asarray(image, dtype=np.uint8)
-    reading = read_image(gray, (box[2] - box[0]) / gray.shape[1], s)
-    if key:
-        ocr.cache_put(key, reading.to_json())
-    return reading
 
 
 def _moved(reading: PageReading, x: float, y: float) -> PageReading:
@@ -500,16 +484,19 @@ def _moved(reading: PageReading, x: float, y: float) -> PageReading:
     return PageReading(**{**reading.to_json(), "lines": [box(line, 2) for line in reading.lines], "tables": tables})
 
 
-def read_pdf_page(raw, s: ocr.OcrSettings) -> PageReading:
-    """OCR a pdfplumber page that is an image. Looked up first by the hash of the page's embedded images (no
-    rendering needed: re-reading a scan is a file read per page), then rendered at `s.dpi` and read."""
+def read_pdf_page(raw, s: ocr.OcrSettings, box: tuple | None = None) -> PageReading:
+    """OCR a pdfplumber page that is an image, or the part `box` (points) of one (a picture on a page with a
+    text layer). Looked up first by the hash of the page's embedded images (no rendering needed: re-reading a
+    scan is a file read per page), then rendered at `s.dpi` and read."""
     key = _embedded_key(raw, s)
+    if key and box is not None:
+        key = "region-" + hashlib.sha256(f"{key}:{[round(v, 1) for v in box]}".encode()).hexdigest()
     cached = ocr.cache_get(key) if key else None
     if cached is not None:
         return PageReading(**cached)
-    image = raw.to_image(resolution=s.dpi).original.convert("L")
-    gray = np.asarray(image, dtype=np.uint8)
-    reading = read_image(gray, float(raw.width) / gray.shape[1], s)
+    part = raw if box is None else raw.crop(box, strict=False)
+    gray = np.asarray(part.to_image(resolution=s.dpi).original.convert("L"), dtype=np.uint8)
+    reading = read_image(gray, float(part.width) / gray.shape[1], s)
     if key:
         ocr.cache_put(key, reading.to_json())
     return reading
