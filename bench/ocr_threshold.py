@@ -1,7 +1,8 @@
 """Choosing `ingest.checksums.LOW_CONFIDENCE` by measurement: the OCR confidence of right and wrong table cells.
 
 Each gold report of ../shared/gold is rendered with perturbed (many-digit) figures through LibreOffice
-(tests/render.py), its table pages are scanned (tests/scanned.py: grey, turned under 1°, blur, noise) at each
+(tests/render.py), or, given the full name of a PDF of ../shared/reports, that real PDF is taken as it is
+(smaller type, Word's layout: the harder family); its table pages are scanned (tests/scanned.py: grey, turned under 1°, blur, noise) at each
 scan resolution asked for, and the scan is extracted. A cell is right when it equals what the text layer of the
 rendered PDF says. Then, for each candidate threshold, the checksums are run again (cheap, no OCR) and counted:
 - wrong cells: read with confidence at or above the threshold (the recogniser was sure and wrong), and those
@@ -11,6 +12,7 @@ rendered PDF says. Then, for each candidate threshold, the checksums are run aga
 
 Run by hand (slow: about a minute of OCR per report and resolution on 2 cores):
     nice -n 19 .venv/bin/python bench/ocr_threshold.py [--dpi 150 200] [--reports 000 007 ...] [--out cells.json]
+    nice -n 19 .venv/bin/python bench/ocr_threshold.py --reports 005_hongze_district_2023 006_hongze_district_2024
 """
 from __future__ import annotations
 
@@ -47,13 +49,17 @@ def read(name: str, dpi: int, tmp: Path) -> Scanned | None:
     from scanned import mixed_pdf, table_pages
     from ingest.extract import extract
     seed = zlib.crc32(name.encode())
-    if gold(name).get("format") == "2019":     # perturbed() knows the 2021 表二 only
+    real = SHARED / "reports" / f"{name}.pdf"
+    if real.exists():                          # a real PDF of ../shared: its own text layer is the truth
+        src = real
+    elif gold(name).get("format") == "2019":   # perturbed() knows the 2021 表二 only
         print(f"  {name}: skipped (2019 format)")
         return None
-    report = perturbed(gold(name), seed)
-    src = tmp / f"{name}.pdf"
-    if not src.exists():
-        render_pdf(report, src, default_narrative(report))
+    else:
+        src = tmp / f"{name}.pdf"
+        if not src.exists():
+            report = perturbed(gold(name), seed)
+            render_pdf(report, src, default_narrative(report))
     scan = mixed_pdf(src, tmp / f"{name}-{dpi}.pdf", table_pages(src), dpi=dpi, seed=seed + dpi)
     truth = {(t, r, c): cell.value for t, r, c, cell in _cells(extract(src))}
     return Scanned(name, dpi, extract(scan), truth)
