@@ -84,7 +84,7 @@ def scan_views(report: Report, path) -> list[tuple[object, str]]:
     out = []
     for page in sorted({c.source.page for c in cells}):
         try:
-            image, k = page_image(path, page, SCAN_VIEW_DPI)
+            image, k = page_image(path, page, SCAN_VIEW_DPI, report.page_turns.get(page, 0))
         except Exception:                     # the file moved or is damaged: the tables still show the values
             return []
         draw = ImageDraw.Draw(image)

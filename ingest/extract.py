@@ -60,7 +60,8 @@ def extract_document(document: Document, file: str) -> Report:
     return Report(file=file, agency=meta.agency, year=meta.year, format=fmt,
                   published=meta.published, title=meta.title, kind=document.kind, pages=document.pages,
                   table2=tables.table2, table3=tables.table3, table4=tables.table4, fees=tables.fees,
-                  sections=meta.sections, warnings=warnings)
+                  sections=meta.sections, warnings=warnings,
+                  page_turns=dict(document.meta.get("page_turns", {})))
 
 
 def _format(tables, year: int | None) -> str | None:

@@ -135,6 +135,8 @@ class Report:
     fees: Table | None = None      # 信息处理费 table (section 六), row FEES_ROW, columns FEES_COLUMNS
     sections: list[Section] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    page_turns: dict[int, int] = field(default_factory=dict)   # pages read by OCR turned (90, 180 or 270° clockwise):
+                                   # their cells' boxes are in points of the page turned upright
 
     # -- access -------------------------------------------------------------------------------
     def table(self, name: str) -> Table | None:
@@ -195,6 +197,8 @@ class Report:
                 "sections": [s.to_json() for s in self.sections],
                 "warnings": [w.to_json() for w in self.warnings],
             })
+            if self.page_turns:
+                d["page_turns"] = {str(k): v for k, v in sorted(self.page_turns.items())}
         return d
 
     @classmethod
@@ -236,7 +240,8 @@ class Report:
                              for s in d.get("sections", [])],
                    warnings=[Warning(w["code"], w["message"], w.get("table"), w.get("row"),
                                      Source(**{k: (tuple(v) if k == "bbox" else v) for k, v in w["source"].items()})
-                                     if w.get("source") else None) for w in d.get("warnings", [])])
+                                     if w.get("source") else None) for w in d.get("warnings", [])],
+                   page_turns={int(k): int(v) for k, v in (d.get("page_turns") or {}).items()})
 
 
 def _table2_json(t: Table | None, fmt: str | None) -> dict | None:

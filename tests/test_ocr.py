@@ -22,7 +22,7 @@ from ingest.checksums import ocr_warnings, one_digit_changes, unread_cells
 from ingest.document import Source
 from ingest.errors import ExtractError
 from ingest.extract import extract
-from ingest.report import READING_CODES, Cell, Table, Warning
+from ingest.report import READING_CODES, Cell, Report, Table, Warning
 from ingest.schema import FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS
 from scanned import degrade, mixed_pdf, page_images, pasted_table_pdf, pdftoppm, save_pdf, scanned_pdf, table_pages
 
@@ -360,7 +360,8 @@ def test_table_page_scanned_sideways_is_read_the_right_way_up(shared, tmp_path, 
     assert image.width > image.height
     path = tmp_path / f"turned-{degrees}.png"
     image.save(path)
-    got = extract(path).to_json()
+    report = extract(path)
+    got = report.to_json()
     want = {(row, col): v for row, cols in gold(name[:3])["table2"].items()
             for col, v in (cols.items() if isinstance(cols, dict) else [("value", cols)])}
     read = {(c["row"], c["column"]): c["value"] for c in got["cells"] if c["table"] == "table2"}
@@ -370,6 +371,17 @@ def test_table_page_scanned_sideways_is_read_the_right_way_up(shared, tmp_path, 
     from ingest.load import load_document
     doc = load_document(path)
     assert all(c.source.bbox[3] <= 842 * 1.01 for t in doc.tables() for row in t.rows for c in row if c.text)
+    # 核查's scan view shows the page the way it was read, so the cell boxes sit on their cells
+    from assistant.views import scan_views
+    assert report.page_turns == {1: degrees} and Report.from_json(got).page_turns == {1: degrees}
+    (view, caption), = scan_views(report, path)
+    assert view.height > view.width and "第1页" in caption
+    k = min(view.size) / 595.0
+    gray = np.asarray(view.convert("L"))
+    for c in (c for c in got["cells"] if c["table"] == "table2" and c.get("value")):
+        x0, y0, x1, y1 = (int(v * k) for v in c["source"]["bbox"])
+        assert 0 <= x0 < x1 <= view.width and 0 <= y0 < y1 <= view.height
+        assert (gray[y0 + 3:y1 - 2, x0 + 3:x1 - 2] < 100).any(), c      # the box holds the printed figure
 
 
 @pytest.mark.slow

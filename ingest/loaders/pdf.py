@@ -132,6 +132,7 @@ class _Page:
     tables: list  # _Table and _TokenTable
     chars: int = 0            # non-blank characters on the page
     images: int = 0
+    turn: int = 0             # read by OCR turned this many degrees clockwise (boxes are in the upright frame)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -164,6 +165,9 @@ def load_pdf(path: Path) -> Document:
         pages = [_read_page(page) for page in raw_pages]
         pages = _with_ocr(raw_pages, pages)
         meta = _metadata(pdf)
+    turns = {p.number: p.turn for p in pages if p.turn}
+    if turns:
+        meta["page_turns"] = turns
     if _scanned(pages):
         raise ExtractError("scanned_pdf", SCANNED_MESSAGE)
     dropped: list = []
@@ -591,7 +595,7 @@ def _drop_headers_and_footers(pages: list[_Page], dropped: list | None = None) -
             dropped.append((page.number, _round((lines[-1].x0, lines[-1].top, lines[-1].x1, lines[-1].bottom)),
                             lines[-1].text))
             lines.pop()
-        out.append(_Page(page.number, page.width, page.height, lines, page.tables, page.chars, page.images))
+        out.append(_Page(page.number, page.width, page.height, lines, page.tables, page.chars, page.images, page.turn))
     return out
 
 

@@ -429,7 +429,7 @@ def to_page(reading: PageReading, number: int, width: float, height: float):
     free += [ch for ch in chars if not any(pdf._inside(ch, t.bbox) for t in tables)]
     lines = pdf._lines_of(free, number)
     text_tables, lines = pdf._text_layout_tables(None, number, lines)
-    return pdf._Page(number, width, height, lines, tables + text_tables, len(free) + len(chars), 1)
+    return pdf._Page(number, width, height, lines, tables + text_tables, len(free) + len(chars), 1, reading.turn)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ def _with_pictures(raw, page, boxes: list, s: ocr.OcrSettings):
         tables += part.tables
         chars += part.chars
     lines.sort(key=lambda line: (line.top, line.x0))
-    return pdf._Page(page.number, page.width, page.height, lines, tables, chars, page.images)
+    return pdf._Page(page.number, page.width, page.height, lines, tables, chars, page.images, page.turn)
 
 
 def _moved(reading: PageReading, x: float, y: float) -> PageReading:
@@ -541,15 +541,22 @@ def load_image(path) -> "Document":
     if not (page.lines or page.tables):
         raise _failed([reading], "图片")
     blocks = pdf._assemble([page])
-    return Document(path=str(path), kind="image", blocks=blocks, pages=1, meta={})
+    return Document(path=str(path), kind="image", blocks=blocks, pages=1,
+                    meta={"page_turns": {1: page.turn}} if page.turn else {})
 
 
 A4_WIDTH_PT = 595.0
 
 
-def page_image(path, page: int, dpi: int = 100):
-    """Page `page` (1-based) of a PDF or image file as a PIL image, with the factor from PDF points to its
-    pixels, so that cell boxes (in points) can be drawn on it."""
+def page_image(path, page: int, dpi: int = 100, turn: int = 0):
+    """Page `page` (1-based) of a PDF or image file as a PIL image, turned `turn` degrees clockwise (as OCR
+    read it: `Report.page_turns`), with the factor from PDF points to its pixels, so that cell boxes (in
+    points) can be drawn on it."""
+    image, k = _page_image(path, page, dpi)
+    return (image.rotate(-turn, expand=True) if turn else image), k
+
+
+def _page_image(path, page: int, dpi: int):
     from pathlib import Path
     from PIL import Image, ImageOps
     path = Path(path)
@@ -560,4 +567,4 @@ def page_image(path, page: int, dpi: int = 100):
         return image, dpi / 72.0
     with Image.open(path) as img:
         image = ImageOps.exif_transpose(img).convert("RGB")
-    return image, image.width / A4_WIDTH_PT
+    return image, min(image.size) / A4_WIDTH_PT      # as load_image maps it: the short side is A4's width
