@@ -228,8 +228,8 @@ def _stream_with_model(question: str, query: Query, route: RouteResult, library,
     nonce = new_nonce()
     pool = allowed_pool(route, passages, query.years, findings_of=library.facts.findings)
     chain = build_chain(model, route.task)
-    inputs = chain_inputs(question, describe_query(query), route, passages, nonce)
-    fenced = program_and_quotes(route, passages)[1]
+    program, fenced = program_and_quotes(route, passages)
+    inputs = chain_inputs(question, describe_query(query), program, fenced, nonce)
     raw = ""
     try:
         for raw, shown in stream_guarded(chain.stream(inputs), pool):
@@ -276,7 +276,7 @@ def polish_draft(request: str, draft: str, llm=None) -> tuple[str, str]:
     pool = allowed_pool(route, [], [])
     try:                 # streamed, so the first-piece timeout bounds a silent server, not a long draft
         raw = "".join(build_chain(model, "draft").stream(
-            chain_inputs(request, "按所选单位和年度起草年度报告章节", route, [], new_nonce())))
+            chain_inputs(request, "按所选单位和年度起草年度报告章节", draft, [], new_nonce())))
     except Exception as e:
         HEALTH.failed(model_key(model))
         return f"（大模型暂时无法使用（{type(e).__name__}），以下为程序生成的草稿。）\n{draft}", "offline"

@@ -93,14 +93,12 @@ def program_and_quotes(route: RouteResult, passages: Sequence[Citation]) -> tupl
     return facts, fenced
 
 
-def chain_inputs(question: str, understanding: str, route: RouteResult, passages: Sequence[Citation],
-                 nonce: str) -> dict:
-    """The prompt's fields. 【程序核算结果】 is the route's program text, its quotations of report text moved
-    into the fence (`program_and_quotes`); since notes and labels may carry a report's words it cannot hold a
-    fence either."""
-    facts, fenced = program_and_quotes(route, passages)
+def chain_inputs(question: str, understanding: str, program: str, fenced: Sequence[Citation], nonce: str) -> dict:
+    """The prompt's fields. 【程序核算结果】 is the program's text with its quotations of report text already
+    moved into the fence (`program_and_quotes`); since notes and labels may carry a report's words it cannot
+    hold a fence either."""
     return {"question": sanitize_passage(question, nonce), "understanding": understanding,
-            "facts": sanitize_passage(facts, nonce), "passages": fence_passages(fenced, nonce), "nonce": nonce}
+            "facts": sanitize_passage(program, nonce), "passages": fence_passages(fenced, nonce), "nonce": nonce}
 
 
 def new_nonce() -> str:
