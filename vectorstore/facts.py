@@ -122,7 +122,7 @@ def record_in(db, report_id: str) -> ReportRecord | None:
 
 
 FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line"
-READ_CACHE_REPORTS = 128      # reports whose cells and parsed Report are kept in memory (a few MB)
+READ_CACHE_REPORTS = 128      # reports whose cells and parsed Report are kept in memory
 
 
 class ReadCache:
