@@ -277,7 +277,7 @@ def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None =
     with ctx.write_lock:
         for rid in ids:
             try:
-                record = ctx.library.use_edition(rid)
+                record = library_ops.use_edition(ctx.library, rid)    # next year's report is checked again
                 lines.append(f"- 已改用：{views.report_choice_label(record)}")
                 audit(ctx, caller, "edition", record.file, record.id)
             except LibraryError as e:

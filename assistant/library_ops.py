@@ -401,14 +401,31 @@ def reingest_records(library: Library, records: Sequence, *, extract: Extractor 
 
 def remove_report(library: Library, ref: str, check: Checker | None | str = "default"):
     """Remove a report, then check again the same unit's report of the year after, which was checked
-    against it (T2-3/T2-4, T3-6, Q1): the stored findings, and so every count shown, stay current."""
+    against it (T2-3/T2-4, T3-6, Q1), and the other edition that took its place, if any: the stored findings,
+    and so every count shown, stay current."""
     check = default_checker() if check == "default" else check
     record = library.remove(ref)
     if check is not None and record.agency and record.year:
-        for later in library.facts.find_reports(record.agency, record.year + 1):
+        # the edition that took over (if any) and the next year's report were checked against other figures
+        for later in library.facts.find_reports(record.agency, record.year) + \
+                library.facts.find_reports(record.agency, record.year + 1):
             findings, _ = _check(library.facts.report_object(later.id), library, check)
             library.update_findings(later.id, findings)
     return record
+
+
+def use_edition(library: Library, ref: str, check: Checker | None | str = "default"):
+    """Make a stored edition the one in use, then check again what was checked against the edition it replaces:
+    the chosen report itself (against its previous year as stored now) and the unit's next-year report
+    (T2-3/T2-4, T3-6, Q1 compare with this year). Returns the chosen record, with its counts updated."""
+    check = default_checker() if check == "default" else check
+    record = library.use_edition(ref)
+    if check is None or not record.agency or not record.year:
+        return record
+    findings, _ = _check(library.facts.report_object(record.id), library, check)
+    library.update_findings(record.id, findings)
+    recheck_successors(library, [record.id], check, all_later=True)
+    return library.facts.report(record.id)
 
 
 def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extractor | None = None,

@@ -373,6 +373,43 @@ def test_removing_last_years_report_rechecks_the_next_year_and_its_counts(tmp_pa
     assert record.n_warnings == sum(f["severity"] == "warning" for f in after) < before
 
 
+def test_choosing_last_years_other_edition_rechecks_the_next_year(tmp_path):
+    from assistant.library_ops import use_edition
+    from test_library import _library
+    lib = _library(tmp_path / "lib")
+    checker = lambda r, previous=None: check_report(r, previous, today=date(2024, 6, 1))   # noqa: E731
+    editions = []
+    for carried, sha in ((3, "a"), (2, "c")):                 # 结转下年度 3 (≠ 2023's 上年结转 2) and 2 (=)
+        prev = twenty_one("")
+        prev.year, prev.file, prev.title = 2022, f"prev-{carried}.txt", prev.title.replace("2023", "2022")
+        set_row(prev, "carried_forward", carried)
+        set_row(prev, "total_processed", 16 + carried, 13 + carried)
+        set_row(prev, "granted", 3 + carried, 1 + carried)
+        editions.append(_store_checked(lib, prev, checker, sha))
+    assert [r.id for r in lib.reports() if r.year == 2022] == [editions[1]]     # same date: the one stored last
+    now = twenty_one("")
+    now.file = "now.txt"
+    set_row(now, "carried_over", 2)
+    set_row(now, "total_processed", 21, 18)
+    n = _store_checked(lib, now, checker, "b")
+    t36 = lambda: [f for f in lib.facts.findings(n) if f["rule"] == "T3-6"]                # noqa: E731
+    assert t36() == []
+    chosen = use_edition(lib, editions[0], check=checker)
+    assert chosen.edition_of is None and [r.id for r in lib.reports() if r.year == 2022] == [editions[0]]
+    assert t36() and all("结转下年度继续办理” 3" in f["message"] for f in t36())
+    record = next(r for r in lib.reports() if r.id == n)
+    assert record.n_warnings + record.n_errors == len(lib.facts.findings(n))
+    use_edition(lib, editions[1], check=checker)             # and back
+    assert t36() == []
+
+
+def _store_checked(lib, report, checker, sha: str) -> str:
+    """Store `report` with its findings against the library's previous year; its id."""
+    from assistant.library_ops import previous_report
+    findings = [f.to_json() for f in checker(report, previous=previous_report(lib, report.agency, report.year))]
+    return lib.store(report, findings, path=f"/virtual/{report.file}", file=report.file, sha256=sha * 64).record.id
+
+
 def test_an_error_on_a_table_we_may_have_misread_is_a_warning():
     r = twenty_one("")
     set_row(r, "granted", 7, 5)                      # T3-2 and T3-1 would be errors …
