@@ -335,6 +335,41 @@ def test_png_upload_of_a_table_page(shared, tmp_path, ocr_cache):
 
 @pytest.mark.slow
 @needs_poppler
+def test_a_number_the_two_readings_disagree_on_is_not_trusted(shared, tmp_path, monkeypatch):
+    """The page is read whole, then each one-line cell alone. When the cell alone reads a number other than the
+    page did (here a digit dropped, read as sure), the number is not sure whichever reading is kept: its
+    confidence falls under LOW_CONFIDENCE, so the checksums corroborate it or flag it (表二: flagged)."""
+    from ingest.checksums import LOW_CONFIDENCE
+    from ingest.load import load_document
+    from ingest.loaders import ocr, scan
+    monkeypatch.setenv("NIANBAO_OCR_CACHE", str(tmp_path / "cache"))     # this reading is not the real one
+    src = shared / "reports" / f"{REPORTS[2]}.pdf"
+    path = tmp_path / "表二.png"
+    degrade(page_images(src, 150, [table_pages(src)[0]])[0], np.random.default_rng(7)).save(path)
+    real, changed = ocr.recognize, []
+
+    def one_digit_dropped(crops, settings=None):
+        out = real(crops, settings)
+        for k, (text, _) in enumerate(out):
+            if not changed and text.isdigit() and len(text) >= 3:
+                changed.append((text, text[1:]))
+                out[k] = (text[1:], 0.999)
+        return out
+    monkeypatch.setattr(ocr, "recognize", one_digit_dropped)
+    cells = [c for t in load_document(path).tables() for row in t.rows for c in row if c.text]
+    assert changed, "no three-digit number on the page"
+    page_text, kept = changed[0]
+    assert kept.isdigit() and len(kept) == len(page_text) - 1
+    # the page reading (a higher confidence than 0.999 is unlikely) or the cell's: either way, not trusted
+    disputed = [c for c in cells if c.text in (page_text, kept) and c.confidence <= scan.DISAGREED]
+    assert disputed and scan.DISAGREED < LOW_CONFIDENCE
+    numbers = [c for c in cells if c.text.isdigit()]
+    agreed = [c for c in numbers if c.confidence > scan.DISAGREED]
+    assert len(agreed) * 2 > len(numbers)                       # the numbers read alike keep their confidence
+
+
+@pytest.mark.slow
+@needs_poppler
 def test_upside_down_scan_is_read_the_right_way_up(shared, tmp_path, ocr_cache):
     src = shared / "reports" / f"{REPORTS[2]}.pdf"
     page = table_pages(src)[0]

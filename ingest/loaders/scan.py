@@ -51,6 +51,7 @@ LINE_ASPECT = 1.5            # a text line box this many times longer one way th
 SIDEWAYS_MIN_LINES = 3       # a page is sideways when at least this many lines run down it
 SIDEWAYS_RATIO = 2.0         # ... and they outnumber the lines running across it this many times
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
+DISAGREED = 0.5              # the confidence of a number the page reading and the cell's own reading disagree on
 
 
 @dataclass
@@ -324,10 +325,16 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         tables.append(cells)
     for (cell, ink_box), (text, conf) in zip(crop_at, ocr.recognize(crops, settings)):
         text = text.replace(" ", "") if _numeric(text) else text
+        page_text = cell[4]
         if text and (not cell[6] or conf > cell[5] or _numeric(text) and not _numeric(cell[4])):
             cell[4], cell[5], cell[6] = text, conf, [[text, conf, *ink_box]]
         elif not text and not cell[6]:
             cell[4], cell[5] = "", 0.0        # ink nothing could read: see _numbers_in_numeric_columns
+        if _numeric(text) and _numeric(page_text) and _digits(text) != _digits(page_text):
+            # two readings of one number differ (“447” on the page, “47” in the cell alone): whichever is kept,
+            # it is not sure; the checksums corroborate it or it is flagged (表二 has no sums: flagged)
+            cell[5] = min(cell[5], DISAGREED)
+            cell[6] = [[p[0], min(p[1], DISAGREED), *p[2:]] for p in cell[6]]
     _numbers_in_numeric_columns(page, tables, crop_at, crops, settings)
     lines = [[b.text, b.confidence, *b.box] for k, b in enumerate(boxes) if k not in used]
     return PageReading(w, h, scale, angle, turn, False, _score(boxes), lines, tables)
@@ -372,6 +379,10 @@ def _centre_in(b, cell) -> bool:
     x = (b[0] + b[2]) / 2
     y = (b[1] + b[3]) / 2
     return cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 def _numeric(text: str) -> bool:
