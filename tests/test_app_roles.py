@@ -64,7 +64,7 @@ def test_no_login_no_data(app):
         Client(url, verbose=False)
 
 
-def test_each_role_through_the_api(app):
+def test_each_role_through_the_api(app, tmp_path):
     url, library = app
     viewer, editor, admin = (client_as(url, n) for n in USERS)
 
@@ -100,6 +100,14 @@ def test_each_role_through_the_api(app):
     diff = viewer.predict(rid, old, api_name="/diff")
     assert file_of(diff[-1]).endswith("比对.docx")
 
+    # a second edition of 2022 (the same date, stored last: in use); the editor goes back to the first
+    second = tmp_path / "赣州经开区2022年报（再次发布）.txt"
+    second.write_text(SEED_000.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "另一版本" in upload(editor, second)[0]
+    assert [r.file for r in library.reports() if r.year == 2022] == [second.name]
+    log = editor.predict([old], api_name="/use_edition")[0]
+    assert "已改用" in log and [r.id for r in library.reports() if r.year == 2022] == [old]
+
     refused(editor, "intruder", "admin", "intruder-pass-1", api_name="/user_add")
     refused(editor, "admin1", api_name="/user_remove")
     refused(editor, api_name="/audit")
@@ -121,6 +129,7 @@ def test_each_role_through_the_api(app):
                      ("viewer1", "越权被拒", "失败"), ("editor1", "越权被拒", "失败"), ("admin1", "添加账号", "成功"),
                      ("editor1", "设置分组", "成功")]:
         assert expected in seen, expected
+    assert ("editor1", "改用版本", "成功") in seen
     exported = [r[5] for r in rows if r[2] == "viewer1" and r[4] == "导出"]
     assert any(f.endswith("年报检查情况通报（草稿）.docx") for f in exported)            # the 体检 downloads
     assert any(f.endswith("年报问题清单.xlsx") for f in exported)
@@ -128,7 +137,7 @@ def test_each_role_through_the_api(app):
     denied = {r[6] for r in rows if r[2] == "viewer1" and r[4] == "越权被拒"}
     assert {"edition", "group"} <= denied
     uploads = [r[5] for r in rows if r[4] == "上传入库"]
-    assert sorted(uploads) == sorted([SEED_000.name, SEED_004.name])
+    assert sorted(uploads) == sorted([SEED_000.name, SEED_004.name, "赣州经开区2022年报（再次发布）.txt"])
     assert all(r[9] == "127.0.0.1" for r in rows if r[4] != "登录" and r[4] != "登录失败")
 
     csv_file = admin.predict(api_name="/export_audit")
