@@ -22,7 +22,7 @@ COUNT_UNITS_FOR_REQUESTS = ("件", "件次", "个", "份")
 OTHER_QUANTITY = re.compile(r"建议|提案|热线|工单|信箱|留言|问政|咨询|投诉|举报|来信|来访|备案|复议|诉讼|网民|诉求|信访|"
                             r"12345|政务服务|办件|审批")
 SCOPE_MARKERS = ("代表", "政府办", "办公室", "办公厅", "本级", "市级", "区级", "县级", "镇级", "各部门", "各单位",
-                 "各地", "部门", "所属", "下属", "直接")
+                 "各地", "部门", "所属", "下属", "直接", "各镇", "各乡", "乡镇", "街道", "各村", "社区")
 WHOLE_AREA = ("全市", "全区", "全县", "全省", "全镇", "全旗")
 
 
@@ -43,7 +43,27 @@ def _ev(s: Sentence) -> Evidence:
 # (网络申请, 当面), a running total over years (累计), a sub-count (其中)
 SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场申请|信函|邮寄|传真|电子邮件|其中|按期|按时|如期|逾期|超期|"
                        r"延期|同比|较上年|比上年")
+# words that put the number in another period than the report's year: last year, several years, a month
+# or a quarter of the year (“12月受理…3件”, “第四季度…”, “近三年…”, “与上年…相比”)
+OTHER_PERIOD = re.compile(r"上一?年|去年|前年|往年|历年|近[一二两三四五六七八九十\d]+年|[一二两三四五六七八九十\d]+年来|"
+                          r"[一二三四1-4]季度|上半年|下半年|月均|月份|日均")
+_MONTH = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月")
+_WHOLE_YEAR = re.compile(r"(1|一)月?(1日|一日)?(起)?\s*[-—－–~～至到]\s*(12|十二)月")
 _YEAR = re.compile(r"(20\d\d)年")
+
+
+def _other_period(text: str) -> str | None:
+    """The words that make a number count another period than the report's whole year, or None. A month
+    alone (“12月”) is a part of the year; “1月1日至12月31日” and “1—12月” are the whole year."""
+    m = OTHER_PERIOD.search(text)
+    if m:
+        return m.group(0)
+    if _WHOLE_YEAR.search(text):
+        return None
+    months = [x.group(1) for x in _MONTH.finditer(text)]
+    if months and not ({"1", "一"} & set(months) and {"12", "十二"} & set(months)):
+        return f"{months[0]}月"
+    return None
 
 
 def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
@@ -58,6 +78,9 @@ def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
     other_year = next((y for y in _YEAR.findall(prefix + clause) if report.year and int(y) != report.year), None)
     if other_year:
         return f"写的是{other_year}年"
+    period = _other_period(prefix + clause)
+    if period:
+        return f"写的是“{period}”的数"
     if kind.is_government:
         m = re.search(r"本机关|本级|本单位", prefix)
         if m:
@@ -73,11 +96,16 @@ def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
     return None
 
 
+# what follows “N个” when it counts time, not requests (“9个工作日”, “3个月”)
+_TIME_AFTER = re.compile(r"(工作|自然)?日|小时|天|月|年|周|星期|百分点")
+
+
 def _first_quantity(text: str, units=COUNT_UNITS_FOR_REQUESTS, max_gap: int = 25) -> Quantity | None:
     for q in quantities(text):
         if q.start > max_gap:
             return None
-        if q.unit in units and not is_percent_after(text, q.end) and not q.in_brackets:
+        if q.unit in units and not is_percent_after(text, q.end) and not q.in_brackets and \
+                not (q.unit == "个" and _TIME_AFTER.match(text, q.end)):
             return q
         return None
     return None
@@ -86,6 +114,7 @@ def _first_quantity(text: str, units=COUNT_UNITS_FOR_REQUESTS, max_gap: int = 25
 # -- claims about 表三 -------------------------------------------------------------------------------
 _RECEIVE = re.compile(r"(收到|受理|新收|接收|接到)")
 _PROCESSED = re.compile(r"(办结|答复)")
+_PROCESSED_GAP = re.compile(r"了?(政府信息公开|信息公开|依申请公开)?申请(共|合计|总计|数|数量)?(为|计)?")
 _CARRIED_OVER = re.compile(r"(上年度?|上一年度?|去年)(结转|转结)")
 _CARRIED_FORWARD = re.compile(r"(结转|顺延|转入)(到|至|入)?下一?年度?")
 # a category (办理结果) named in the text → the outcome group(s) or the one row it counts. Order matters: the
@@ -102,6 +131,15 @@ OUTCOMES: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
     ("其他处理", re.compile(r"其他处理"), ("other",)),
 ]
 _CATEGORY = re.compile("|".join(p.pattern for _, p, _ in OUTCOMES))
+
+
+# after a received count: the text says what it leaves out or adds (“其中重复申请3件不计入”, “不含…”)
+_EXCLUDED = re.compile(r"不计入|未计入|不计算在内|不含|不包括|未包括|另有|另收到|另外")
+# a reason of one sub-row written before an outcome group (“经补正后仍不明确无法提供1件”): the number may
+# count that reason only, not the whole group
+_SUB_REASON = re.compile(r"不明确|不掌握|另行制作|国家秘密|禁止公开|三安全一稳定|危及|第三方|内部事务|过程性|执法案卷|"
+                         r"行政查询|信访|举报|投诉|重复申请|出版物|大量反复|确认|重新出具|不补正|缴纳|缴费|收费")
+_GROUP_LABELS = ("不予公开", "无法提供", "不予处理", "其他处理")
 
 
 def _about_requests(s: Sentence, index: TextIndex) -> bool:
@@ -130,13 +168,16 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
             if _CATEGORY.search(t[c0:m.end() + q.start]):
                 continue            # “…收到后予以公开3件”: a category count, compared below
             qq = _shift(q, m.end())
-            claims.append(Claim("received", qq, s, _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0),
-                                                               t[c0:m.end() + q.start])))
+            note = _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0), t[c0:m.end() + q.start])
+            x = _EXCLUDED.search(t, qq.end)
+            claims.append(Claim("received", qq, s, note or (f"正文写明“{x.group(0)}”" if x else None)))
         if "申请" in t:
             for m in _PROCESSED.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
                 after = t[m.end():c1]
-                q = _first_quantity(after, max_gap=6)
+                q = _first_quantity(after, max_gap=14)
+                if q is not None and q.start > 6 and not _PROCESSED_GAP.fullmatch(after[:q.start]):
+                    q = None        # “办结政府信息公开申请19件” yes; “办结后将结果告知…3件” no
                 if q is None or re.search(r"\d", after[:q.start]) or OTHER_QUANTITY.search(t[c0:c1]):
                     continue
                 if _CATEGORY.search(t[c0:m.end() + q.start]):
@@ -171,7 +212,11 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                     if q is None or re.search(r"\d", after[:q.start]) or \
                             any(p.search(after[:q.start]) for _, p, _ in OUTCOMES):
                         continue
-                    claims.append(Claim(label, _shift(q, m.end()), s, _scope_note(report, t[c0:m.start()])))
+                    note = _scope_note(report, t[c0:m.start()])
+                    if note is None and label in _GROUP_LABELS:
+                        r = _SUB_REASON.search(t[c0:m.start()])
+                        note = f"写明了具体理由“{r.group(0)}”，可能只是其中一个小项" if r else None
+                    claims.append(Claim(label, _shift(q, m.end()), s, note))
     return claims
 
 
@@ -304,14 +349,17 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
     for s in index.sentences:
         if any(f.rule == "X3" for f in out):
             break
-        for m in re.finditer(r"(未|没有|无)(收到|受理|接到|接收|发生)?[^，。；]{0,10}?(政府信息公开申请|依申请)", s.text):
+        for m in re.finditer(r"(未|没有|无)(收到|受理|接到|接收|发生)?[^，。；]{0,20}?(政府信息公开申请|依申请)", s.text):
             c0, c1 = clause_bounds(s.text, m.start())
             clause = s.text[c0:c1]
-            if re.search(r"复议|诉讼|纠错|投诉|败诉|超期|逾期", clause) or re.search(r"\d", m.group(0)):
+            if re.search(r"复议|诉讼|纠错|投诉|败诉|超期|逾期|费", clause) or re.search(r"\d", m.group(0)):
                 continue
             if nr is None or nr == 0:
                 break
             note = _scope_note(report, s.text[c0:m.start()], clause)
+            kind = _NARROWING.sub("", m.group(0)[len(m.group(1)) + len(m.group(2) or ""):-len(m.group(3))])
+            if note is None and kind:
+                note = f"正文说的是“{kind}”这一类申请"
             out.append(Finding("X3", WARNING if note else ERROR,
                                (f"口径可能不同（{note}）：" if note else "") +
                                f"正文说没有收到政府信息公开申请（“{clause}”），但表三“一、本年新收”总计为 "
@@ -319,6 +367,10 @@ def check_request_claims(report: Report, index: TextIndex) -> list[Finding]:
                                evidence=(_ev(s), cell_evidence(report, "table3", "new_received", "total"))))
             break
     return out
+
+
+# words between “未收到” and “政府信息公开申请” that do not narrow it (“未收到任何公民、法人或其他组织提出的…”)
+_NARROWING = re.compile(r"任何|相关|有关|公民|法人|或|和|及|、|其他组织|社会公众|群众|申请人|人民|单位|个人|组织|提出|提交|的")
 
 
 # -- 表四 claims (X4) ---------------------------------------------------------------------------------
@@ -337,7 +389,9 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
         t = s.text
         if not _REVIEW_WORDS.search(t):
             continue
-        out += _all_upheld(report, s)
+        about_disclosure = _about_disclosure(s, index)
+        if about_disclosure:     # else 行政复议／诉讼 of the unit's other work (a 司法局's cases, a court's)
+            out += _all_upheld(report, s)
         # “无行政复议、行政诉讼”
         m = re.search(r"(无|未(发生|出现|产生|有)|没有)[^，。；]{0,16}?(行政复议|复议)[、和及或与]?[^，。；]{0,8}?(行政诉讼|诉讼)", t)
         if m:
@@ -354,19 +408,32 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                                                     f"三组总计之和为 {fmt(total)}，应为0。", expected=0, actual=total,
                                        evidence=(_ev(s),) + tuple(cell_evidence(report, "table4", g, k) for g, k in nonzero)))
         for word, grs in groups.items():
+            if not about_disclosure:
+                break
             for m in re.finditer(word, t):
                 if word == "行政复议" and t[m.end():m.end() + 3].startswith(("纠", "维持")):
                     continue
                 if word == "行政诉讼" and re.search(r"(复议后|直接)起诉", t[m.start():m.start() + 12]):
                     continue
+                if word != "行政复议" and re.search(r"复议[、和及与]$", t[max(0, m.start() - 3):m.start()]):
+                    continue        # “行政复议、行政诉讼共4件”: one number for both
                 c0, c1 = clause_bounds(t, m.start())
                 after = t[m.end():c1]
                 q = _first_quantity(after, units=("件", "起", "宗", "个"), max_gap=8)
                 if q is None or re.search(r"\d|纠|维持|败诉|审结|率", after[:q.start]):
                     continue
+                if _REVIEW_WORDS.search(after[:q.start]) and "各" not in after[:q.start]:
+                    continue        # “行政复议、行政诉讼共3件”: one number for both
+                if re.search(r"其中[^。]*信息公开", t[m.end() + q.end:]):
+                    continue        # “行政复议申请35件，其中涉及政府信息公开的0件”: the 35 counts all cases
                 expected = _sum_t4(t4, grs, "total")
                 evidence = [_ev(s)] + [cell_evidence(report, "table4", g, "total") for g in grs]
-                note = _scope_note(report, t[c0:m.start()])
+                note = _scope_note(report, t[c0:m.start()], t[c0:c1])
+                acting = _REVIEW_BODY.search(t[:m.start()])
+                if note is None and acting:
+                    note = f"“{acting.group(0)}”：可能是本机关作为复议机关或法院受理的案件"
+                if note is None and about_disclosure == "context":
+                    note = "本句没有写明是政府信息公开引起的案件"
                 if expected is not None and q.exact and q.value != expected:
                     out.append(_x4(report, f"正文“{word}{q.text}”", expected, q.value, note, evidence,
                                    f"应等于表四“{word}”总计" + ("（直接起诉 + 复议后起诉）" if len(grs) > 1 else "")))
@@ -392,6 +459,28 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
 
 
 _REVIEW_WORDS = re.compile(r"复议|诉讼|起诉")
+_DISCLOSURE = re.compile(r"信息公开|依申请")
+
+
+# a numbered “sentence” this short (“（二）依申请公开情况。”) is a heading run into its paragraph
+HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])[^，,；;]{0,18}$")
+
+
+def _about_disclosure(s: Sentence, index: TextIndex) -> str | None:
+    """Is a sentence about 行政复议／诉讼 on 政府信息公开 (表四)? "said": it says so, sits in part 四 or under a
+    heading about 依申请公开; "context": only the sentence before in its paragraph is about 信息公开 (the
+    number may still count other cases: a warning at most); None: not about it. A 司法局 or a 区政府 also
+    reports the reviews it decided and the lawsuits it answered on all its work; those are not 表四."""
+    if _DISCLOSURE.search(s.text) or s.top == "s4_review_litigation" or _DISCLOSURE.search(s.section.heading or ""):
+        return "said"
+    prev = index.previous(s)
+    if prev is None or not _DISCLOSURE.search(prev.text):
+        return None
+    return "said" if HEADING_SENTENCE.match(prev.text) else "context"
+
+
+# verbs of the body that decides a case (a 复议机关 “受理/办理/审理” 行政复议申请), not of the party to it
+_REVIEW_BODY = re.compile(r"受理|办理|审理|承办|收到|接收|办结|作为")
 _ALL_UPHELD = re.compile(r"(均|全部|都|皆)(获|被|予以|已被|得到)?(维持|胜诉)|(均|全部|都)(已)?(审结|结案|办结)")
 _NOT_UPHELD = {"corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
 

@@ -1,0 +1,133 @@
+"""Red team of the error-level rules (issue 16b): sentences and tables written the way real 年报 of the shared
+families write them, which a rule read as a contradiction while they count something else (another period,
+a part, one reason, another body's cases). Each must give no error; where a number may still be compared, a
+warning says why it may differ. The real errors these rules exist for stay errors (the last block)."""
+from __future__ import annotations
+
+import pytest
+
+from test_validator_text import BASE, make_report
+from test_validator_trust import check, errors, of, set_row, twenty_one
+
+
+def warned(findings, rule, why):
+    """The findings of `rule` are all warnings and one names `why`."""
+    fs = of(findings, rule)
+    return fs != [] and {f.severity for f in fs} == {"warning"} and any(why in f.message for f in fs)
+
+
+# == X1: a count of applications of another period, another body or a part ================================
+@pytest.mark.parametrize("sentence,why", [
+    ("与上年受理的政府信息公开申请16件相比，本年增加5件。", "上年"),
+    ("12月共受理政府信息公开申请3件。", "12月"),
+    ("第四季度受理政府信息公开申请8件。", "四季度"),
+    ("近三年共受理政府信息公开申请60件。", "近三年"),
+    ("2023年1月受理的政府信息公开申请5件已全部办结。", "1月"),
+    ("各镇（街道）共受理政府信息公开申请35件。", "各镇"),
+    ("全年受理政府信息公开申请24件，其中重复申请3件不计入。", "不计入"),
+])
+def test_applications_of_another_period_body_or_part_are_a_warning(sentence, why):
+    fs = check(twenty_one(sentence))
+    assert errors(fs) == [] and warned(fs, "X1", why)
+
+
+def test_the_whole_year_written_as_months_is_still_compared():
+    for sentence in ("2023年1月1日至12月31日，共受理政府信息公开申请20件。", "1-12月共受理政府信息公开申请20件。"):
+        assert [(f.rule, f.expected, f.actual) for f in errors(check(twenty_one(sentence)))] == [("X1", 21, 20)]
+
+
+def test_working_days_are_not_applications():
+    fs = check(twenty_one("全年办结政府信息公开申请19件，平均答复时间9个工作日。"))
+    assert errors(fs) == [] and of(fs, "X1") == []
+
+
+def test_processed_count_after_the_noun_is_compared():
+    (f,) = errors(check(twenty_one("全年办结政府信息公开申请20件。")))
+    assert (f.rule, f.expected, f.actual) == ("X1", 19, 20)
+
+
+# == X2: a number for one reason of an outcome group ========================================================
+def test_an_outcome_count_for_one_named_reason_is_a_warning():
+    fs = check(twenty_one("全年受理政府信息公开申请21件，其中因申请内容不明确、经补正后仍不明确无法提供1件。"))
+    assert errors(fs) == [] and warned(fs, "X2", "不明确")
+
+
+# == X3: “未收到……申请” of one kind, or of another year, or about fees ========================================
+@pytest.mark.parametrize("sentence,why", [
+    ("未收到涉及国家秘密的政府信息公开申请。", "涉及国家秘密"),
+    ("全年未收到外籍人员提出的政府信息公开申请。", "外籍人员"),
+    ("全年未收到收费类政府信息公开申请。", None),
+    ("无依申请公开信息处理费收取情况。", None),
+    ("上年度未收到政府信息公开申请，本年度受理21件。", "上年"),
+    ("各镇（街道）未收到政府信息公开申请。", "各镇"),
+])
+def test_no_applications_of_one_kind_or_period_is_not_an_x3_error(sentence, why):
+    fs = check(twenty_one(sentence))
+    assert errors(fs) == []
+    assert warned(fs, "X3", why) if why else of(fs, "X3") == []
+
+
+def test_no_applications_from_anyone_is_still_x3():
+    (f,) = errors(check(twenty_one("全年未收到任何公民、法人或其他组织提出的政府信息公开申请。")))
+    assert (f.rule, f.actual) == ("X3", 21)
+
+
+# == X4: the unit's reviews and lawsuits on all its work, not 表四 ===========================================
+def oversight(sentence: str):
+    """The sentence in （五）监督保障; 表四 行政复议 4 = 维持2 + 纠正1 + 尚未审结1."""
+    return make_report(BASE.replace("（五）监督保障情况。", "（五）监督保障情况。" + sentence)
+                       .format(req="全区共受理政府信息公开申请5件。"), table4_review=(2, 1, 0, 1, 4))
+
+
+@pytest.mark.parametrize("sentence", [
+    "全年承办行政诉讼案件12件，行政复议案件5件，均获胜诉。",
+    "全年办理行政复议案件35件，均依法审结。",
+    "区政府作为复议机关受理行政复议申请86件，行政复议决定均获维持。",
+    "全年行政应诉案件12件，行政诉讼均获胜诉。",
+    "区法院审理行政诉讼案件56件。",
+])
+def test_reviews_and_lawsuits_of_the_units_other_work_are_not_table4(sentence):
+    assert of(check(oversight(sentence)), "X4") == []
+
+
+@pytest.mark.parametrize("sentence,why", [
+    ("全年受理政府信息公开申请21件，受理行政复议申请2件。", "受理"),
+    ("全年受理政府信息公开申请21件。行政复议申请2件。", "没有写明"),
+    ("去年因政府信息公开被提起行政诉讼1件，已于今年3月审结。", "去年"),
+    ("因政府信息公开被提起行政诉讼1件（上年结转案件），已审结。", "上年"),
+])
+def test_review_counts_that_may_count_other_cases_are_a_warning(sentence, why):
+    fs = check(twenty_one(sentence))
+    assert errors(fs) == [] and warned(fs, "X4", why)
+
+
+@pytest.mark.parametrize("sentence", [
+    "全年受理行政复议申请35件，其中涉及政府信息公开的0件。",
+    "全区共收到行政复议申请120件，其中政府信息公开类0件。",
+    "政府信息公开行政复议、行政诉讼共4件。",
+])
+def test_a_total_of_all_cases_or_of_both_kinds_is_not_compared(sentence):
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。" + sentence), table4_review=(2, 1, 0, 1, 4))
+    assert of(check(r), "X4") == []
+
+
+# == the real errors stay errors ==========================================================================
+@pytest.mark.parametrize("sentence,rule,expected,actual", [
+    ("2023年，我区共受理政府信息公开申请二十件，均已办结。", "X1", 21, 20),
+    ("全年受理政府信息公开申请21件，结转下年度3件。", "X1", 2, 3),
+    ("全年受理政府信息公开申请21件，予以公开7件。", "X2", 6, 7),
+    ("全年受理政府信息公开申请21件，无法提供3件。", "X2", 2, 3),
+    ("2023年，未收到政府信息公开申请。", "X3", 0, 21),
+    ("本年度因政府信息公开被申请行政复议2件。", "X4", 0, 2),
+    ("因政府信息公开工作被提起行政诉讼1件。", "X4", 0, 1),
+])
+def test_real_contradictions_remain_errors(sentence, rule, expected, actual):
+    assert [(f.rule, f.expected, f.actual) for f in errors(check(twenty_one(sentence)))] == [(rule, expected, actual)]
+
+
+def test_carried_over_counts_in_text_agree_with_a_table_that_has_them():
+    r = twenty_one("全年共受理政府信息公开申请23件（含上年结转2件），答复21件，上年结转的2件申请已于1月办结。")
+    set_row(r, "carried_over", 2)
+    set_row(r, "total_processed", 21, 18)
+    set_row(r, "granted", 8, 6)
+    assert errors(check(r)) == []
