@@ -84,5 +84,14 @@ class DeadlinePolicy:
         m, d = self.other
         return date(year + 1, m, d), f"{kind.zh}的年度报告（条例第四十九条；乡镇、开发区默认同部门）"
 
+    def is_statutory(self, agency: str | None) -> bool:
+        """Is the deadline for this unit certain: set by 条例第四十九条 (县级以上地方人民政府, 政府部门) or by an
+        override? 乡镇（街道）、开发区 and units whose kind we cannot tell get the default, which their province
+        may set otherwise."""
+        if agency and any(agency.startswith(prefix) for prefix in self.overrides):
+            return True
+        kind = unit_kind(agency)
+        return kind.is_local_government_above_county or kind.level == "department" or kind.office
+
 
 DEFAULT_POLICY = DeadlinePolicy()

@@ -131,3 +131,78 @@ def test_carried_over_counts_in_text_agree_with_a_table_that_has_them():
     set_row(r, "total_processed", 21, 18)
     set_row(r, "granted", 8, 6)
     assert errors(check(r)) == []
+
+
+# == X1/X2: parts, channels and joint counts ================================================================
+@pytest.mark.parametrize("sentence", [
+    "收到的政府信息公开申请中有3件为重复申请。",
+    "全年受理政府信息公开申请21件，予以公开（含部分公开）12件。",
+    "全年受理政府信息公开申请21件，公开和部分公开共12件。",
+    "全年受理政府信息公开申请21件，不予公开、部分公开9件。",
+    "全年受理政府信息公开申请21件，现场答复2件，书面答复17件。",
+    "全年共受理政府信息公开申请2\n- 3 -\n1件，均已办结。",
+    "全年共受理15人次提出的政府信息公开申请21件。",
+    "全年受理政府信息公开申请21件，较上年增加十二件。",
+])
+def test_parts_channels_and_joint_counts_are_not_x_errors(sentence):
+    assert errors(check(twenty_one(sentence))) == []
+
+
+def test_a_wrong_joint_count_of_granted_and_partial_is_still_x2():
+    (f,) = errors(check(twenty_one("全年受理申请21件，予以公开（含部分公开）13件。")))
+    assert (f.rule, f.expected, f.actual) == ("X2", 12, 13)
+
+
+# == T2-8: documents not made this year, or by other bodies ================================================
+@pytest.mark.parametrize("sentence", [
+    "2023年，全区共制定行政规范性文件6件。",
+    "2023年，全区政府门户网站公开行政规范性文件36件。",
+    "2023年拟制定行政规范性文件2件。",
+    "2023年，按计划制定行政规范性文件2件，实际制定1件。",
+    "2023年新增现行有效行政规范性文件1件，累计现行有效3件。",
+    "2022年我区制定行政规范性文件4件，2023年制定1件。",
+])
+def test_documents_of_other_bodies_plans_or_changes_are_not_t2_8_errors(sentence):
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。") + sentence)      # 表二 制发1 废止0 现行有效3
+    assert errors(check(r)) == []
+
+
+def test_documents_made_this_year_against_table2_stay_an_error():
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。") + "2023年，我区印发行政规范性文件2件。")
+    assert [(f.rule, f.expected, f.actual) for f in errors(check(r))] == [("T2-8", 1, 2)]
+
+
+# == D2: a past year told in this year's report ===========================================================
+@pytest.mark.parametrize("sentence", [
+    "2022年度，我区政务公开工作在全市考核中获评优秀等次。",
+    "2022年，我区被确定为全省基层政务公开标准化规范化试点。",
+])
+def test_a_past_years_result_is_not_a_d2_error(sentence):
+    r = make_report(BASE.format(req="2023年，全区共受理政府信息公开申请5件。" + sentence))
+    assert of(check(r), "D2") == []
+
+
+def test_another_year_is_a_warning_when_the_overview_also_names_its_own_year():
+    r = make_report(BASE.format(req="2023年，全区共受理政府信息公开申请5件。2022年，我局开展了政府信息公开专项检查。"))
+    assert [f.severity for f in of(check(r), "D2")] == ["warning"]
+    copied = make_report(BASE.format(req="2022年，全区共受理政府信息公开申请5件。"))
+    assert [(f.severity, f.actual) for f in of(check(copied), "D2")] == [("error", 2022)]
+
+
+# == D3: a deadline the law does not set ====================================================================
+@pytest.mark.parametrize("agency,severity", [("某市某区某镇人民政府", "warning"), ("某市经济技术开发区管理委员会", "warning"),
+                                             ("某市某区发展和改革局", "error"), ("某市某区人民政府", None)])
+def test_late_publication_is_certain_only_where_the_law_sets_the_deadline(agency, severity):
+    r = make_report(BASE.format(req=""), agency=agency, published="2024-02-20")
+    assert [f.severity for f in of(check(r), "D3")] == ([severity] if severity else [])
+
+
+# == F1: the first year of the 2021 format is not verified ===================================================
+@pytest.mark.parametrize("year,severity", [(2021, "warning"), (2022, "error")])
+def test_the_old_table2_is_certainly_outdated_from_the_2022_reports_on(year, severity):
+    from ingest.report import Cell, Table
+    from ingest.schema import TABLE2_2019_ROWS
+    r = make_report(BASE.format(req=""))
+    r.year, r.format = year, "2019"
+    r.table2 = Table("table2", {row: {c: Cell(0) for c in cols} for row, (_, cols) in TABLE2_2019_ROWS.items()})
+    assert [f.severity for f in of(check(r), "F1")] == [severity]

@@ -41,8 +41,8 @@ def _ev(s: Sentence) -> Evidence:
 
 # words inside the clause that make its number a part or another measure of the requests: a channel
 # (网络申请, 当面), a running total over years (累计), a sub-count (其中)
-SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场申请|信函|邮寄|传真|电子邮件|其中|按期|按时|如期|逾期|超期|"
-                       r"延期|同比|较上年|比上年")
+SUB_SCOPE = re.compile(r"累计|网络申请|网上申请|在线申请|当面|现场|书面|口头|电话|短信|网上|线上|线下|信函|邮寄|传真|电子邮件|"
+                       r"其中|按期|按时|如期|逾期|超期|延期|同比|较上年|比上年|申请中")
 # words that put the number in another period than the report's year: last year, several years, a month
 # or a quarter of the year (“12月受理…3件”, “第四季度…”, “近三年…”, “与上年…相比”)
 OTHER_PERIOD = re.compile(r"上一?年|去年|前年|往年|历年|近[一二两三四五六七八九十\d]+年|[一二两三四五六七八九十\d]+年来|"
@@ -120,7 +120,7 @@ _CARRIED_FORWARD = re.compile(r"(结转|顺延|转入)(到|至|入)?下一?年�
 # a category (办理结果) named in the text → the outcome group(s) or the one row it counts. Order matters: the
 # longer wordings first (“予以公开及部分公开” before “部分公开” before “公开”).
 OUTCOMES: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
-    ("予以公开及部分公开", re.compile(r"(予以公开|同意公开|全部公开)(及|和|与|或|、)部分公开|全部或部分公开"),
+    ("予以公开及部分公开", re.compile(r"(予以|同意|全部)?(?<!不予)公开([（(]含|及|和|与|或|、)部分公开[）)]?|全部或部分公开"),
      ("granted", "partially_granted")),
     ("部分公开", re.compile(r"部分公开|区分处理"), ("partially_granted",)),
     ("予以公开", re.compile(r"予以公开|同意公开|全部公开|给予公开"), ("granted",)),
@@ -207,6 +207,8 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                         continue
                     taken.append((m.start(), m.end()))
                     c0, c1 = clause_bounds(t, m.start())
+                    if re.search(r"(公开|提供|处理|不掌握)[、和及与或]$", t[c0:m.start()]):
+                        continue    # “不予公开、部分公开9件”: one number for two categories
                     after = t[m.end():c1]
                     q = _first_quantity(after, max_gap=14)
                     if q is None or re.search(r"\d", after[:q.start]) or \
@@ -587,6 +589,8 @@ def check_fees(report: Report, index: TextIndex) -> list[Finding]:
 # -- 表二 vs text (T2-8, X7) -----------------------------------------------------------------------------
 _DOC_VERBS = r"制定|制发|印发|出台|发布|公开|新增"
 _CLEANUP = re.compile(r"清理|过去|以来|至今|累计|现行|有效|历年|以前|此前")
+_MADE = re.compile(r"制定|制发|印发|出台")          # the verbs of 本年制发件数 (公开、发布 may be older documents)
+_NOT_MADE = re.compile(r"拟|计划|将|预计|草案|起草|征求意见|报送|审核|审查|解读")
 
 
 def check_documents(report: Report, index: TextIndex) -> list[Finding]:
@@ -624,6 +628,12 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
                 continue
             explicit = row == "normative_documents" and m.group(1) and y is not None and f"{y}年" in t[max(0, c0 - 40):c1]
             note = _scope_note(report, verb_zone)
+            if note is None and (x := _NOT_MADE.search(verb_zone)):
+                note = f"“{x.group(0)}”不是本年制发"
+            if note is None and (x := re.search("|".join(WHOLE_AREA), verb_zone)):
+                note = f"“{x.group(0)}”可能包括各部门的文件"
+            if note is None and not _MADE.search(verb_zone):
+                note = "“公开／发布”的文件不一定是本年制发的"
             sev = ERROR if explicit and not note else WARNING
             out.append(Finding("T2-8", sev, f"正文“{t[max(c0, q.start - 12):m.end()]}”为 {fmt(q.value)} 件，表二"
                                             f"“{'规章' if row == 'regulations' else '行政规范性文件'}”本年制发件数为 {fmt(issued)}，"
@@ -689,8 +699,8 @@ def _in_force_claims(report: Report, index: TextIndex) -> list[Finding]:
             c0, c1 = clause_bounds(t, m.start())
             zone = t[max(0, c0 - 30):c1]
             doc = re.search(r"(行政)?规范性文件|规章", zone)
-            if doc is None:
-                continue
+            if doc is None or re.search(r"新增|增加|减少|新制定|净增", t[c0:m.start()]):
+                continue        # “新增现行有效…1件”: a change, not the number in force
             row = "regulations" if doc.group(0) == "规章" else "normative_documents"
             after = t[m.end():c1]
             q = _first_quantity(after, units=("件", "个", "份"), max_gap=14)

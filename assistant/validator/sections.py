@@ -131,6 +131,8 @@ def check_sections(report: Report, index: TextIndex) -> list[Finding]:
 
 
 # -- dates, format citation (D1–D4, F3) ----------------------------------------------------------------
+# words of a past year's result told in this year's report (assessments are announced the year after)
+_HISTORY = re.compile(r"考核|考评|评估|评议|评选|获评|被评|荣获|获得|排名|位列|等次|先进|表彰|通报|试点")
 _PERIOD = re.compile(r"统计(?:期限|时限|时间段|时间|区间|周期|范围)[^。]{0,12}?(\d{4})年(\d{1,2})月(\d{1,2})日(?:起)?"
                      r"(?:至|到|—|－|-|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
@@ -165,11 +167,17 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
         if tm and int(tm.group(1)) != y:
             out.append(Finding("D2", ERROR, f"标题中的年度 {tm.group(1)} 与报告年度 {y} 不一致。", expected=y,
                                actual=int(tm.group(1))))
+        # a sentence about another year may be history (“2022年度，我区在全市考核中获评优秀”, published in 2023)
+        # or a comparison; it is an error only when 总体情况 never names the report's own year
+        own_year = any(f"{y}年" in s.text for s in pre if s.top == "s1_overview")
         for s in pre:
             m = re.match(r"^(20\d\d)年度?[，,]?(我|本|全)(区|市|县|镇|乡|局|委|办|街道|机关|单位|厅|中心)", s.text)
-            if m and int(m.group(1)) != y and not re.search(r"将|计划|拟|较|比|同比|相比|上年|去年|以来", s.text):
-                out.append(Finding("D2", ERROR, f"正文“{s.text[:20]}……”写的是{m.group(1)}年，与报告年度{y}年不一致，"
-                                                f"可能沿用了其他年度的文字。", expected=y, actual=int(m.group(1)),
+            if m and int(m.group(1)) != y and not re.search(r"将|计划|拟|较|比|同比|相比|上年|去年|以来", s.text) \
+                    and f"{y}年" not in s.text and not _HISTORY.search(s.text):
+                out.append(Finding("D2", WARNING if own_year else ERROR,
+                                   f"正文“{s.text[:20]}……”写的是{m.group(1)}年，与报告年度{y}年不一致，"
+                                   + ("如是回顾往年情况可不改；否则可能沿用了其他年度的文字。" if own_year else
+                                      "可能沿用了其他年度的文字。"), expected=y, actual=int(m.group(1)),
                                    evidence=(_ev(s),)))
     # D3 / D4: publication date
     if y is not None:
@@ -197,9 +205,14 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
                 elif pub.year > y + 2:
                     out.append(Finding("D4", WARNING, f"落款日期 {report.published} 比报告年度 {y} 年晚了{pub.year - y}年，请核对。",
                                        expected=f"{y + 1}年", actual=report.published, evidence=sig_ev))
-                elif pub > deadline:
+                elif pub > deadline and policy.is_statutory(report.agency):
                     out.append(Finding("D3", ERROR, f"发布晚于法定期限：{why}，应不晚于 {deadline.isoformat()}，落款日期为 "
                                                     f"{report.published}，晚了 {(pub - deadline).days} 天。",
+                                       expected=deadline.isoformat(), actual=report.published, evidence=sig_ev))
+                elif pub > deadline:
+                    out.append(Finding("D3", WARNING, f"可能晚于发布期限：{why}，默认应不晚于 {deadline.isoformat()}，落款日期为 "
+                                                      f"{report.published}，晚了 {(pub - deadline).days} 天。条例第四十九条没有规定"
+                                                      f"这类单位的期限，请按本省规定核对。",
                                        expected=deadline.isoformat(), actual=report.published, evidence=sig_ev))
                 if pub > today:
                     out.append(Finding("D4", WARNING, f"落款日期 {report.published} 晚于今天（{today.isoformat()}）。",

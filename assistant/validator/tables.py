@@ -29,6 +29,7 @@ WARNING_RULES = {
     "label_missing": ("B5", WARNING),
 }
 
+FIRST_CERTAIN_2021_FORMAT_YEAR = 2022     # from this report year on, the 2019 trial format is certainly outdated
 _T3_FORMULA = {"T3-1": "勾稽关系：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
                "T3-2": "（七）总计 = 各项办理结果之和（（一）至（六））"}
 _T3_3 = "总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他"
@@ -235,8 +236,11 @@ def check_format(report: Report, c: Collector) -> None:
     if y is None:
         return
     if y >= 2021 and report.format == FORMAT_2019:
-        c.add(Finding("F1", ERROR, f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但表二使用了2019年试行版的"
-                                   f"栏目（本年新制作数量、第二十条第（九）项等）。", expected="2021", actual="2019"))
+        # 30号 was issued on 2021-09-26; that it binds the 2021 reports is not verified (RULES.md: [M]), so a
+        # 2021 report in the old format is a warning, a later one an error
+        c.add(Finding("F1", ERROR if y >= FIRST_CERTAIN_2021_FORMAT_YEAR else WARNING,
+                      f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但表二使用了2019年试行版的"
+                      f"栏目（本年新制作数量、第二十条第（九）项等）。", expected="2021", actual="2019"))
     elif y >= 2021 and t3 is not None and formulas.uses_single_other(t3.rows):
         c.add(Finding("F1", WARNING, f"{y}年度报告应使用2021年版表三：“（六）其他处理”应分为3个小项（逾期不补正、"
                                      f"逾期未缴费、其他），本表只有1行（2019年试行版样式）。",
