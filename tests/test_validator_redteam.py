@@ -206,3 +206,26 @@ def test_the_old_table2_is_certainly_outdated_from_the_2022_reports_on(year, sev
     r.year, r.format = year, "2019"
     r.table2 = Table("table2", {row: {c: Cell(0) for c in cols} for row, (_, cols) in TABLE2_2019_ROWS.items()})
     assert [f.severity for f in of(check(r), "F1")] == [severity]
+
+
+# == X1: applications of another kind ===================================================================
+@pytest.mark.parametrize("sentence", [
+    "全年受理行政许可申请1200件。",
+    "全年受理不动产登记申请560件。",
+    "全年受理最低生活保障申请35件，公开低保对象名单12批次。",
+    "全年收到企业开办申请300件。",
+    "全年收到公开征集意见申请2件。",
+    "全年收到各类申请80件。",
+    "受理查阅档案申请46件。",
+    "全年办结行政许可申请1200件。",
+])
+@pytest.mark.parametrize("where", ["（二）依申请公开情况。", "（五）监督保障情况。"])
+def test_other_kinds_of_applications_are_not_compared_with_table3(sentence, where):
+    r = make_report(BASE.replace(where, where + sentence).format(req="全区共受理政府信息公开申请5件。"))
+    assert [f for f in check(r) if f.rule in ("X1", "T3-9")] == []
+
+
+def test_a_bare_application_count_outside_the_requests_part_is_a_warning():
+    r = make_report(BASE.replace("（五）监督保障情况。", "（五）监督保障情况。全年受理申请12件。").format(req=""))
+    fs = check(r)
+    assert errors(fs) == [] and warned(fs, "X1", "没有写明是政府信息公开申请")

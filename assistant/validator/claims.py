@@ -114,7 +114,7 @@ def _first_quantity(text: str, units=COUNT_UNITS_FOR_REQUESTS, max_gap: int = 25
 # -- claims about 表三 -------------------------------------------------------------------------------
 _RECEIVE = re.compile(r"(收到|受理|新收|接收|接到)")
 _PROCESSED = re.compile(r"(办结|答复)")
-_PROCESSED_GAP = re.compile(r"了?(政府信息公开|信息公开|依申请公开)?申请(共|合计|总计|数|数量)?(为|计)?")
+_PROCESSED_GAP = re.compile(r"(了|共|共计|合计|总计)?((政府信息公开|信息公开|依申请公开)?申请(共|合计|总计|数|数量)?(为|计)?)?")
 _CARRIED_OVER = re.compile(r"(上年度?|上一年度?|去年)(结转|转结)")
 _CARRIED_FORWARD = re.compile(r"(结转|顺延|转入)(到|至|入)?下一?年度?")
 # a category (办理结果) named in the text → the outcome group(s) or the one row it counts. Order matters: the
@@ -142,6 +142,28 @@ _SUB_REASON = re.compile(r"不明确|不掌握|另行制作|国家秘密|禁止�
 _GROUP_LABELS = ("不予公开", "无法提供", "不予处理", "其他处理")
 
 
+_NAMED_DISCLOSURE = re.compile(r"信息公开|依申请|政府信息")
+_APPLICATION_FILLER = re.compile(r"申请|的|了|共计|合计|总计|共|数量|件数|数|为|新|各项")
+
+
+def _application_kind(gap: str) -> str:
+    """What applications the words between “受理” and the number name: "disclosure" (政府信息公开申请, 依申请公开),
+    "bare" (申请, 公开申请: disclosure only from the context) or "other" (行政许可申请, 低保申请, 各类申请…)."""
+    if _NAMED_DISCLOSURE.search(gap):
+        return "disclosure"
+    rest = _APPLICATION_FILLER.sub("", gap)
+    return "bare" if rest in ("", "公开") else "other"
+
+
+def _in_requests_context(s: Sentence, index: TextIndex) -> bool:
+    """Does a sentence sit where applications are 政府信息公开 applications: part 三, a heading about
+    依申请公开, or after a sentence naming them?"""
+    if s.top == "s3_requests" or _NAMED_DISCLOSURE.search(s.section.heading or ""):
+        return True
+    prev = index.previous(s)
+    return prev is not None and bool(_NAMED_DISCLOSURE.search(prev.text))
+
+
 def _about_requests(s: Sentence, index: TextIndex) -> bool:
     if "申请" in s.text:
         return True
@@ -167,8 +189,13 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                 continue
             if _CATEGORY.search(t[c0:m.end() + q.start]):
                 continue            # “…收到后予以公开3件”: a category count, compared below
+            kind = _application_kind(gap)
+            if kind == "other":
+                continue            # “受理行政许可申请1200件”, “低保申请”, “查阅档案申请”: other applications
             qq = _shift(q, m.end())
             note = _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0), t[c0:m.end() + q.start])
+            if note is None and kind == "bare" and not _in_requests_context(s, index):
+                note = "本句没有写明是政府信息公开申请"
             x = _EXCLUDED.search(t, qq.end)
             claims.append(Claim("received", qq, s, note or (f"正文写明“{x.group(0)}”" if x else None)))
         if "申请" in t:
@@ -176,8 +203,8 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                 c0, c1 = clause_bounds(t, m.start())
                 after = t[m.end():c1]
                 q = _first_quantity(after, max_gap=14)
-                if q is not None and q.start > 6 and not _PROCESSED_GAP.fullmatch(after[:q.start]):
-                    q = None        # “办结政府信息公开申请19件” yes; “办结后将结果告知…3件” no
+                if q is not None and not _PROCESSED_GAP.fullmatch(after[:q.start]):
+                    q = None        # “办结政府信息公开申请19件” yes; “办结行政许可申请…”, “办结后…3件” no
                 if q is None or re.search(r"\d", after[:q.start]) or OTHER_QUANTITY.search(t[c0:c1]):
                     continue
                 if _CATEGORY.search(t[c0:m.end() + q.start]):
