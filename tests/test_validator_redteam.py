@@ -229,3 +229,30 @@ def test_a_bare_application_count_outside_the_requests_part_is_a_warning():
     r = make_report(BASE.replace("（五）监督保障情况。", "（五）监督保障情况。全年受理申请12件。").format(req=""))
     fs = check(r)
     assert errors(fs) == [] and warned(fs, "X1", "没有写明是政府信息公开申请")
+
+
+# == X4: some of the cases, counts before their result, last year's case ======================================
+@pytest.mark.parametrize("sentence", [
+    "本年度因政府信息公开被申请行政复议4件，已审结的3件均获维持，1件尚在审理中。",
+    "本年度因政府信息公开被申请行政复议4件，除1件被纠正、1件尚未审结外，其余均获维持。",
+    "因政府信息公开被申请行政复议4件，其中2件维持原答复，1件被纠正，1件尚未审结。",
+])
+def test_results_of_some_of_the_reviews_agree_with_table4(sentence):
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。" + sentence), table4_review=(2, 1, 0, 1, 4))
+    assert errors(check(r)) == []
+
+
+def test_a_result_count_written_before_its_word_is_compared():
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。因政府信息公开被申请行政复议4件，其中3件维持原答复，"
+                                    "1件被纠正。"), table4_review=(2, 1, 0, 1, 4))
+    assert [(f.rule, f.expected, f.actual) for f in errors(check(r))] == [("X4", 2, 3)]
+
+
+def test_last_years_lawsuit_told_next_to_no_new_cases_is_a_warning():
+    from ingest.report import Cell
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。本年度没有发生因政府信息公开被申请行政复议和提起行政诉讼的"
+                                    "情况，上年度结转的1件行政诉讼已审结。"))
+    r.table4.rows["litigation_direct"]["upheld"] = Cell(1)
+    r.table4.rows["litigation_direct"]["total"] = Cell(1)
+    fs = check(r)
+    assert errors(fs) == [] and warned(fs, "X4", "上年") and of(fs, "X1") == []

@@ -214,10 +214,12 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
             for m in _CARRIED_OVER.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
                 q = _first_quantity(t[m.end():c1], max_gap=8)
-                if q is not None:
+                if q is not None and not OTHER_QUANTITY.search(t[c0:c1]):     # “上年度结转的1件行政诉讼”
                     claims.append(Claim("carried_over", _shift(q, m.end()), s, None))
             for m in _CARRIED_FORWARD.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
+                if OTHER_QUANTITY.search(t[c0:c1]):
+                    continue
                 q = _first_quantity(t[m.end():c1], max_gap=8)
                 if q is not None:
                     q = _shift(q, m.end())
@@ -431,6 +433,8 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                 if nonzero:
                     total = sum(t4.value(g, "total") or 0 for g in TABLE4_GROUPS)
                     note = _scope_note(report, t[c0:m.start()], t[c0:c1])
+                    if note is None and (x := _other_period(t)):
+                        note = f"同一句还写到“{x}”的案件"
                     out.append(Finding("X4", WARNING if note else ERROR,
                                        (f"口径可能不同（{note}）：" if note else "") +
                                        f"正文说没有行政复议、行政诉讼（“{t[c0:c1]}”），但表四有非0数字："
@@ -476,7 +480,7 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                     pm = re.search(pat, rest)
                     if not pm:
                         continue
-                    pq = _first_quantity(rest[pm.end():], units=("件", "起", "宗", "个"), max_gap=4)
+                    pq = _part_count(rest, pm)
                     if pq is None:
                         continue
                     exp = _sum_t4(t4, grs, key)
@@ -511,6 +515,7 @@ def _about_disclosure(s: Sentence, index: TextIndex) -> str | None:
 # verbs of the body that decides a case (a 复议机关 “受理/办理/审理” 行政复议申请), not of the party to it
 _REVIEW_BODY = re.compile(r"受理|办理|审理|承办|收到|接收|办结|作为")
 _ALL_UPHELD = re.compile(r"(均|全部|都|皆)(获|被|予以|已被|得到)?(维持|胜诉)|(均|全部|都)(已)?(审结|结案|办结)")
+_SUBSET = re.compile(r"其余|除|审结的|结案的|办结的|其他")
 _NOT_UPHELD = {"corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
 
 
@@ -526,6 +531,9 @@ def _all_upheld(report: Report, s: Sentence) -> list[Finding]:
              if w in before]
     if not named or re.search(r"不服|未|没有|无", t[max(0, m.start() - 4):m.start()]):
         return []
+    after_named = before[max(before.rfind(w) for w, _ in named):]
+    if _SUBSET.search(after_named) or len([q for q in quantities(after_named) if q.unit in ("件", "起", "宗")]) > 1:
+        return []       # “已审结的3件均获维持”, “除1件被纠正外，其余均获维持”: only some of the cases
     groups = tuple(dict.fromkeys(g for _, gs in named for g in gs))
     bad_cols = ("pending",) if m.group(0).endswith(("审结", "结案", "办结")) else ("corrected", "other", "pending")
     cells = [(g, k) for g in groups for k in bad_cols if t4.value(g, k)]
@@ -539,6 +547,19 @@ def _all_upheld(report: Report, s: Sentence) -> list[Finding]:
     sev = WARNING if note else ERROR
     return [Finding("X4", sev, f"{'口径可能不同（' + note + '）：' if note else '正文与表四不一致：'}{said}但表四有{what}"
                                f"（共 {fmt(total)} 件），应为0。", expected=0, actual=total, evidence=evidence)]
+
+
+def _part_count(rest: str, pm: re.Match) -> Quantity | None:
+    """The count of one 表四 result in “其中…”: written after it in its clause (“维持2件”) or right before it
+    (“2件维持原答复”, “1件被纠正”); never a number of the next clause."""
+    c0, c1 = clause_bounds(rest, pm.start())
+    q = _first_quantity(rest[pm.end():c1], units=("件", "起", "宗", "个"), max_gap=4)
+    if q is not None:
+        return q
+    before = [x for x in quantities(rest[c0:pm.start()]) if x.unit in ("件", "起", "宗", "个")]
+    if before and re.fullmatch(r"(被|予以|获|均)?", rest[c0 + before[-1].end:pm.start()]):
+        return before[-1]
+    return None
 
 
 def _sum_t4(t4, groups, col):
