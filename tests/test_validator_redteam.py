@@ -256,3 +256,19 @@ def test_last_years_lawsuit_told_next_to_no_new_cases_is_a_warning():
     r.table4.rows["litigation_direct"]["total"] = Cell(1)
     fs = check(r)
     assert errors(fs) == [] and warned(fs, "X4", "上年") and of(fs, "X1") == []
+
+
+# == T2-8: documents in force counted for a 目录, a review, with other kinds ===================================
+@pytest.mark.parametrize("sentence", [
+    "在政府网站公布现行有效行政规范性文件目录，收录现行有效行政规范性文件45件。",
+    "及时更新现行有效行政规范性文件目录，目前共收录现行有效行政规范性文件及部门文件56件。",
+    "开展现行有效行政规范性文件梳理，共梳理现行有效行政规范性文件45件。",
+    "对现行有效的45件行政规范性文件逐一审查。",
+    "公开现行有效规章和行政规范性文件共5件。",
+    "2023年，现行有效的上级行政规范性文件12件已转发。",
+    "截至2023年12月31日，现行有效行政规范性文件5件（含区政府办公室文件2件）。",
+    "2023年，我区制定规章和行政规范性文件共3件。",
+])
+def test_documents_counted_for_other_purposes_are_not_t2_8_errors(sentence):
+    r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。") + sentence)      # 表二 制发1 废止0 现行有效3
+    assert errors(check(r)) == []

@@ -671,6 +671,8 @@ def check_documents(report: Report, index: TextIndex) -> list[Finding]:
                 verb_zone = before
             if q is None or not re.search(_DOC_VERBS, verb_zone) or re.search(r"备案|审查|审核|清理", verb_zone):
                 continue
+            if _JOINT_DOCS.search(t[c0:q.start]):
+                continue        # “制定规章和行政规范性文件共3件”: one number for two kinds
             issued = t2.value(row, "issued")
             if issued is None or not q.exact or q.value == issued:
                 continue
@@ -757,9 +759,14 @@ def _in_force_claims(report: Report, index: TextIndex) -> list[Finding]:
             in_force = t2.value(row, "in_force")
             if in_force is None or q.value == in_force:
                 continue
+            if _JOINT_DOCS.search(t[c0:c1]):
+                continue        # “现行有效规章和行政规范性文件共5件”, “…文件及部门文件56件”: one number for two kinds
             name = "规章" if row == "regulations" else "行政规范性文件"
+            qend = m.end() + q.end
             note = _scope_note(report, t[c0:m.start()], t[c0:m.end() + q.start]) or \
-                (f"含“{x.group(0)}”" if (x := re.search(r"清理|累计|以来|历年|全市|全区|全县|全省", zone)) else None)
+                (f"含“{x.group(0)}”" if (x := re.search(r"清理|累计|以来|历年|全市|全区|全县|全省", zone)) else None) or \
+                (f"“{x.group(0)}”的文件可能另有口径" if (x := _DOC_WORK.search(t[c0:c1])) else None) or \
+                ("括号内说明了口径" if re.match(r"[（(][^）)]*(含|包括|其中)", t[qend:c1]) else None)
             explicit = row == "regulations" or bool(doc.group(1))
             sev = ERROR if explicit and not note else WARNING
             out.append(Finding("T2-8", sev, f"正文“{t[c0:c1]}”写现行有效 {fmt(q.value)} 件，表二“{name}”现行有效件数为 "
@@ -769,6 +776,11 @@ def _in_force_claims(report: Report, index: TextIndex) -> list[Finding]:
                                evidence=(_ev(s), cell_evidence(report, "table2", row, "in_force"))))
             break
     return out
+
+
+_JOINT_DOCS = re.compile(r"(规章|规范性文件)(和|及|与|、|以及)|(和|及|与|、|以及)(行政)?(规章|规范性文件)|文件(和|及|与)")
+# work done on a set of documents (a 目录, a review, documents passed on from above): the set may differ
+_DOC_WORK = re.compile(r"梳理|审查|评估|收录|转发|目录|汇编|备案|审核|上级|省级|市级")
 
 
 def _adjacent_count(text: str, word: str) -> Quantity | None:
