@@ -272,3 +272,16 @@ def test_last_years_lawsuit_told_next_to_no_new_cases_is_a_warning():
 def test_documents_counted_for_other_purposes_are_not_t2_8_errors(sentence):
     r = make_report(BASE.format(req="全区共受理政府信息公开申请5件。") + sentence)      # 表二 制发1 废止0 现行有效3
     assert errors(check(r)) == []
+
+
+# == B1: a part under another name ======================================================================
+def test_a_part_printed_under_another_heading_is_a_warning_and_a_missing_one_an_error():
+    from ingest.report import Section
+    r = make_report(BASE.format(req=""))
+    one = r.section("s1_overview")
+    r.sections = [s for s in r.sections if s.key != "s1_overview"]
+    renamed = Section("preamble", "前言", "前言", r.sections[0].text + "\n一、基本情况\n" + one.text.replace("总体情况", ""))
+    r.sections[0] = renamed
+    assert [f.severity for f in of(check(r), "B1")] == ["warning"]
+    r.sections[0] = Section("preamble", "前言", "前言", "本报告依据条例编制。\n一、本年新收政府信息公开申请数量")
+    assert [f.severity for f in of(check(r), "B1")] == ["error"]

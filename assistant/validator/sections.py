@@ -39,6 +39,10 @@ _SECTION_WORDS = {
 }
 
 
+# the numbered row labels of 表三 (“一、本年新收…申请数量”, “四、结转下年度继续办理”) are not part headings
+_TABLE_ROW_LABEL = re.compile(r"申请数量|本年新收|上年结转|办理结果|结转下年度")
+
+
 def _heading_core(h: str) -> str:
     h = re.sub(r"^[一二三四五六][、.．]", "", squash(h))
     return re.sub(r"[、，,。：:（）()\s]", "", h)
@@ -51,7 +55,8 @@ def problems_sections(report: Report) -> list:
 
 def check_sections(report: Report, index: TextIndex) -> list[Finding]:
     out: list[Finding] = []
-    whole = squash("\n".join(x.heading + "\n" + x.text for x in report.sections))
+    raw = "\n".join(x.heading + "\n" + x.text for x in report.sections)
+    whole = squash(raw)
     for key, canonical in SECTIONS.items():
         s = report.section(key)
         if s is None:
@@ -62,7 +67,9 @@ def check_sections(report: Report, index: TextIndex) -> list[Finding]:
                                    evidence=tuple(sentence_evidence(x, x.heading) for x in subs)))
             else:
                 no = '一二三四五六'[list(SECTIONS).index(key)]
-                trace = re.search(_SECTION_WORDS[key], whole)
+                trace = re.search(_SECTION_WORDS[key], whole) or next(     # “一、基本情况”: a renamed heading
+                    (h for h in re.finditer(rf"(?m)^[#\s]*{no}[、.．]\s*\S.{{0,24}}$", raw)
+                     if not _TABLE_ROW_LABEL.search(h.group(0))), None)
                 if trace:       # renumbered, merged into another part, or a heading we did not recognise
                     out.append(Finding("B1", WARNING, f"没有找到单独的第{no}部分标题“{canonical}”，但正文写到了“{trace.group(0)}”："
                                                       f"该部分可能改了编号、换了标题或与其他部分合并。请按格式使用规定的标题。",
