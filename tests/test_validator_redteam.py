@@ -285,3 +285,18 @@ def test_a_part_printed_under_another_heading_is_a_warning_and_a_missing_one_an_
     assert [f.severity for f in of(check(r), "B1")] == ["warning"]
     r.sections[0] = Section("preamble", "前言", "前言", "本报告依据条例编制。\n一、本年新收政府信息公开申请数量")
     assert [f.severity for f in of(check(r), "B1")] == ["error"]
+
+
+# == 表三 read with its 总计 column one row off =============================================================
+def test_a_table_breaking_many_equations_at_once_is_a_reading_doubt_not_errors():
+    from ingest.report import Cell
+    r = twenty_one("")
+    rows = list(r.table3.rows)
+    totals = [r.table3.rows[row]["total"].value for row in rows]
+    for row, v in zip(rows, [0] + totals[:-1]):          # the 总计 column slid down one row
+        r.table3.rows[row]["total"] = Cell(v)
+    fs = [f for f in check(r) if f.rule in ("T3-1", "T3-2", "T3-3")]
+    assert len(fs) >= 6 and {f.severity for f in fs} == {"warning"} and "读错了行列" in fs[0].message
+    one_wrong = twenty_one("")
+    one_wrong.table3.rows["granted"]["total"] = Cell(7)   # one wrong cell: its row and its column, still errors
+    assert {f.rule for f in errors(check(one_wrong))} == {"T3-2", "T3-3"}

@@ -7,7 +7,7 @@ such equations are summed up in one info finding per rule, never reported as err
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.validator.findings import ERROR, INFO, WARNING, Evidence, Finding, cell_evidence, cell_label, TABLE_ZH
 from assistant import formulas
@@ -456,7 +456,24 @@ def run(check, report: Report, previous: Report | None = None) -> list[Finding]:
     else:
         check(report, previous, c)
     c.flush_unassessable()
-    return c.findings
+    return _many_failures_to_warnings(c.findings)
+
+
+# one wrong cell breaks at most three equations (its row, its column, the balance); this many broken at once
+# in one table is more likely a table we read wrongly (columns shifted, merged cells) than the report's error
+MANY_FAILURES = 6
+_EQUATION_RULES = {"table3": ("T3-1", "T3-2", "T3-3"), "table4": ("T4-1", "T4-2", "T4-3")}
+
+
+def _many_failures_to_warnings(findings: list[Finding]) -> list[Finding]:
+    for table, rules in _EQUATION_RULES.items():
+        failed = [f for f in findings if f.rule in rules and f.severity == ERROR]
+        if len(failed) < MANY_FAILURES:
+            continue
+        note = (f"（{TABLE_ZH[table]}有{len(failed)}处等式同时不成立，更可能是本工具读错了行列（如合并单元格、列错位），"
+                f"请对照原件核对。）")
+        findings = [replace(f, severity=WARNING, message=f.message + note) if f in failed else f for f in findings]
+    return findings
 
 
 
