@@ -32,7 +32,8 @@ def test_applications_of_another_period_body_or_part_are_a_warning(sentence, why
 
 
 def test_the_whole_year_written_as_months_is_still_compared():
-    for sentence in ("2023年1月1日至12月31日，共受理政府信息公开申请20件。", "1-12月共受理政府信息公开申请20件。"):
+    for sentence in ("2023年1月1日至12月31日，共受理政府信息公开申请20件。", "1-12月共受理政府信息公开申请20件。",
+                     "截至2023年12月31日，共受理政府信息公开申请20件。"):
         assert [(f.rule, f.expected, f.actual) for f in errors(check(twenty_one(sentence)))] == [("X1", 21, 20)]
 
 
