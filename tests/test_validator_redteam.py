@@ -301,3 +301,11 @@ def test_a_table_breaking_many_equations_at_once_is_a_reading_doubt_not_errors()
     one_wrong = twenty_one("")
     one_wrong.table3.rows["granted"]["total"] = Cell(7)   # one wrong cell: its row and its column, still errors
     assert {f.rule for f in errors(check(one_wrong))} == {"T3-2", "T3-3"}
+
+
+# == D1: part of the report's year =========================================================================
+@pytest.mark.parametrize("period,severity", [("自2023年3月1日起至2023年12月31日止", "warning"),
+                                             ("自2022年1月1日起至2022年12月31日止", "error")])
+def test_a_period_inside_the_reports_year_is_a_warning_another_year_an_error(period, severity):
+    r = make_report(BASE.format(req=""), preamble=f"本年度报告中所列数据的统计期限{period}。")
+    assert [f.severity for f in of(check(r), "D1")] == [severity]

@@ -166,7 +166,11 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
         y2 = y2 or y1
         said = f"{y1}年{mo1}月{d1}日至{y2}年{mo2}月{d2}日"
         if (int(y1), int(mo1), int(d1), int(y2), int(mo2), int(d2)) != (y, 1, 1, y, 12, 31):
-            out.append(Finding("D1", ERROR, f"统计期限写的是{said}，{y}年度报告应为{y}年1月1日至{y}年12月31日。",
+            # the wrong year is certain; part of the right year may be a unit set up or merged during the year
+            part_of_year = int(y1) == int(y2) == y
+            out.append(Finding("D1", WARNING if part_of_year else ERROR,
+                               f"统计期限写的是{said}，{y}年度报告应为{y}年1月1日至{y}年12月31日。"
+                               + ("如本单位年中成立或调整，请在正文说明。" if part_of_year else ""),
                                expected=f"{y}年1月1日至{y}年12月31日", actual=said, evidence=(_ev(s),)))
     # D2: the year in the title and in “YYYY年，我…” sentences
     if y is not None:
