@@ -309,3 +309,13 @@ def test_a_table_breaking_many_equations_at_once_is_a_reading_doubt_not_errors()
 def test_a_period_inside_the_reports_year_is_a_warning_another_year_an_error(period, severity):
     r = make_report(BASE.format(req=""), preamble=f"本年度报告中所列数据的统计期限{period}。")
     assert [f.severity for f in of(check(r), "D1")] == [severity]
+
+
+def test_reasons_given_as_examples_count_the_whole_group():
+    (f,) = errors(check(twenty_one("全年受理政府信息公开申请21件，属信访、重复申请等不予处理1件。")))
+    assert (f.rule, f.expected, f.actual) == ("X2", 0, 1)
+
+
+def test_a_review_count_followed_by_a_lawsuit_sentence_part_is_compared():
+    fs = errors(check(twenty_one("政府信息公开行政复议3件，其中结果维持3件；政府信息公开行政诉讼1件，其中结果维持1件。")))
+    assert [(f.rule, f.expected, f.actual) for f in fs] == [("X4", 0, 3), ("X4", 0, 3), ("X4", 0, 1), ("X4", 0, 1)]

@@ -246,7 +246,8 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                     note = _scope_note(report, t[c0:m.start()])
                     if note is None and label in _GROUP_LABELS:
                         r = _SUB_REASON.search(t[c0:m.start()])
-                        note = f"写明了具体理由“{r.group(0)}”，可能只是其中一个小项" if r else None
+                        if r and "等" not in t[r.end():m.start()]:     # “属信访、重复申请等不予处理80件”: the group
+                            note = f"写明了具体理由“{r.group(0)}”，可能只是其中一个小项"
                     claims.append(Claim(label, _shift(q, m.end()), s, note))
     return claims
 
@@ -457,7 +458,7 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
                     continue
                 if _REVIEW_WORDS.search(after[:q.start]) and "各" not in after[:q.start]:
                     continue        # “行政复议、行政诉讼共3件”: one number for both
-                if re.search(r"其中[^。]*信息公开", t[m.end() + q.end:]):
+                if re.search(r"^[^；;。]*其中[^；;。]*信息公开", t[m.end() + q.end:]):
                     continue        # “行政复议申请35件，其中涉及政府信息公开的0件”: the 35 counts all cases
                 expected = _sum_t4(t4, grs, "total")
                 evidence = [_ev(s)] + [cell_evidence(report, "table4", g, "total") for g in grs]
