@@ -319,3 +319,19 @@ def test_reasons_given_as_examples_count_the_whole_group():
 def test_a_review_count_followed_by_a_lawsuit_sentence_part_is_compared():
     fs = errors(check(twenty_one("政府信息公开行政复议3件，其中结果维持3件；政府信息公开行政诉讼1件，其中结果维持1件。")))
     assert [(f.rule, f.expected, f.actual) for f in fs] == [("X4", 0, 3), ("X4", 0, 3), ("X4", 0, 1), ("X4", 0, 1)]
+
+
+# == a correction of an earlier report, last year's 结转 ====================================================
+@pytest.mark.parametrize("sentence,why", [
+    ("经核查，我局2022年度报告中结转下年度申请5件有误，应更正为3件。", "2022"),
+    ("去年同期结转下年度申请5件。", "去年"),
+    ("更正说明：上年度报告“本年新收”误填为15件，现更正，本年度共受理政府信息公开申请15件。", "更正"),
+])
+def test_a_corrected_or_last_years_figure_is_a_warning(sentence, why):
+    fs = check(twenty_one(sentence))
+    assert errors(fs) == [] and warned(fs, "X1", why)
+
+
+def test_this_years_carried_counts_stay_errors():
+    fs = errors(check(twenty_one("全年受理申请21件，结转下年度5件。上年度结转申请2件，本年度均已办结。")))
+    assert [(f.rule, f.expected, f.actual) for f in fs] == [("X1", 2, 5), ("X1", 0, 2)]

@@ -75,6 +75,9 @@ def _scope_note(report: Report, prefix: str, clause: str = "") -> str | None:
     m = SUB_SCOPE.search(clause)
     if m:
         return f"含“{m.group(0)}”"
+    m = CORRECTION.search(prefix + clause)
+    if m:
+        return f"是对往年数字的更正（“{m.group(0)}”）"
     other_year = next((y for y in _YEAR.findall(prefix + clause) if report.year and int(y) != report.year), None)
     if other_year:
         return f"写的是{other_year}年"
@@ -215,7 +218,7 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                 c0, c1 = clause_bounds(t, m.start())
                 q = _first_quantity(t[m.end():c1], max_gap=8)
                 if q is not None and not OTHER_QUANTITY.search(t[c0:c1]):     # “上年度结转的1件行政诉讼”
-                    claims.append(Claim("carried_over", _shift(q, m.end()), s, None))
+                    claims.append(Claim("carried_over", _shift(q, m.end()), s, _carried_note(report, t, c0, m)))
             for m in _CARRIED_FORWARD.finditer(t):
                 c0, c1 = clause_bounds(t, m.start())
                 if OTHER_QUANTITY.search(t[c0:c1]):
@@ -227,7 +230,7 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                     before = [x for x in quantities(t[c0:m.start()]) if x.unit in COUNT_UNITS_FOR_REQUESTS]
                     q = _shift(before[-1], c0) if before else None
                 if q is not None:
-                    claims.append(Claim("carried_forward", q, s, None))
+                    claims.append(Claim("carried_forward", q, s, _carried_note(report, t, c0, m)))
         if _about_requests(s, index):
             taken: list[tuple[int, int]] = []
             for label, pattern, _rows in OUTCOMES:
@@ -250,6 +253,17 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                             note = f"写明了具体理由“{r.group(0)}”，可能只是其中一个小项"
                     claims.append(Claim(label, _shift(q, m.end()), s, note))
     return claims
+
+
+# a sentence that corrects a figure of an earlier report (“2022年度报告中…有误，应更正为3件”)
+CORRECTION = re.compile(r"更正|有误|误填|误报|勘误|纠正为|修正为|应为")
+
+
+def _carried_note(report: Report, t: str, c0: int, m: re.Match) -> str | None:
+    """Why a 结转 count may be of another year: words before “上年结转／结转下年度” (the pattern itself says
+    上年), or a correction of an earlier report."""
+    x = CORRECTION.search(t)
+    return _scope_note(report, t[c0:m.start()]) or (f"是对往年数字的更正（“{x.group(0)}”）" if x else None)
 
 
 def _shift(q: Quantity, offset: int) -> Quantity:
