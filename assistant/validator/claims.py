@@ -1,9 +1,11 @@
 """Text against tables (RULES.md b): X1–X7, and the text-based T2-7, T2-8, T3-8, T3-9.
 
 A sentence counts what it names. “受理政府信息公开申请N件” is compared with 表三; sentences about other
-quantities (建议提案, 热线工单, 备案…) are left alone; a sentence whose subject is narrower or wider than the
-reporting unit (“区政府办代表区政府受理…”) gives a warning that the scope may differ (口径可能不同), never
-an error. Approximate numbers (约, 多, 余, 一万多件) are not compared exactly.
+quantities (建议提案, 热线工单, 备案…) or other applications (行政许可申请, 低保申请…) and the 行政复议／诉讼 a
+unit decided or answered on its other work are left alone; a sentence whose subject is narrower or wider than
+the reporting unit (“区政府办代表区政府受理…”), that counts another period (上年, 12月, 第四季度, 近三年), a
+part (其中, 一个渠道, 一个理由) or corrects an earlier report gives a warning that the scope may differ
+(口径可能不同), never an error. Approximate numbers (约, 多, 余, 一万多件) are not compared exactly.
 """
 from __future__ import annotations
 
@@ -145,7 +147,7 @@ _SUB_REASON = re.compile(r"不明确|不掌握|另行制作|国家秘密|禁止�
 _GROUP_LABELS = ("不予公开", "无法提供", "不予处理", "其他处理")
 
 
-_NAMED_DISCLOSURE = re.compile(r"信息公开|依申请|政府信息")
+_NAMED_DISCLOSURE = re.compile(r"信息公开|依申请|公开政府信息")
 _APPLICATION_FILLER = re.compile(r"申请|的|了|共计|合计|总计|共|数量|件数|数|为|新|各项")
 
 
@@ -158,13 +160,22 @@ def _application_kind(gap: str) -> str:
     return "bare" if rest in ("", "公开") else "other"
 
 
-def _in_requests_context(s: Sentence, index: TextIndex) -> bool:
-    """Does a sentence sit where applications are 政府信息公开 applications: part 三, a heading about
-    依申请公开, or after a sentence naming them?"""
-    if s.top == "s3_requests" or _NAMED_DISCLOSURE.search(s.section.heading or ""):
-        return True
+# a numbered “sentence” this short (“（二）依申请公开情况。”) is a heading run into its paragraph
+HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])[^，,；;]{0,18}$")
+
+
+def _disclosure_context(s: Sentence, index: TextIndex, part: str) -> str | None:
+    """Is a sentence about 政府信息公开 (its applications, or the 行政复议／诉讼 they led to)? "said": it says so,
+    sits in `part` (三 or 四) or under a heading about it; "context": only the sentence before in its
+    paragraph is about it (a number may still count other things: a warning at most); None: not about it.
+    A unit also reports other applications (行政许可, 低保…), the reviews it decided and the lawsuits it
+    answered on all its work."""
+    if _NAMED_DISCLOSURE.search(s.text) or s.top == part or _NAMED_DISCLOSURE.search(s.section.heading or ""):
+        return "said"
     prev = index.previous(s)
-    return prev is not None and bool(_NAMED_DISCLOSURE.search(prev.text))
+    if prev is None or not _NAMED_DISCLOSURE.search(prev.text):
+        return None
+    return "said" if HEADING_SENTENCE.match(prev.text) else "context"
 
 
 def _about_requests(s: Sentence, index: TextIndex) -> bool:
@@ -197,7 +208,7 @@ def request_claims(report: Report, index: TextIndex) -> list[Claim]:
                 continue            # “受理行政许可申请1200件”, “低保申请”, “查阅档案申请”: other applications
             qq = _shift(q, m.end())
             note = _scope_note(report, t[c0:m.start()] + _prev_clause(t, c0), t[c0:m.end() + q.start])
-            if note is None and kind == "bare" and not _in_requests_context(s, index):
+            if note is None and kind == "bare" and not _disclosure_context(s, index, "s3_requests"):
                 note = "本句没有写明是政府信息公开申请"
             x = _EXCLUDED.search(t, qq.end)
             claims.append(Claim("received", qq, s, note or (f"正文写明“{x.group(0)}”" if x else None)))
@@ -435,7 +446,7 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
         t = s.text
         if not _REVIEW_WORDS.search(t):
             continue
-        about_disclosure = _about_disclosure(s, index)
+        about_disclosure = _disclosure_context(s, index, "s4_review_litigation")
         if about_disclosure:     # else 行政复议／诉讼 of the unit's other work (a 司法局's cases, a court's)
             out += _all_upheld(report, s)
         # “无行政复议、行政诉讼”
@@ -507,26 +518,6 @@ def check_review_claims(report: Report, index: TextIndex) -> list[Finding]:
 
 
 _REVIEW_WORDS = re.compile(r"复议|诉讼|起诉")
-_DISCLOSURE = re.compile(r"信息公开|依申请")
-
-
-# a numbered “sentence” this short (“（二）依申请公开情况。”) is a heading run into its paragraph
-HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])[^，,；;]{0,18}$")
-
-
-def _about_disclosure(s: Sentence, index: TextIndex) -> str | None:
-    """Is a sentence about 行政复议／诉讼 on 政府信息公开 (表四)? "said": it says so, sits in part 四 or under a
-    heading about 依申请公开; "context": only the sentence before in its paragraph is about 信息公开 (the
-    number may still count other cases: a warning at most); None: not about it. A 司法局 or a 区政府 also
-    reports the reviews it decided and the lawsuits it answered on all its work; those are not 表四."""
-    if _DISCLOSURE.search(s.text) or s.top == "s4_review_litigation" or _DISCLOSURE.search(s.section.heading or ""):
-        return "said"
-    prev = index.previous(s)
-    if prev is None or not _DISCLOSURE.search(prev.text):
-        return None
-    return "said" if HEADING_SENTENCE.match(prev.text) else "context"
-
-
 # verbs of the body that decides a case (a 复议机关 “受理/办理/审理” 行政复议申请), not of the party to it
 _REVIEW_BODY = re.compile(r"受理|办理|审理|承办|收到|接收|办结|作为")
 _ALL_UPHELD = re.compile(r"(均|全部|都|皆)(获|被|予以|已被|得到)?(维持|胜诉)|(均|全部|都)(已)?(审结|结案|办结)")
