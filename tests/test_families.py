@@ -377,3 +377,18 @@ def test_renumbered_headings_are_the_sections_their_words_name(shared, tmp_path)
     original = extract(shared / "reports" / "002_shanghai_govoffice_2025.md")
     assert r.to_json(provenance=False)["table3"] == original.to_json(provenance=False)["table3"]
     assert r.to_json(provenance=False)["table4"] == original.to_json(provenance=False)["table4"]
+
+
+@pytest.mark.parametrize("heading", ["基本情况", "工作概述", "总体工作概况"])
+def test_part_one_under_another_name_is_still_part_one(shared, tmp_path, heading):
+    """“一、基本情况” or “一、工作概述” instead of “一、总体情况”: its text is part 一 (answers and B2 read it there, not
+    in the preamble), and the checker asks only for the standard title (B1 warning)."""
+    from assistant.validator import check_report
+    seed = (shared / "seeds" / "000_747ce1910eae7ff3.txt").read_text(encoding="utf-8")
+    path = tmp_path / "renamed.txt"
+    path.write_text(seed.replace("\n一、总体情况\n", f"\n一、{heading}\n"), encoding="utf-8")
+    r, original = extract(path), extract(shared / "seeds" / "000_747ce1910eae7ff3.txt")
+    assert r.section("s1_overview").text == original.section("s1_overview").text
+    assert r.section("preamble").text == original.section("preamble").text
+    b1 = [f for f in check_report(r) if f.rule == "B1"]
+    assert [(f.severity, f.actual) for f in b1] == [("warning", f"一、{heading}")]
