@@ -27,7 +27,10 @@ from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_CO
 
 NUMBER = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?$")
 BLANK_MARKS = {"", "/", "／", "—", "——", "-", "－", "–", "\\", "、", "无", "空"}
-_INLINE_VALUES = re.compile(r"^(?P<label>.{1,40}?[\u4e00-\u9fff）)”])\s+(?P<nums>(?:[+\-]?\d[\d,]*(?:\.\d+)?\s*){1,15})$")
+# a row typed as text: its label, then its numbers after a space, or glued to a label that ends in a word
+# (“规章2 0 34”; not after 年/月/日/第…, where a number belongs to the words)
+_INLINE_VALUES = re.compile(r"^(?P<label>[^。；！？]{1,80}?(?:[\u4e00-\u9fff）)”](?=\s)|[\u4e00-\u9fff）)”](?<![年月日号第共约近达至和及或]))"
+                            r")\s*(?P<nums>(?:[+\-]?\d[\d,]*(?:\.\d+)?\s*){1,15})$")
 MATCH_THRESHOLD = 0.72
 
 
@@ -223,11 +226,7 @@ def place_by_position(vals: list[TextCell], centres: list[float]) -> list[TextCe
 def fit_values(row: Row, ncols: int, *, total_last: bool, table: str, key: str,
                warnings: list[Warning], centres: list[float] | None = None) -> list[TextCell | None]:
     """The row's value cells placed in `ncols` columns, or None where nothing can be placed safely."""
-    vals = list(row.values)
-    while len(vals) > ncols and vals and not vals[-1].text.strip():
-        vals.pop()
-    while len(vals) > ncols and vals and not vals[0].text.strip():
-        vals.pop(0)
+    vals = _trim(row.values, ncols, typed_grid=_typed_grid(row))
     src = (vals or row.labels or [TextCell("")])[0].source
     if len(vals) == ncols:
         return vals
@@ -781,12 +780,20 @@ def _read_glued_table4(glued: list[Row], table: Table, warnings: list[Warning]) 
     return table
 
 
-def _trim(vals: list[TextCell], n: int) -> list[TextCell]:
+def _typed_grid(row: Row) -> bool:
+    """A row of a table typed as text (Markdown pipes, tabs): every grid position is a cell, so the empty
+    cells right after the label are the positions the label spans (PDF→Markdown converters fill them)."""
+    return row.from_table and any(v.source is not None and v.source.line is not None and v.source.table is None
+                                  for v in row.values)
+
+
+def _trim(vals: list[TextCell], n: int, typed_grid: bool = False) -> list[TextCell]:
+    """Blank cells beyond `n` taken off the end, then the start; the start first in a `typed_grid` row."""
     vals = list(vals)
-    while len(vals) > n and not vals[-1].text.strip():
-        vals.pop()
-    while len(vals) > n and not vals[0].text.strip():
-        vals.pop(0)
+    ends = (0, -1) if typed_grid else (-1, 0)
+    for end in ends:
+        while len(vals) > n and not vals[end].text.strip():
+            vals.pop(end)
     return vals
 
 

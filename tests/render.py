@@ -215,13 +215,114 @@ def table4(t4: dict, split_headers: bool = False) -> list[list[Spec]]:
             [Spec(fmt((t4.get(g) or {}).get(c))) for g in TABLE4_GROUPS for c in TABLE4_COLUMNS]]
 
 
+_FULLWIDTH = str.maketrans("0123456789+-.", "０１２３４５６７８９＋－．")
+
+
+def printed_number(text: str, style: str | None) -> str:
+    """A number as some sites print it: `fullwidth` digits (１２３), `thousands` separators (1,234)."""
+    if not style or not _is_number_text(text):
+        return text
+    if style == "thousands":
+        sign = text[0] if text[0] in "+-" else ""
+        whole, dot, frac = text.lstrip("+-").partition(".")
+        return sign + f"{int(whole):,}" + dot + frac
+    if style == "fullwidth":
+        return text.translate(_FULLWIDTH)
+    raise ValueError(style)
+
+
 def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list[list[Spec]]]:
+    """The three tables as printed cells. `report["_layout"]` (test layouts): merged_other, split_headers,
+    numbers ("fullwidth" | "thousands": how value cells print their digits)."""
     t2 = table2_2019(report["table2"]) if report.get("format") == "2019" else table2_2021(report["table2"])
-    layout = report.get("_layout", {})      # test layouts: merged_other, split_headers
-    return {"s2_proactive": t2,
-            "s3_requests": table3(report["table3"], wrapped_headers, layout.get("merged_other", False),
-                                  layout.get("split_headers", False)),
-            "s4_review_litigation": table4(report["table4"], layout.get("split_headers", False))}
+    layout = report.get("_layout", {})
+    tables = {"s2_proactive": t2,
+              "s3_requests": table3(report["table3"], wrapped_headers, layout.get("merged_other", False),
+                                    layout.get("split_headers", False)),
+              "s4_review_litigation": table4(report["table4"], layout.get("split_headers", False))}
+    style = layout.get("numbers")
+    if style:
+        tables = {k: [[Spec(printed_number(c.text, style), c.rowspan, c.colspan) for c in row] for row in rows]
+                  for k, rows in tables.items()}
+    return tables
+
+
+TYPED_STYLES = ("tabs", "spaces", "pipes", "md_ragged", "md_split_header", "glued_label", "cell_per_line",
+                "columnwise")
+
+
+def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> str:
+    """The report as text whose tables are typed row by row, as crawlers and PDF→Markdown converters save them:
+    `tabs` (cells between tabs), `spaces` (runs of spaces), `pipes` (a Markdown table on the full grid, spanned
+    positions empty), `md_ragged` (Markdown without outer pipes, the header's separator line missing, a row
+    missing its trailing cells' pipes), `md_split_header` (each header row's cells broken over two lines),
+    `glued_label` (“规章12 0 5”: the first number glued to its label), `cell_per_line` (every cell on a line of
+    its own), `columnwise` (表三 printed column by column: each applicant column's values on one line)."""
+    n = narrative or default_narrative(report)
+    tables = report_tables(report)
+    lines = [n.title, "", n.preamble]
+    for key, heading in n.headings.items():
+        lines.append(heading)
+        lines += n.sections.get(key, [])
+        if key in tables:
+            lines += _typed_table(tables[key], style, key)
+            lines.append("")
+    lines += [n.agency, chinese_date(n.signed) if n.signed else ""]
+    return "\n".join(lines) + "\n"
+
+
+def _typed_table(spec_rows: list[list[Spec]], style: str, key: str) -> list[str]:
+    placed, width = grid_positions(spec_rows)
+    grid = [[""] * width for _ in spec_rows]
+    for r, c, spec in placed:
+        grid[r][c] = spec.text.replace("\n", "")
+    printed = [[c.text.replace("\n", "") for c in row] for row in spec_rows]    # the cells a row prints
+    head = _header_rows(spec_rows)
+    if style == "tabs":
+        return ["\t".join(row) for row in printed]
+    if style == "spaces":
+        return ["    ".join(t or "/" for t in row) for row in printed]
+    if style in ("pipes", "md_split_header"):
+        out = []
+        for i, row in enumerate(grid):
+            if style == "md_split_header" and i < head:
+                out.append("| " + " | ".join(t[:len(t) // 2] for t in row) + " |")
+                out.append("| " + " | ".join(t[len(t) // 2:] for t in row) + " |")
+            else:
+                out.append("| " + " | ".join(row) + " |")
+            if i == max(head, 1) - 1:
+                out.append("|" + "---|" * width)
+        return out
+    if style == "md_ragged":
+        out = []
+        for i, row in enumerate(grid):
+            cells = list(row)
+            if i % 5 == 4:                       # a converter that drops the trailing blank cells' pipes
+                while cells and cells[-1] == "":
+                    cells.pop()
+            out.append(" | ".join(cells))
+        return out
+    if style == "glued_label":
+        out = []
+        for row in printed:
+            labels = [t for t in row if not _is_number_text(t)]
+            values = [t for t in row if _is_number_text(t)]
+            out.append(" ".join(labels) + (" ".join(values) if values else ""))
+        return out
+    if style == "cell_per_line":
+        return [t for row in printed for t in row if t] + [""]
+    if style == "columnwise":
+        if key != "s3_requests":
+            return ["\t".join(row) for row in printed]
+        out = ["\t".join(row) for row in printed[:head]]
+        body = printed[head:]
+        labels = [" ".join(t for t in row if not _is_number_text(t) and t) for row in body]
+        out.append("\t".join(labels))
+        values = [[t for t in row if _is_number_text(t) or t == ""][-7:] for row in body]
+        for col in range(7):
+            out.append("\t".join(v[col] if len(v) == 7 else "" for v in values))
+        return out
+    raise ValueError(style)
 
 
 def crawler_text(report: dict, narrative: Narrative | None = None, separator: str = "",
@@ -272,15 +373,50 @@ def grid_positions(spec_rows: list[list[Spec]]) -> tuple[list[tuple[int, int, Sp
 # HTML
 
 
-def _html_table(spec_rows: list[list[Spec]]) -> str:
-    out = ['<table style="BORDER-COLLAPSE:collapse" cellspacing="0" cellpadding="2" border="1" width="100%"><tbody>']
-    for row in spec_rows:
-        cells = []
-        for s in row:
-            attrs = (f' rowspan="{s.rowspan}"' if s.rowspan > 1 else "") + (f' colspan="{s.colspan}"' if s.colspan > 1 else "")
-            inner = "".join(f"<p>{html.escape(part)}</p>" for part in s.text.split("\n")) if s.text else "&nbsp;"
-            cells.append(f"<td{attrs}>{inner}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
+HTML_CELL_STYLES = ("th", "styled", "br", "nbsp")
+
+
+def _header_rows(spec_rows: list[list[Spec]]) -> int:
+    """How many rows at the top of a table hold no number (its header rows)."""
+    for i, row in enumerate(spec_rows):
+        if any(_is_number_text(c.text) for c in row):
+            return i
+    return 0
+
+
+def _html_cell(s: Spec, tag: str, style: str | None) -> str:
+    """One cell as an editor writes it: `styled` (inline styles, <p><span> inside), `br` (lines split by <br>),
+    `nbsp` (numbers padded with &nbsp;), else one <p> per line."""
+    attrs = (f' rowspan="{s.rowspan}"' if s.rowspan > 1 else "") + (f' colspan="{s.colspan}"' if s.colspan > 1 else "")
+    parts = [html.escape(p) for p in s.text.split("\n")]
+    if not s.text:
+        inner = "&nbsp;"
+    elif style == "styled":
+        attrs += ' style="border:solid windowtext 1.0pt;padding:0cm 5.4pt" valign="center" width="64"'
+        inner = "".join(f'<p class="MsoNormal" align="center" style="text-align:center;line-height:15.0pt">'
+                        f'<span style="font-size:10.5pt;font-family:宋体">{p}</span></p>' for p in parts)
+    elif style == "br":
+        inner = "<br/>".join(parts)
+    elif style == "nbsp" and _is_number_text(s.text):
+        inner = f"&nbsp;{parts[0]}&nbsp;&nbsp;"
+    else:
+        inner = "".join(f"<p>{p}</p>" for p in parts)
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def _html_table(spec_rows: list[list[Spec]], cells: str | None = None) -> str:
+    """`cells` = one of HTML_CELL_STYLES or None; `th`: header rows as <th> in a <thead>, labels as <th>."""
+    out = ['<table style="BORDER-COLLAPSE:collapse" cellspacing="0" cellpadding="2" border="1" width="100%">']
+    head = _header_rows(spec_rows) if cells == "th" else 0
+    if head:
+        out.append("<thead>")
+    else:
+        out.append("<tbody>")
+    for i, row in enumerate(spec_rows):
+        if head and i == head:
+            out.append("</thead><tbody>")
+        tag = lambda s: "th" if cells == "th" and (i < head or not _is_number_text(s.text)) else "td"  # noqa: E731
+        out.append("<tr>" + "".join(_html_cell(s, tag(s), cells) for s in row) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -290,17 +426,22 @@ def html_page(report: dict, narrative: Narrative | None = None, chrome: bool = T
     """The report as a government web page (navigation, breadcrumb, metadata table, article, footer) or bare."""
     n = narrative or default_narrative(report)
     tables = report_tables(report, wrapped_headers)
+    layout = report.get("_layout", {})     # html_cells: HTML_CELL_STYLES; layout_table: the article in a table
     e = html.escape
     body = [f"<p>{e(n.preamble)}</p>"]
     for key, heading in n.headings.items():
         body.append(f"<p>{e(heading)}</p>")
         body += [f"<p>{e(p)}</p>" for p in n.sections.get(key, [])]
         if key in tables:
-            body.append("<div>" + _html_table(tables[key]) + "</div>")
+            body.append("<div>" + _html_table(tables[key], layout.get("html_cells")) + "</div>")
     body.append(f'<p style="text-align:right">{e(n.agency)}</p>')
     if n.signed:
         body.append(f'<p style="text-align:right">{e(chinese_date(n.signed))}</p>')
     article = "\n".join(body)
+    if layout.get("layout_table"):      # old CMS pages: the article sits in a layout table's cell
+        article = ('<table width="100%" border="0" cellspacing="0" cellpadding="0"><tr><td width="20">&nbsp;</td>'
+                   f'<td class="bt_content">{article}</td><td width="20">&nbsp;</td></tr>'
+                   '<tr><td colspan="3">&nbsp;</td></tr></table>')
     charset = "gbk" if encoding.lower() in ("gbk", "gb2312", "gb18030") else "utf-8"
     head = (f'<head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
             f"<title>{e(n.title)}-{e(n.site)}</title></head>")
@@ -350,16 +491,20 @@ def render_html(report: dict, path: str | Path, narrative: Narrative | None = No
 # DOCX
 
 
-def _docx_widths(ncols: int, key: str) -> list[float]:
-    """Column widths in cm (17 cm of text width): wide label columns, narrow value columns."""
+def _docx_widths(ncols: int, key: str, text_width: float = 17, narrow: bool = False) -> list[float]:
+    """Column widths in cm (`text_width` cm of text): wide label columns, narrow value columns; `narrow`:
+    value columns so narrow that a number of three or more digits wraps inside its cell."""
     if key == "s3_requests":
-        return [1.3, 2.2, 4.6] + [1.27] * 7
+        value = 0.62 if narrow else 1.27
+        return [1.3, 2.2, text_width - 3.5 - 7 * value] + [value] * 7
     if key == "s4_review_litigation":
-        return [17 / 15] * 15
-    return [4.4] + [(17 - 4.4) / (ncols - 1)] * (ncols - 1)
+        return [(8.7 if narrow else text_width) / 15] * 15
+    return [4.4] + [(text_width - 4.4) / (ncols - 1)] * (ncols - 1)
 
 
-def _docx_table(doc, spec_rows: list[list[Spec]], key: str):
+def _docx_table(doc, spec_rows: list[list[Spec]], key: str, text_width: float = 17, narrow: bool = False,
+                repeat_header: bool = False):
+    """`repeat_header`: the header rows are marked to repeat on each page the table runs onto (w:tblHeader)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -368,7 +513,7 @@ def _docx_table(doc, spec_rows: list[list[Spec]], key: str):
     table = doc.add_table(rows=len(spec_rows), cols=width)
     table.style = "Table Grid"
     table.autofit = False
-    widths = _docx_widths(width, key)
+    widths = _docx_widths(width, key, text_width, narrow)
     grid = table._tbl.tblGrid
     for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
         gc.set(qn("w:w"), str(int(Cm(w).twips)))
@@ -387,6 +532,11 @@ def _docx_table(doc, spec_rows: list[list[Spec]], key: str):
         for p in cell.paragraphs:
             for run in p.runs:
                 run.font.size = Pt(9)
+    if repeat_header:
+        for row in table.rows[:_header_rows(spec_rows)]:
+            flag = OxmlElement("w:tblHeader")
+            flag.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(flag)
     tbl_pr = table._tbl.tblPr
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
@@ -415,9 +565,15 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
 
     n = narrative or default_narrative(report)
     tables = report_tables(report, wrapped_headers)
+    layout = report.get("_layout", {})    # docx_landscape, docx_narrow, docx_repeat_header
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
+    if layout.get("docx_landscape"):
+        from docx.enum.section import WD_ORIENT
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+    text_width = section.page_width.cm - 4
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin = section.bottom_margin = Cm(2.5)
     normal = doc.styles["Normal"]
@@ -444,7 +600,8 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
         for p in n.sections.get(key, []):
             doc.add_paragraph(p)
         if key in tables:
-            _docx_table(doc, tables[key], key)
+            _docx_table(doc, tables[key], key, text_width, layout.get("docx_narrow", False),
+                        layout.get("docx_repeat_header", False))
             doc.add_paragraph()
     sig = doc.add_paragraph(n.agency)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -53,6 +53,8 @@ def parse_text(text: str, path: str = "") -> Document:
             page += raw.count("\f")
             raw = raw.replace("\f", "")
         line = RESIDUE.sub("", raw).rstrip()
+        if "\t" in line.strip():      # a row typed with tabs: its trailing tabs are blank cells, not layout
+            line = RESIDUE.sub("", raw).rstrip(" \r\u3000")
         if PAGE_NUMBER.match(line):
             page_lines.add(i)
             continue
@@ -68,6 +70,8 @@ def parse_text(text: str, path: str = "") -> Document:
             cell_row.append(TextCell(line[1:].strip(), src(i)))
             continue
         cells = typed_cells(line)
+        if cells is None and table_rows and stripped.count("|") == 1:   # a table row that lost its other pipes
+            cells = [c.strip() for c in stripped.split("|")]
         if cells is not None:
             flush_cell_row()
             table_rows.append([TextCell(c, src(i)) for c in cells])
