@@ -13,7 +13,7 @@ from functools import lru_cache
 Number = int | float
 
 MAX_READINGS = 20000        # more readings than this for one row: give up on the row (left blank, warned)
-_GROUP = re.compile(r"^\d+(?:\.\d+)?$")
+_GROUP = re.compile(r"^[+\-]?\d+(?:\.\d+)?$")
 
 
 def groups_of(text: str) -> list[str]:
@@ -27,7 +27,13 @@ def parse_number(text: str) -> Number:
 
 def _ok(part: str) -> bool:
     """A printed number: no leading zero (“0” itself and decimals like “0.5” are fine)."""
+    part = part.lstrip("+-")
     return part == "0" or not part.startswith("0") or part.startswith("0.")
+
+
+def _whole(group: str) -> bool:
+    """A group that is one cell whatever its length: a decimal (“12.5”) or a signed change (“+29”, 2019 表二)."""
+    return "." in group or group[:1] in ("+", "-")
 
 
 def count_splits(groups: list[str], width: int) -> int:
@@ -41,7 +47,7 @@ def count_splits(groups: list[str], width: int) -> int:
             return ways(g + 1, 0, left)
         if left == 0:
             return 0
-        if "." in text:                            # a decimal group is one cell
+        if _whole(text):                           # a decimal or signed group is one cell
             return ways(g + 1, 0, left - 1) if pos == 0 and _ok(text) else 0
         total = 0
         ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
@@ -76,7 +82,7 @@ def splits(groups: list[str], width: int, group: int | None = None,
         left = width - len(parts)
         if left <= 0 or left > len(text) - pos + digits_after[g]:
             return True
-        if "." in text:
+        if _whole(text):
             return walk(g + 1, 0, parts + (text,)) if pos == 0 and _ok(text) else True
         ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
         for end in ends:

@@ -30,7 +30,7 @@ BLANK_MARKS = {"", "/", "／", "—", "——", "-", "－", "–", "\\", "、", 
 # a row typed as text: its label, then its numbers after a space, or glued to a label that ends in a word
 # (“规章2 0 34”; not after 年/月/日/第…, where a number belongs to the words)
 _INLINE_VALUES = re.compile(r"^(?P<label>[^。；！？]{1,80}?(?:[\u4e00-\u9fff）)”](?=\s)|[\u4e00-\u9fff）)”](?<![年月日号第共约近达至和及或]))"
-                            r")\s*(?P<nums>(?:[+\-]?\d[\d,]*(?:\.\d+)?\s*){1,15})$")
+                            r")\s*(?P<nums>(?:(?:[+\-]?\d[\d,]*(?:\.\d+)?|[/／—－]{1,2}(?=\s|$))\s*){1,15})$")
 MATCH_THRESHOLD = 0.72
 
 
@@ -123,8 +123,10 @@ def _paragraph_row(p: Paragraph, index: int, glue: bool = False) -> Row:
     m = _INLINE_VALUES.match(text)
     if m:
         nums = m.group("nums").split()
-        return Row([TextCell(m.group("label"), p.source)], [TextCell(n, p.source, glued=glue) for n in nums],
-                   index, False)
+        # a blank mark (“/”) or a sign (“+29”) among the numbers: the page printed its cells apart, none is glued
+        apart = any(is_blank(n) or n[0] in "+-" for n in nums)
+        return Row([TextCell(m.group("label"), p.source)],
+                   [TextCell(n, p.source, glued=glue and not apart) for n in nums], index, False)
     if is_value(text) and text:
         return Row([], [TextCell(n, p.source, glued=glue) for n in text.split()] if glue else [TextCell(text, p.source)],
                    index, False)
