@@ -354,6 +354,26 @@ def _is_number_text(text: str) -> bool:
     return bool(t) and t.replace(".", "", 1).isdigit()
 
 
+def split_table(spec_rows: list[list[Spec]], at: int, repeat_header: bool) -> list[list[list[Spec]]]:
+    """The table cut in two before row `at`, as editors do when a table runs onto the next page: a merged cell
+    across the cut keeps its text in the upper part and continues blank in the lower; `repeat_header` starts
+    the lower part with the header rows again."""
+    placed, _ = grid_positions(spec_rows)
+    upper: dict[int, list[tuple[int, Spec]]] = {}
+    lower: dict[int, list[tuple[int, Spec]]] = {}
+    for r, c, spec in placed:
+        if r >= at:
+            lower.setdefault(r, []).append((c, spec))
+        elif r + spec.rowspan > at:
+            upper.setdefault(r, []).append((c, Spec(spec.text, at - r, spec.colspan)))
+            lower.setdefault(at, []).append((c, Spec("", r + spec.rowspan - at, spec.colspan)))
+        else:
+            upper.setdefault(r, []).append((c, spec))
+    rows = lambda part: [[s for _, s in sorted(part[r], key=lambda x: x[0])] for r in sorted(part)]  # noqa: E731
+    head = spec_rows[:_header_rows(spec_rows)] if repeat_header else []
+    return [rows(upper), head + rows(lower)]
+
+
 def grid_positions(spec_rows: list[list[Spec]]) -> tuple[list[tuple[int, int, Spec]], int]:
     """Top-left grid position of every printed cell, and the grid width (the HTML table model)."""
     taken: set[tuple[int, int]] = set()
@@ -421,6 +441,18 @@ def _html_table(spec_rows: list[list[Spec]], cells: str | None = None) -> str:
     return "\n".join(out)
 
 
+SPLIT_TABLE3_AT = 14        # the row (of the printed grid) before which `split_table3` cuts 表三
+
+
+def _parts(spec_rows: list[list[Spec]], key: str, layout: dict) -> list[list[list[Spec]]]:
+    """`layout["split_table3"]` ("plain" | "repeat"): 表三 printed as two tables (the second with the header
+    rows again when "repeat")."""
+    mode = layout.get("split_table3")
+    if key != "s3_requests" or not mode:
+        return [spec_rows]
+    return split_table(spec_rows, SPLIT_TABLE3_AT, mode == "repeat")
+
+
 def html_page(report: dict, narrative: Narrative | None = None, chrome: bool = True,
               encoding: str = "utf-8", wrapped_headers: bool = False) -> str:
     """The report as a government web page (navigation, breadcrumb, metadata table, article, footer) or bare."""
@@ -433,7 +465,8 @@ def html_page(report: dict, narrative: Narrative | None = None, chrome: bool = T
         body.append(f"<p>{e(heading)}</p>")
         body += [f"<p>{e(p)}</p>" for p in n.sections.get(key, [])]
         if key in tables:
-            body.append("<div>" + _html_table(tables[key], layout.get("html_cells")) + "</div>")
+            for part in _parts(tables[key], key, layout):
+                body.append("<div>" + _html_table(part, layout.get("html_cells")) + "</div>")
     body.append(f'<p style="text-align:right">{e(n.agency)}</p>')
     if n.signed:
         body.append(f'<p style="text-align:right">{e(chinese_date(n.signed))}</p>')
@@ -600,8 +633,11 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
         for p in n.sections.get(key, []):
             doc.add_paragraph(p)
         if key in tables:
-            _docx_table(doc, tables[key], key, text_width, layout.get("docx_narrow", False),
-                        layout.get("docx_repeat_header", False))
+            for i, part in enumerate(_parts(tables[key], key, layout)):
+                if i:
+                    doc.add_paragraph()
+                _docx_table(doc, part, key, text_width, layout.get("docx_narrow", False),
+                            layout.get("docx_repeat_header", False))
             doc.add_paragraph()
     sig = doc.add_paragraph(n.agency)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT

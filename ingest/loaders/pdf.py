@@ -812,10 +812,25 @@ def _join(a: _Table, b: _Table) -> _Table:
         merged = [first[c] if c in down_filled else last[c] for c in range(len(last))]
         top = top[:-1] + [merged]
         bottom = bottom[1:]
+    elif _numbers_wrapped_over(cells, first, single_up, down_filled):
+        # a row whose numbers wrapped onto the next page (narrow columns: “3” at the foot, “1” at the top):
+        # the digits at the top belong to the cells above them
+        for c in down_filled:
+            cells[last[c]].text = cells[last[c]].text + cells[first[c]].text
+            cells[first[c]].text = ""
+        bottom = bottom[1:]
     slots = top + bottom
     used = sorted({i for row in slots for i in row})
     renumber = {old: new for new, old in enumerate(used)}
     return _Table(a.page, a.bbox, xs, [[renumber[i] for i in row] for row in slots], [cells[i] for i in used], b.page)
+
+
+def _numbers_wrapped_over(cells: list, first: list[int], single_up: dict[int, str], down_filled: set[int]) -> bool:
+    """The first row on the new page holds nothing but numbers, each under a number of the last row on the
+    old page (no label, no header text): the rest of that row's wrapped numbers."""
+    if not down_filled or any(cells[i].text and not _is_value(cells[i].text) for i in set(first)):
+        return False
+    return all(_is_value(single_up.get(c) or "") and (single_up.get(c) or "").strip() for c in down_filled)
 
 
 def _cols(grid: list[list[int]], r: int, i: int) -> tuple[int, int]:

@@ -1,0 +1,100 @@
+"""The reader on layout variants of each family that the shared reports do not show (tests/variants.py): web
+pages with <th>/<thead>, inline styles, <br>, &nbsp;, layout tables, full-width digits, thousands separators,
+表三 cut into two tables; crawler text typed with tabs, runs of spaces, numbers glued to their labels, one cell
+per line, 表三 printed column by column; Markdown grids (empty span cells, ragged pipes, header rows broken over
+lines); DOCX (landscape, split tables); PDFs printed by LibreOffice (header rows repeated over a page break,
+landscape, columns so narrow that numbers wrap, onto the next page too).
+
+Every report is a gold report of ../shared with new figures. The rule: every cell is read as printed or left
+blank with a reading warning, never read wrong; the validator raises no error on these consistent reports.
+"""
+from __future__ import annotations
+
+import zlib
+
+import pytest
+
+from conftest import gold
+from render import as_2019, perturbed
+from variants import BY_NAME, VARIANTS, build, measure, office_available
+
+SOURCES = ["000_747", "005_hongze", "015_shuyang", "016_pingtan"]   # split （六）, single （六）, blank 法人 columns, 2019
+
+# variants whose figures can be lost, with why (the rest must be read in full)
+MAY_LOSE = {
+    "txt-glued-label": "blank cells printed as nothing: a row of 2 numbers for 7 columns cannot be placed",
+    "txt-cell-per-line": "same: blank cells leave no line",
+    "txt-table3-columnwise": "表三 transposed: read only when every column line is complete",
+}
+
+
+def _report(src: str, variant: str) -> tuple[dict, int]:
+    seed = zlib.crc32((variant + src).encode())
+    g = gold(src)
+    return (perturbed(g, seed) if g.get("format") != "2019" else as_2019(perturbed(g, seed), seed)), seed
+
+
+def _check(name: str, src: str, tmp_path) -> None:
+    v = BY_NAME[name]
+    report, seed = _report(src, name)
+    report, path = build(v, report, tmp_path / src, seed)
+    m = measure(report, path)
+    assert m.silent == 0, (m.silent, m.examples)
+    assert m.false_errors == 0, m.examples
+    if name not in MAY_LOSE:
+        assert m.exact == m.cells, (m.cells - m.exact, m.examples)
+    else:
+        assert m.exact + m.flagged == m.cells
+
+
+QUICK = [v.name for v in VARIANTS if not v.office]
+OFFICE = [v.name for v in VARIANTS if v.office]
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("name", QUICK)
+def test_variant_is_read_right_or_flagged(name, src, tmp_path):
+    _check(name, src, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not office_available(), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("src", ["007_huaian", "016_pingtan"])
+@pytest.mark.parametrize("name", OFFICE)
+def test_printed_variant_is_read_right_or_flagged(name, src, tmp_path):
+    _check(name, src, tmp_path)
+
+
+def test_glued_label_row_is_read(tmp_path):
+    """“规章2 0 34”: the first number glued to its label is a cell, not part of the label."""
+    report, seed = _report("000_747", "glued")
+    report, path = build(BY_NAME["txt-glued-label"], report, tmp_path / "g", seed)
+    assert "规章" + str(report["table2"]["regulations"]["issued"]) + " " in path.read_text(encoding="utf-8")
+    m = measure(report, path)
+    assert m.exact == m.cells
+
+
+def test_prose_ending_in_a_number_after_a_date_word_is_not_a_row():
+    from ingest.document import Paragraph, Source
+    from ingest.tables import _paragraph_row
+    for text in ("截至2024年12", "本报告统计期限至12月31"):
+        row = _paragraph_row(Paragraph(text, Source(line=1)), 0, glue=True)
+        assert not row.values, text
+
+
+def test_markdown_span_cells_before_the_numbers_are_not_values(tmp_path):
+    """PDF→Markdown fills the positions a label spans with empty cells; a blank first value cell stays in
+    its column (the row is not shifted left)."""
+    text = ("三、收到和处理政府信息公开申请情况\n"
+            "| 一、本年新收政府信息公开申请数量 |  |  |  | 2 | 0 | 0 | 0 | 1 | 3 |\n")
+    from ingest.loaders.text import parse_text
+    from ingest.tables import rows_of, fit_values
+    rows = [r for r in rows_of(parse_text(text)) if r.values]
+    placed = fit_values(rows[0], 7, total_last=True, table="table3", key="new_received", warnings=[])
+    assert [c.text if c else None for c in placed] == ["", "2", "0", "0", "0", "1", "3"]
+
+
+def test_signed_change_is_one_cell_of_a_glued_run():
+    from ingest.glued import count_splits, splits
+    assert splits(["1907", "+29", "1020"], 3) == [("1907", "+29", "1020")]
+    assert count_splits(["12", "-3"], 3) == 1
