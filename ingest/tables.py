@@ -94,7 +94,7 @@ def rows_of(document: Document) -> list[Row]:
     glue = document.kind in GLUED_KINDS
     for block in document.blocks:
         if isinstance(block, RawTable):
-            for cells in block.rows:
+            for cells in _untransposed(block.rows):
                 rows.append(_split_row(cells, len(rows), True))
         elif isinstance(block, Paragraph):
             rows.append(_paragraph_row(block, len(rows), glue))
@@ -111,6 +111,32 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
     last_label = max((i for i, c in enumerate(cells) if not is_value(c.text) and c.confidence != 0.0), default=-1)
     labels = [c for c in cells[:last_label + 1] if c.text.strip()]
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
+
+
+TRANSPOSED_MIN_LABELS = 10     # row labels of 表三 in one line before a table is taken as printed column by column
+
+
+def _untransposed(grid: list[list[TextCell]]) -> list[list[TextCell]]:
+    """表三 printed column by column (text saved from a page read down its columns): one line of the row
+    labels, then one line per applicant column holding that column's numbers (optionally after its name).
+    Turned back into one row per label when every column line has exactly one number per label; else as is."""
+    for i, cells in enumerate(grid):
+        labels = [c for c in cells if c.text.strip()]
+        if len(labels) < TRANSPOSED_MIN_LABELS or any(is_value(c.text) for c in labels):
+            continue
+        if sum(1 for c in labels if max(table3_scores([c.text]).values()) >= 0.9) < 0.8 * len(labels):
+            continue
+        columns = []
+        for line in grid[i + 1:i + 1 + len(TABLE3_COLUMNS)]:
+            vals = line[1:] if line and not is_value(line[0].text) else line
+            if len(vals) != len(labels) or not all(is_value(v.text) for v in vals):
+                break
+            columns.append(vals)
+        if len(columns) != len(TABLE3_COLUMNS):
+            return grid
+        rows = [[label] + [col[j] for col in columns] for j, label in enumerate(labels)]
+        return grid[:i] + rows + grid[i + 1 + len(columns):]
+    return grid
 
 
 def _paragraph_row(p: Paragraph, index: int, glue: bool = False) -> Row:
@@ -235,6 +261,8 @@ def fit_values(row: Row, ncols: int, *, total_last: bool, table: str, key: str,
     if len(vals) > ncols:
         filled = [v for v in vals if v.text.strip()]
         raw = " ".join(v.text for v in vals)
+        if ncols == 1 and _typed_grid(row) and len({squash(v.text) for v in filled}) == 1:
+            return filled[:1]       # one merged cell whose text a Markdown converter repeated in each position
         if len(filled) == ncols:
             warnings.append(Warning("extra_cell", f"{row.label}：有空白单元格多出，按数字顺序读取（原文：{raw}）",
                                     table, key, src))

@@ -247,8 +247,8 @@ def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list
     return tables
 
 
-TYPED_STYLES = ("tabs", "spaces", "pipes", "md_ragged", "md_split_header", "glued_label", "cell_per_line",
-                "columnwise")
+TYPED_STYLES = ("tabs", "spaces", "pipes", "md_ragged", "md_split_header", "md_repeat_spans", "glued_label",
+                "cell_per_line", "columnwise")
 
 
 def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> str:
@@ -256,6 +256,7 @@ def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> 
     `tabs` (cells between tabs), `spaces` (runs of spaces), `pipes` (a Markdown table on the full grid, spanned
     positions empty), `md_ragged` (Markdown without outer pipes, the header's separator line missing, a row
     missing its trailing cells' pipes), `md_split_header` (each header row's cells broken over two lines),
+    `md_repeat_spans` (a Markdown grid whose merged cells repeat their text in every position they cover),
     `glued_label` (“规章12 0 5”: the first number glued to its label), `cell_per_line` (every cell on a line of
     its own), `columnwise` (表三 printed column by column: each applicant column's values on one line)."""
     n = narrative or default_narrative(report)
@@ -275,14 +276,16 @@ def _typed_table(spec_rows: list[list[Spec]], style: str, key: str) -> list[str]
     placed, width = grid_positions(spec_rows)
     grid = [[""] * width for _ in spec_rows]
     for r, c, spec in placed:
-        grid[r][c] = spec.text.replace("\n", "")
+        for dr in range(spec.rowspan if style == "md_repeat_spans" else 1):
+            for dc in range(spec.colspan if style == "md_repeat_spans" else 1):
+                grid[r + dr][c + dc] = spec.text.replace("\n", "")
     printed = [[c.text.replace("\n", "") for c in row] for row in spec_rows]    # the cells a row prints
     head = _header_rows(spec_rows)
     if style == "tabs":
         return ["\t".join(row) for row in printed]
     if style == "spaces":
         return ["    ".join(t or "/" for t in row) for row in printed]
-    if style in ("pipes", "md_split_header"):
+    if style in ("pipes", "md_split_header", "md_repeat_spans"):
         out = []
         for i, row in enumerate(grid):
             if style == "md_split_header" and i < head:

@@ -72,6 +72,7 @@ VARIANTS = [
     Variant("md-pipes-blanks", "markdown", ".md", _text("pipes"), blanks=True),
     Variant("md-ragged", "markdown", ".md", _text("md_ragged")),
     Variant("md-split-header", "markdown", ".md", _text("md_split_header")),
+    Variant("md-repeated-spans", "markdown", ".md", _text("md_repeat_spans")),
     Variant("docx-fullwidth", "docx", ".docx", _docx, {"numbers": "fullwidth"}),
     Variant("docx-thousands", "docx", ".docx", _docx, {"numbers": "thousands"}),
     Variant("docx-landscape", "docx", ".docx", _docx, {"docx_landscape": True}),

@@ -789,6 +789,10 @@ def _join(a: _Table, b: _Table) -> _Table:
         return sum(1 for row in grid if i in row)
 
     # a merged label cell cut by the page break: join its text, the part on the next page is spanned
+    # (not when a header row ends the page and a row of numbers starts the next: nothing of it was cut)
+    def has_numbers(row):
+        return any(cells[i].text.strip() and _is_value(cells[i].text) for i in set(row))
+    header_then_data = has_numbers(first) and not has_numbers(last)
     for c in range(len(xs) - 1):
         up, down = cells[last[c]], cells[first[c]]
         if (c > 0 and last[c - 1] == last[c]) or (c > 0 and first[c - 1] == first[c]):
@@ -796,7 +800,8 @@ def _join(a: _Table, b: _Table) -> _Table:
         if down.continued or not up.text or _is_value(up.text) or _cols(top, len(top) - 1, last[c]) != _cols(bottom, 0, first[c]):
             continue
         if not down.text:
-            down.continued = True
+            if not (header_then_data and rows_of(top, last[c]) == 1):
+                down.continued = True
         elif (not _is_value(down.text) and not _ENUMERATED.match(down.text)
               and (rows_of(top, last[c]) > 1 or rows_of(bottom, first[c]) > 1)):
             up.text = join_lines([up.text, down.text])

@@ -59,6 +59,9 @@ def parse_text(text: str, path: str = "") -> Document:
             page_lines.add(i)
             continue
         if not line.strip():
+            if table_rows and raw.strip(" \r\n\u3000").count("\t") >= len(table_rows[-1]) - 1 > 0:
+                table_rows.append([TextCell("", src(i)) for _ in raw.strip(" \r\n\u3000").split("\t")])
+                continue            # a row of blank cells typed with tabs, inside a table
             flush_cell_row()
             continue
         if MD_SEPARATOR.match(line) and "-" in line:
