@@ -546,7 +546,8 @@ def _docx_table(doc, spec_rows: list[list[Spec]], key: str, text_width: float = 
     from docx.shared import Cm, Pt
 
     placed, width = grid_positions(spec_rows)
-    table = doc.add_table(rows=len(spec_rows), cols=width)
+    table = (doc.add_table(rows=len(spec_rows), cols=width) if hasattr(doc, "sections")
+             else doc.add_table(len(spec_rows), width))        # a document, or a cell holding a nested table
     table.style = "Table Grid"
     table.autofit = False
     widths = _docx_widths(width, key, text_width, narrow)
@@ -601,7 +602,7 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
 
     n = narrative or default_narrative(report)
     tables = report_tables(report, wrapped_headers)
-    layout = report.get("_layout", {})    # docx_landscape, docx_narrow, docx_repeat_header
+    layout = report.get("_layout", {})    # docx_landscape, docx_narrow, docx_repeat_header, docx_layout_table
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -629,19 +630,23 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
     title.runs[0].font.size = Pt(18)
     title.runs[0].bold = True
     doc.add_paragraph()
-    doc.add_paragraph(n.preamble)
+    box = doc
+    if layout.get("docx_layout_table"):     # the body typed inside a one-cell frame table, tables nested in it
+        frame = doc.add_table(rows=1, cols=1)
+        box = frame.cell(0, 0)
+    box.add_paragraph(n.preamble)
     for key, heading in n.headings.items():
-        h = doc.add_paragraph(heading)
+        h = box.add_paragraph(heading)
         h.runs[0].bold = True
         for p in n.sections.get(key, []):
-            doc.add_paragraph(p)
+            box.add_paragraph(p)
         if key in tables:
             for i, part in enumerate(_parts(tables[key], key, layout)):
                 if i:
-                    doc.add_paragraph()
-                _docx_table(doc, part, key, text_width, layout.get("docx_narrow", False),
+                    box.add_paragraph()
+                _docx_table(box, part, key, text_width, layout.get("docx_narrow", False),
                             layout.get("docx_repeat_header", False))
-            doc.add_paragraph()
+            box.add_paragraph()
     sig = doc.add_paragraph(n.agency)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if n.signed:

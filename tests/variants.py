@@ -76,6 +76,7 @@ VARIANTS = [
     Variant("docx-fullwidth", "docx", ".docx", _docx, {"numbers": "fullwidth"}),
     Variant("docx-thousands", "docx", ".docx", _docx, {"numbers": "thousands"}),
     Variant("docx-landscape", "docx", ".docx", _docx, {"docx_landscape": True}),
+    Variant("docx-layout-table", "docx", ".docx", _docx, {"docx_layout_table": True}),
     Variant("docx-table3-split", "docx", ".docx", _docx, {"split_table3": "plain"}),
     Variant("docx-table3-split-header", "docx", ".docx", _docx, {"split_table3": "repeat"}),
     Variant("pdf-repeat-header", "pdf", ".pdf", _pdf("docx", long=True), {"docx_repeat_header": True}, office=True),

@@ -2,7 +2,9 @@
 
 Tables are read from the XML (`w:tc`, `w:gridSpan`, `w:vMerge`, `w:gridBefore`/`w:gridAfter`) so that every
 row has one cell per grid column: the first cell of a merge carries the text, the positions it covers are
-`TextCell('', spanned=True)`; a real blank cell (and gridBefore/gridAfter padding) is `TextCell('')`. Headers, footers, footnotes and text boxes are not read. Paragraph sources are
+`TextCell('', spanned=True)`; a real blank cell (and gridBefore/gridAfter padding) is `TextCell('')`. A layout
+table (one holding tables, or a one-column frame around the text) is read as body text, its inner tables as
+tables. Headers, footers, footnotes and text boxes are not read. Paragraph sources are
 `Source(line=n)`, n = 1-based index of the paragraph among the body's paragraphs (empty ones counted,
 not emitted); cell sources are `Source(table=i, row=r, col=c)`, 0-based grid positions.
 """
@@ -37,21 +39,40 @@ def load_docx(path: Path) -> Document:
     blocks: list[Paragraph | RawTable] = []
     paragraph_no = 0
     table_no = 0
-    for el in _flow_children(body):
-        if el.tag == _W_P:
-            paragraph_no += 1
-            raw = _paragraph_text(el)
-            text = raw.strip()
-            if "\t" in text:          # a row typed with tab stops: leading tabs are blank cells
-                text = raw.strip(" \r\n\u3000")
-            if text:
-                blocks.append(Paragraph(text, Source(line=paragraph_no)))
-        elif el.tag == _W_TBL:
-            rows = _table_rows(el, table_no)
-            if any(c.text for row in rows for c in row):
-                blocks.append(RawTable(rows, Source(table=table_no)))
-                table_no += 1
+
+    def walk(parent) -> None:
+        nonlocal paragraph_no, table_no
+        for el in _flow_children(parent):
+            if el.tag == _W_P:
+                paragraph_no += 1
+                raw = _paragraph_text(el)
+                text = raw.strip()
+                if "\t" in text:          # a row typed with tab stops: leading tabs are blank cells
+                    text = raw.strip(" \r\n\u3000")
+                if text:
+                    blocks.append(Paragraph(text, Source(line=paragraph_no)))
+            elif el.tag == _W_TBL and _is_layout_table(el):
+                for tr in _rows_of(el):          # a frame around the text: its cells are read as the body
+                    for tc in _cells_of(tr):
+                        walk(tc)
+            elif el.tag == _W_TBL:
+                rows = _table_rows(el, table_no)
+                if any(c.text for row in rows for c in row):
+                    blocks.append(RawTable(rows, Source(table=table_no)))
+                    table_no += 1
+
+    walk(body)
     return Document(path=str(path), kind="docx", blocks=blocks)
+
+
+def _is_layout_table(tbl) -> bool:
+    """A table used to lay out the page, not to hold figures: it holds other tables in its cells, or it is
+    one column wide with several paragraphs in a cell (the whole text typed in a frame)."""
+    if tbl.find(".//" + _W_TC + "//" + _W_TBL) is not None:
+        return True
+    rows = [list(_cells_of(tr)) for tr in _rows_of(tbl)]
+    return bool(rows) and all(len(r) <= 1 for r in rows) and any(
+        len([p for p in _flow_children(r[0]) if p.tag == _W_P]) >= 3 for r in rows if r)
 
 
 def _corrupt(path: Path, why: str) -> ExtractError:
