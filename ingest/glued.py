@@ -31,9 +31,13 @@ def _ok(part: str) -> bool:
     return part == "0" or not part.startswith("0") or part.startswith("0.")
 
 
-def _whole(group: str) -> bool:
-    """A group that is one cell whatever its length: a decimal (“12.5”) or a signed change (“+29”, 2019 表二)."""
-    return "." in group or group[:1] in ("+", "-")
+def _ends(text: str, pos: int) -> range | list[int]:
+    """Where the cell that starts at `pos` may end: a sign (“+29”, a 2019 表二 change) belongs to the cell it
+    starts and needs a digit after it; a cell starting with 0 is that 0 alone."""
+    d = pos + 1 if text[pos] in "+-" else pos
+    if d >= len(text):
+        return []
+    return [d + 1] if text[d] == "0" else range(d + 1, len(text) + 1)
 
 
 def count_splits(groups: list[str], width: int) -> int:
@@ -47,10 +51,10 @@ def count_splits(groups: list[str], width: int) -> int:
             return ways(g + 1, 0, left)
         if left == 0:
             return 0
-        if _whole(text):                           # a decimal or signed group is one cell
+        if "." in text:                            # a decimal group is one cell
             return ways(g + 1, 0, left - 1) if pos == 0 and _ok(text) else 0
         total = 0
-        ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
+        ends = _ends(text, pos)
         for end in ends:
             total += ways(g, end, left - 1)
         return total
@@ -82,9 +86,9 @@ def splits(groups: list[str], width: int, group: int | None = None,
         left = width - len(parts)
         if left <= 0 or left > len(text) - pos + digits_after[g]:
             return True
-        if _whole(text):
+        if "." in text:
             return walk(g + 1, 0, parts + (text,)) if pos == 0 and _ok(text) else True
-        ends = [pos + 1] if text[pos] == "0" else range(pos + 1, len(text) + 1)
+        ends = _ends(text, pos)
         for end in ends:
             if not walk(g, end, parts + (text[pos:end],)):
                 return False

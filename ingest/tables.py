@@ -149,8 +149,8 @@ def _paragraph_row(p: Paragraph, index: int, glue: bool = False) -> Row:
     m = _INLINE_VALUES.match(text)
     if m:
         nums = m.group("nums").split()
-        # a blank mark (“/”) or a sign (“+29”) among the numbers: the page printed its cells apart, none is glued
-        apart = any(is_blank(n) or n[0] in "+-" for n in nums)
+        # a blank mark (“/”) among the numbers: the page printed its cells apart, none is glued
+        apart = any(is_blank(n) for n in nums)
         return Row([TextCell(m.group("label"), p.source)],
                    [TextCell(n, p.source, glued=glue and not apart) for n in nums], index, False)
     if is_value(text) and text:

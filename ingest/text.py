@@ -124,6 +124,18 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+# -- numbers typed in full-width forms --------------------------------------------------------------------
+_FULLWIDTH_NUMBER = re.compile(r"[＋－]?[０-９]+(?:[，,][０-９]{3}(?![０-９]))*(?:[．.][０-９]+)?")
+
+
+def ascii_numbers(text: str) -> str:
+    """Numbers typed in full-width forms (“１２３”, “＋１１”, “９２７４２．２３”, “１，２３４”) in ASCII, so that every
+    reader splits and parses them as numbers; the words around them, and a Chinese comma between numbers, as is."""
+    if not any("０" <= ch <= "９" for ch in text):
+        return text
+    return _FULLWIDTH_NUMBER.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+
+
 def display_width(text: str) -> int:
     """How wide a line prints: a Chinese character or full-width mark counts 2, a digit, letter or space 1."""
     return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)

@@ -17,6 +17,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -353,7 +354,8 @@ def crawler_text(report: dict, narrative: Narrative | None = None, separator: st
 
 
 def _is_number_text(text: str) -> bool:
-    t = text.strip().lstrip("+-")
+    """A value cell's text, also as printed with full-width digits or thousands separators."""
+    t = unicodedata.normalize("NFKC", text).strip().lstrip("+-").replace(",", "")
     return bool(t) and t.replace(".", "", 1).isdigit()
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from render import (default_narrative, expected_json, render_docx, render_html, render_pdf, soffice, typed_text,
-                    with_blanks)
+from render import (crawler_text, default_narrative, expected_json, render_docx, render_html, render_pdf, soffice,
+                    typed_text, with_blanks)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,13 @@ def _text(style: str) -> Callable[[dict, Path], Path]:
     return write
 
 
+def _crawled(separator: str, line_break: str) -> Callable[[dict, Path], Path]:
+    def write(report: dict, path: Path) -> Path:
+        path.write_text(crawler_text(report, separator=separator, line_break=line_break), encoding="utf-8")
+        return path
+    return write
+
+
 def _pdf(via: str, long: bool = False) -> Callable[[dict, Path], Path]:
     def write(report: dict, path: Path) -> Path:
         return render_pdf(report, path, default_narrative(report, long=long), via=via)
@@ -68,6 +75,11 @@ VARIANTS = [
     Variant("txt-thousands-tabs", "text", ".txt", _text("tabs"), {"numbers": "thousands"}),
     Variant("txt-fullwidth-tabs", "text", ".txt", _text("tabs"), {"numbers": "fullwidth"}),
     Variant("txt-table3-columnwise", "text", ".txt", _text("columnwise")),
+    Variant("crawler-spaced", "text", ".txt", _crawled(" ", "")),
+    Variant("crawler-glued", "text", ".txt", _crawled("", "")),
+    Variant("crawler-spaced-thousands", "text", ".txt", _crawled(" ", "\n"), {"numbers": "thousands"}),
+    Variant("crawler-glued-thousands", "text", ".txt", _crawled("", "\n"), {"numbers": "thousands"}),
+    Variant("crawler-spaced-fullwidth", "text", ".txt", _crawled(" ", ""), {"numbers": "fullwidth"}),
     Variant("md-pipes", "markdown", ".md", _text("pipes")),
     Variant("md-pipes-blanks", "markdown", ".md", _text("pipes"), blanks=True),
     Variant("md-ragged", "markdown", ".md", _text("md_ragged")),

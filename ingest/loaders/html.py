@@ -27,7 +27,7 @@ from lxml import etree
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
 from ingest.loaders.encoding import decode_text
-from ingest.text import is_cjk, join_lines
+from ingest.text import ascii_numbers, is_cjk, join_lines
 
 # ---------------------------------------------------------------------------------------------------------
 # decoding and parsing
@@ -95,7 +95,7 @@ def _collapse(text: str) -> str:
         if "\n" in m.group(0) and start > 0 and end < len(s) and is_cjk(s[start - 1]) and is_cjk(s[end]):
             return ""
         return " "
-    return _WS.sub(repl, text).strip(" \u3000")
+    return ascii_numbers(_WS.sub(repl, text).strip(" \u3000"))
 
 
 def _tag(el) -> str:

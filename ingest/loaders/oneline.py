@@ -23,7 +23,8 @@ _TABLE_START = {"s2": re.compile(r"第二十条|信息内容"), "s3": re.compile
                 "s4": re.compile(r"行政复议")}
 # A 信息处理费 table printed in section 六 (column headers, then the values).
 _FEE_TABLE = re.compile(r"(?:信息处理费[^。；\d]{0,12})?(?:通知收取件数|收费通知的?件数)(?=[^。；\d]{0,40}(?:金额))")
-_VALUE_RUN = re.compile(r"\d+(?:\.\d+)?(?:[ \t\u3000]+\d+(?:\.\d+)?)*")
+# a run of numbers; a sign starts a number of its own (2019 表二 changes: “行政许可 2119 +35 604”)
+_VALUE_RUN = re.compile(r"(?:(?<=\s)[+\-])?\d+(?:\.\d+)?(?:[ \t\u3000]*[+\-]\d+(?:\.\d+)?|[ \t\u3000]+\d+(?:\.\d+)?)*")
 _PROSE_NUMBER_AFTER = re.compile(r"^\s*(?:年|月|日|件|条|个|%|％|次|人|家|万|亿|期|项|号|篇|余)")
 _ORDINAL_AFTER = re.compile(r"^[.．、]\s*[\u4e00-\u9fff“\"]")
 _LABEL_CUT = re.compile(r"(?<!第)[（(][一二三四五六七八九十]{1,3}[）)]|(?<![第\d])[一二三四五六七八九十]{1,3}、|(?<![\d.])\d{1,2}[.．、](?=\D)")
@@ -185,10 +186,9 @@ def label_cells(p: Paragraph, offset: int, label: str) -> list[TextCell]:
     return cells
 
 
+_GROUP = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+
+
 def _values(p: Paragraph, offset: int, run: str) -> list[TextCell]:
-    cells, at = [], 0
-    for g in run.split():
-        i = run.index(g, at)
-        cells.append(TextCell(g, _src(p, offset + i), glued=True))
-        at = i + len(g)
-    return cells
+    """The digit groups of a run, cut at spaces and before a sign (“1215-15799” → “1215”, “-15799”)."""
+    return [TextCell(m.group(), _src(p, offset + m.start()), glued=True) for m in _GROUP.finditer(run)]

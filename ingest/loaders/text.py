@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
 from ingest.errors import ExtractError
 from ingest.loaders.encoding import decode_text
-from ingest.text import display_width, looks_like_heading
+from ingest.text import ascii_numbers, display_width, looks_like_heading
 
 PAGE_NUMBER = re.compile(r"^\s*(?:[—－\-–]+\s*\d{1,3}\s*[—－\-–]+|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 RESIDUE = re.compile(r"\[bookmark:[^\]]*\]|<!--.*?-->")
@@ -52,6 +52,7 @@ def parse_text(text: str, path: str = "") -> Document:
         if "\f" in raw:
             page += raw.count("\f")
             raw = raw.replace("\f", "")
+        raw = ascii_numbers(raw)
         line = RESIDUE.sub("", raw).rstrip()
         if "\t" in line.strip():      # a row typed with tabs: its trailing tabs are blank cells, not layout
             line = RESIDUE.sub("", raw).rstrip(" \r\u3000")
