@@ -20,7 +20,7 @@ from ingest.glued import count_splits, parse_number, splits
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.text import top_section_number
-from ingest.report import Cell, Table, Warning
+from ingest.report import READING_CODES, Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
                            FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
@@ -75,6 +75,16 @@ def is_value(text: str) -> bool:
     return t in BLANK_MARKS or bool(NUMBER.match(t))
 
 
+_NUMBERISH = re.compile(r"^[+\-\d.,，/]*\d[+\-\d.,，/]*$")
+
+
+def is_numberish(text: str) -> bool:
+    """Digits and number marks that do not make one number (“1215-15799”, “12.3.4”): cell text where a number
+    should be, which we could not read; never a label."""
+    t = squash(text)
+    return bool(_NUMBERISH.match(t)) and not is_value(t)
+
+
 def parse_value(text: str) -> int | float | None:
     t = squash(text).replace("，", "").replace(",", "")
     if t in BLANK_MARKS or not NUMBER.match(t):
@@ -108,7 +118,8 @@ def _split_row(cells: list[TextCell], index: int, from_table: bool) -> Row:
              and c.merged.strip() and is_value(c.merged) else c
              for c in cells if not c.spanned or (c.merged is not None and c.merged.strip() and is_value(c.merged))]
     # an OCR cell holding ink nothing could read (confidence 0) stands where a number is: a value, never a label
-    last_label = max((i for i, c in enumerate(cells) if not is_value(c.text) and c.confidence != 0.0), default=-1)
+    last_label = max((i for i, c in enumerate(cells) if not is_value(c.text) and not is_numberish(c.text)
+                      and c.confidence != 0.0), default=-1)
     labels = [c for c in cells[:last_label + 1] if c.text.strip()]
     return Row(labels, list(cells[last_label + 1:]), index, from_table)
 
@@ -310,6 +321,20 @@ def _cells(placed: list[TextCell | None], cols: tuple[str, ...]) -> dict[str, Ce
         else:
             out[col] = Cell(parse_value(tc.text), tc.text.strip(), tc.source, tc.confidence)
     return out
+
+
+def _unreadable_cells(table: Table, warnings: list[Warning]) -> None:
+    """Safety net: a cell that prints something where its number should be, and that we could not read as a
+    number, is a reading warning on its row (unless the row already has one), never a silent blank."""
+    warned = {w.row for w in warnings if w.table == table.name and w.code in READING_CODES}
+    for row, cols in table.rows.items():
+        bad = [(c, cell) for c, cell in cols.items()
+               if cell.value is None and cell.raw and not is_blank(cell.raw) and cell.confidence != 0.0]
+        if bad and row not in warned:
+            names = "、".join(f"{column_label(table.name, row, c)}（原文“{cell.raw}”）" for c, cell in bad)
+            warnings.append(Warning("missing_cell", f"未能读取{TABLE_NAMES[table.name]}“{row_label(table.name, row)}”"
+                                                    f"的{names}：不是可以读取的数字，请核对原件", table.name, row,
+                                    bad[0][1].source))
 
 
 def _blank_warnings(table: Table, warnings: list[Warning]) -> None:
@@ -907,6 +932,7 @@ def read_tables(document: Document) -> TablesRead:
         fees = read_fees(rows[a:b], warnings)
     for t in (t2, t3, t4):
         if t is not None:
+            _unreadable_cells(t, warnings)
             _blank_warnings(t, warnings)
     evidence = {name: table_like_content(rows, regions.get(name), name)
                 for name, t in (("table2", t2), ("table3", t3), ("table4", t4)) if t is None}

@@ -114,3 +114,21 @@ def test_one_line_2019_table2_keeps_its_signed_changes_apart(tmp_path):
     report, path = build(BY_NAME["crawler-spaced"], report, tmp_path / "c", seed)
     m = measure(report, path)
     assert m.silent == 0 and not [x for x in m.examples if x.startswith("table2")], m.examples
+
+
+def test_a_cell_that_is_not_one_number_is_warned_not_blank(tmp_path):
+    """“1-2” where a number should be (a typing slip, two cells run together): the cell is left blank with a
+    reading warning quoting it, the row's other cells are read, and the row is not taken for a label."""
+    report, seed = _report("000_747", "tabs")
+    report, path = build(BY_NAME["txt-tabs"], report, tmp_path / "t", seed)
+    regs = report["table2"]["regulations"]
+    text = path.read_text(encoding="utf-8")
+    line = f"规章\t{regs['issued']}\t{regs['repealed']}\t{regs['in_force']}"
+    assert line in text
+    path.write_text(text.replace(line, f"规章\t{regs['issued']}\t1-2\t{regs['in_force']}"), encoding="utf-8")
+    from ingest.extract import extract
+    r = extract(path)
+    assert [r.table2.value("regulations", c) for c in ("issued", "repealed", "in_force")] == \
+        [regs["issued"], None, regs["in_force"]]
+    warning = next(w for w in r.reading_warnings() if w.table == "table2" and w.row == "regulations")
+    assert "1-2" in warning.message and "请核对原件" in warning.message
