@@ -13,7 +13,8 @@ from functools import lru_cache
 Number = int | float
 
 MAX_READINGS = 20000        # more readings than this for one row: give up on the row (left blank, warned)
-_GROUP = re.compile(r"^[+\-]?\d+(?:\.\d+)?$")
+_GROUP = re.compile(r"^[+\-]?\d+(?:,\d+)*(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?$")      # “2,345” to the end of its group
 
 
 def groups_of(text: str) -> list[str]:
@@ -22,6 +23,7 @@ def groups_of(text: str) -> list[str]:
 
 
 def parse_number(text: str) -> Number:
+    text = text.replace(",", "")
     return float(text) if "." in text else int(text)
 
 
@@ -33,11 +35,20 @@ def _ok(part: str) -> bool:
 
 def _ends(text: str, pos: int) -> range | list[int]:
     """Where the cell that starts at `pos` may end: a sign (“+29”, a 2019 表二 change) belongs to the cell it
-    starts and needs a digit after it; a cell starting with 0 is that 0 alone."""
+    starts and needs a digit after it; a cell starting with 0 is that 0 alone; a number printed with thousands
+    separators is read whole."""
     d = pos + 1 if text[pos] in "+-" else pos
-    if d >= len(text):
+    if d >= len(text) or not text[d].isdigit():
         return []
-    return [d + 1] if text[d] == "0" else range(d + 1, len(text) + 1)
+    if text[d] == "0":
+        return [d + 1]
+    comma = text.find(",", d)
+    if comma < 0:
+        return range(d + 1, len(text) + 1)
+    # thousands separators (“464,774”): the number they belong to runs to the group's end and starts 1–3
+    # digits before the first comma; digits before that are numbers glued in front of it
+    whole = [len(text)] if comma - d <= 3 and _THOUSANDS.match(text, d) else []
+    return list(range(d + 1, comma)) + whole
 
 
 def count_splits(groups: list[str], width: int) -> int:

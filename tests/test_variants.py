@@ -132,3 +132,13 @@ def test_a_cell_that_is_not_one_number_is_warned_not_blank(tmp_path):
         [regs["issued"], None, regs["in_force"]]
     warning = next(w for w in r.reading_warnings() if w.table == "table2" and w.row == "regulations")
     assert "1-2" in warning.message and "请核对原件" in warning.message
+
+
+def test_thousands_separators_in_glued_runs():
+    """“464,774” is one number; digits glued in front of it are numbers of their own (“12,345” as two cells
+    is 1 | 2,345); a comma that is no thousands separator leaves the group unread."""
+    from ingest.glued import parse_number, splits
+    assert splits(["464,774"], 1) == [("464,774",)]
+    assert splits(["12,345"], 2) == [("1", "2,345")]
+    assert splits(["97,846.68"], 1) == [("97,846.68",)] and parse_number("97,846.68") == 97846.68
+    assert splits(["1,2345"], 1) == [] and splits(["0,123"], 1) == []

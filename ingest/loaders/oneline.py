@@ -24,7 +24,9 @@ _TABLE_START = {"s2": re.compile(r"第二十条|信息内容"), "s3": re.compile
 # A 信息处理费 table printed in section 六 (column headers, then the values).
 _FEE_TABLE = re.compile(r"(?:信息处理费[^。；\d]{0,12})?(?:通知收取件数|收费通知的?件数)(?=[^。；\d]{0,40}(?:金额))")
 # a run of numbers; a sign starts a number of its own (2019 表二 changes: “行政许可 2119 +35 604”)
-_VALUE_RUN = re.compile(r"(?:(?<=\s)[+\-])?\d+(?:\.\d+)?(?:[ \t\u3000]*[+\-]\d+(?:\.\d+)?|[ \t\u3000]+\d+(?:\.\d+)?)*")
+# (thousands separators kept inside their number: “464,774”)
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_VALUE_RUN = re.compile(rf"(?:(?<=\s)[+\-])?{_NUM}(?:[ \t\u3000]*[+\-]{_NUM}|[ \t\u3000]+{_NUM})*")
 _PROSE_NUMBER_AFTER = re.compile(r"^\s*(?:年|月|日|件|条|个|%|％|次|人|家|万|亿|期|项|号|篇|余)")
 _ORDINAL_AFTER = re.compile(r"^[.．、]\s*[\u4e00-\u9fff“\"]")
 _LABEL_CUT = re.compile(r"(?<!第)[（(][一二三四五六七八九十]{1,3}[）)]|(?<![第\d])[一二三四五六七八九十]{1,3}、|(?<![\d.])\d{1,2}[.．、](?=\D)")
@@ -186,7 +188,7 @@ def label_cells(p: Paragraph, offset: int, label: str) -> list[TextCell]:
     return cells
 
 
-_GROUP = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+_GROUP = re.compile(rf"[+\-]?{_NUM}")
 
 
 def _values(p: Paragraph, offset: int, run: str) -> list[TextCell]:
