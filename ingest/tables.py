@@ -804,6 +804,13 @@ def read_table4(rows: list[Row], warnings: list[Warning]) -> Table | None:
         for g, r in zip(groups, fives):
             table.rows[g] = _cells(_trim(r.values, 5), TABLE4_COLUMNS)
         return table
+    tens = [r for r in candidates if len(_trim(r.values, 10)) == 10]
+    if len(fives) == 1 and len(tens) == 1 and fives[0].index < tens[0].index:
+        # 行政复议 and 行政诉讼 printed as two tables (or two rows): 5 numbers, then 10
+        vals = _trim(fives[0].values, 5) + _trim(tens[0].values, 10)
+        for g, chunk in zip(groups, (vals[0:5], vals[5:10], vals[10:15])):
+            table.rows[g] = _cells(chunk, TABLE4_COLUMNS)
+        return table
     if candidates:
         r = max(candidates, key=lambda r: len(r.values))
         warnings.append(Warning("missing_cell", f"表四应有15个数字，读到{len(r.values)}个（{' '.join(v.text for v in r.values)}），"

@@ -249,7 +249,7 @@ def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list
 
 
 TYPED_STYLES = ("tabs", "spaces", "pipes", "md_ragged", "md_split_header", "md_repeat_spans", "glued_label",
-                "cell_per_line", "columnwise")
+                "cell_per_line", "columnwise", "wrapped_values")
 
 
 def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> str:
@@ -259,7 +259,8 @@ def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> 
     missing its trailing cells' pipes), `md_split_header` (each header row's cells broken over two lines),
     `md_repeat_spans` (a Markdown grid whose merged cells repeat their text in every position they cover),
     `glued_label` (“规章12 0 5”: the first number glued to its label), `cell_per_line` (every cell on a line of
-    its own), `columnwise` (表三 printed column by column: each applicant column's values on one line)."""
+    its own), `columnwise` (表三 printed column by column: each applicant column's values on one line),
+    `wrapped_values` (cells apart by spaces; a row of numbers only (表四) wrapped 5 numbers a line)."""
     n = narrative or default_narrative(report)
     tables = report_tables(report)
     lines = [n.title, "", n.preamble]
@@ -284,6 +285,14 @@ def _typed_table(spec_rows: list[list[Spec]], style: str, key: str) -> list[str]
     head = _header_rows(spec_rows)
     if style == "tabs":
         return ["\t".join(row) for row in printed]
+    if style == "wrapped_values":          # long value rows wrapped by the page: 5 numbers a line
+        out = []
+        for row in printed:
+            if len(row) > 8 and all(_is_number_text(t) or not t for t in row):
+                out += ["  ".join(row[i:i + 5]) for i in range(0, len(row), 5)]
+            else:
+                out.append("  ".join(t or "/" for t in row))
+        return out
     if style == "spaces":
         return ["    ".join(t or "/" for t in row) for row in printed]
     if style in ("pipes", "md_split_header", "md_repeat_spans"):
@@ -451,11 +460,26 @@ SPLIT_TABLE3_AT = 14        # the row (of the printed grid) before which `split_
 
 def _parts(spec_rows: list[list[Spec]], key: str, layout: dict) -> list[list[list[Spec]]]:
     """`layout["split_table3"]` ("plain" | "repeat"): 表三 printed as two tables (the second with the header
-    rows again when "repeat")."""
+    rows again when "repeat"); `layout["split_table4"]`: 表四 as two."""
+    if key == "s4_review_litigation" and layout.get("split_table4"):
+        return table4_apart(spec_rows)
     mode = layout.get("split_table3")
     if key != "s3_requests" or not mode:
         return [spec_rows]
     return split_table(spec_rows, SPLIT_TABLE3_AT, mode == "repeat")
+
+
+def table4_apart(spec_rows: list[list[Spec]]) -> list[list[list[Spec]]]:
+    """`layout["split_table4"]`: 表四 as two tables, 行政复议 (5 columns) and 行政诉讼 (10), as some reports print it."""
+    placed, width = grid_positions(spec_rows)
+    parts = []
+    for lo, hi in ((0, 5), (5, width)):
+        rows: dict[int, list[tuple[int, Spec]]] = {}
+        for r, c, spec in placed:
+            if lo <= c < hi:
+                rows.setdefault(r, []).append((c, spec))
+        parts.append([[s for _, s in sorted(rows[r], key=lambda x: x[0])] for r in sorted(rows)])
+    return parts
 
 
 def html_page(report: dict, narrative: Narrative | None = None, chrome: bool = True,

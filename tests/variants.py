@@ -65,6 +65,7 @@ VARIANTS = [
     Variant("html-fullwidth-digits", "html", ".html", _html, {"numbers": "fullwidth"}),
     Variant("html-thousands", "html", ".html", _html, {"numbers": "thousands"}),
     Variant("html-th-blanks", "html", ".html", _html, {"html_cells": "th"}, blanks=True),
+    Variant("html-table4-apart", "html", ".html", _html, {"split_table4": True}),
     Variant("html-table3-split", "html", ".html", _html, {"split_table3": "plain"}),
     Variant("html-table3-split-header", "html", ".html", _html, {"split_table3": "repeat"}),
     Variant("txt-tabs", "text", ".txt", _text("tabs")),
@@ -74,6 +75,7 @@ VARIANTS = [
     Variant("txt-cell-per-line", "text", ".txt", _text("cell_per_line")),
     Variant("txt-thousands-tabs", "text", ".txt", _text("tabs"), {"numbers": "thousands"}),
     Variant("txt-fullwidth-tabs", "text", ".txt", _text("tabs"), {"numbers": "fullwidth"}),
+    Variant("txt-table4-wrapped", "text", ".txt", _text("wrapped_values")),
     Variant("txt-table3-columnwise", "text", ".txt", _text("columnwise")),
     Variant("crawler-spaced", "text", ".txt", _crawled(" ", "")),
     Variant("crawler-glued", "text", ".txt", _crawled("", "")),
@@ -89,6 +91,7 @@ VARIANTS = [
     Variant("docx-thousands", "docx", ".docx", _docx, {"numbers": "thousands"}),
     Variant("docx-landscape", "docx", ".docx", _docx, {"docx_landscape": True}),
     Variant("docx-layout-table", "docx", ".docx", _docx, {"docx_layout_table": True}),
+    Variant("docx-table4-apart", "docx", ".docx", _docx, {"split_table4": True}),
     Variant("docx-table3-split", "docx", ".docx", _docx, {"split_table3": "plain"}),
     Variant("docx-table3-split-header", "docx", ".docx", _docx, {"split_table3": "repeat"}),
     Variant("pdf-repeat-header", "pdf", ".pdf", _pdf("docx", long=True), {"docx_repeat_header": True}, office=True),
@@ -96,6 +99,9 @@ VARIANTS = [
     Variant("pdf-landscape", "pdf", ".pdf", _pdf("docx"), {"docx_landscape": True}, office=True),
     Variant("pdf-narrow-columns", "pdf", ".pdf", _pdf("docx"), {"docx_narrow": True}, office=True),
     Variant("pdf-thousands", "pdf", ".pdf", _pdf("docx"), {"numbers": "thousands"}, office=True),
+    Variant("pdf-table3-split-header", "pdf", ".pdf", _pdf("docx"), {"split_table3": "repeat"}, office=True),
+    Variant("pdf-table4-apart", "pdf", ".pdf", _pdf("docx"), {"split_table4": True}, office=True),
+    Variant("pdf-layout-table", "pdf", ".pdf", _pdf("docx"), {"docx_layout_table": True}, office=True),
     Variant("pdf-html-th", "pdf", ".pdf", _pdf("html"), {"html_cells": "th"}, office=True),
 ]
 BY_NAME = {v.name: v for v in VARIANTS}
