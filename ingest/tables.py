@@ -631,8 +631,29 @@ def complete_wrapped(rows: list[Row], width: int) -> list[Row]:
     return out
 
 
+def join_cut_labels(rows: list[Row]) -> list[Row]:
+    """A table row cut by a page break with its label's last words on the next page, as a row of their own
+    with blank cells (“1.申请人无正当理由……不再处理其政府” / “信息公开申请”): the words go back to the label
+    they complete (when they name no 表三 row themselves and make the label above match its row better)."""
+    out: list[Row] = []
+    for r in rows:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.labels and prev.filled() and r.labels and not r.filled() and r.from_table
+                and max(table3_scores([r.last_label]).values(), default=0) < 0.9):
+            alone = table3_scores([prev.last_label])
+            key = max(alone, key=alone.get)
+            joined = prev.last_label + r.last_label
+            after = table3_scores([joined])
+            if after.get(key, 0) > alone[key] and max(after, key=after.get) == key:
+                out[-1] = Row(prev.labels[:-1] + [TextCell(joined, prev.labels[-1].source)], prev.values,
+                              prev.index, prev.from_table)
+                continue
+        out.append(r)
+    return out
+
+
 def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, bool]:
-    rows = complete_wrapped(rows, len(TABLE3_COLUMNS))
+    rows = join_cut_labels(complete_wrapped(rows, len(TABLE3_COLUMNS)))
     value_rows: list[Row] = []
     before: dict[int, str] = {}        # label text of the label-only rows just above a value row
     pending: list[str] = []
@@ -669,6 +690,14 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
                                     "table3", key, r.labels[-1].source))
     if not assigned:
         return None, False
+    for i, r in enumerate(value_rows):      # safety net: a row with numbers that we could not place
+        if i not in assigned and r.labels and r.filled():
+            scores = table3_scores([c.text for c in r.labels])
+            key = max(scores, key=scores.get)
+            if scores[key] >= MATCH_THRESHOLD:
+                warnings.append(Warning("missing_cell", f"未能读取表三中“{r.last_label.strip()[:30]}”一行：无法确定它是"
+                                                        f"表三的哪一行（最接近“{TABLE3_ROWS[key]}”），请核对原件",
+                                        "table3", key, r.labels[-1].source))
     single_other = "other_processing" in assigned.values()
     _fill_unlabelled(value_rows, assigned, single_other, warnings)
     table = Table("table3")

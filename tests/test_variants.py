@@ -142,3 +142,35 @@ def test_thousands_separators_in_glued_runs():
     assert splits(["12,345"], 2) == [("1", "2,345")]
     assert splits(["97,846.68"], 1) == [("97,846.68",)] and parse_number("97,846.68") == 97846.68
     assert splits(["1,2345"], 1) == [] and splits(["0,123"], 1) == []
+
+
+def test_label_cut_by_a_page_break_goes_back_to_its_row(tmp_path):
+    """A row cut by a page break leaves its label's last words as a row of their own with blank cells on the
+    next page (seen in LibreOffice prints of a split 表三): the words complete the label above; the next row
+    keeps its own numbers (once the blank row took its place and its numbers were lost silently)."""
+    report, seed = _report("000_747", "pipes")
+    report, path = build(BY_NAME["md-pipes"], report, tmp_path / "m", seed)
+    label = "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if label in line)
+    lines[at] = lines[at].replace(label, label[:-6])
+    lines.insert(at + 1, "|  |  | 信息公开申请 |" + "  |" * 7)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    m = measure(report, path)
+    assert m.exact == m.cells, m.examples
+
+
+def test_a_row_with_numbers_that_fits_no_slot_is_warned():
+    from ingest.document import Source
+    from ingest.tables import Row, read_table3
+    from ingest.report import READING_CODES
+    from ingest.document import TextCell as C
+    src = Source(line=1)
+
+    def row(label, *vals):
+        return Row([C(label, src)], [C(str(v), src) for v in vals], 0, True)
+    rows = [row("一、本年新收政府信息公开申请数量", 1, 0, 0, 0, 0, 0, 1), row("二、上年结转政府信息公开申请数量", 0, 0, 0, 0, 0, 0, 0),
+            row("（一）予以公开", 1, 0, 0, 0, 0, 0, 1), row("一、本年新收政府信息公开申请数", 2, 0, 0, 0, 0, 0, 2)]
+    warnings = []
+    read_table3(rows, warnings)
+    assert any(w.code in READING_CODES and w.row == "new_received" and "无法确定" in w.message for w in warnings)
