@@ -19,7 +19,7 @@ from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typ
 from ingest.glued import count_splits, parse_number, splits
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
-from ingest.text import top_section_number
+from ingest.text import ORDINAL_PREFIX, top_section_number
 from ingest.report import READING_CODES, Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
                            FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
@@ -652,19 +652,35 @@ def join_cut_labels(rows: list[Row]) -> list[Row]:
     return out
 
 
+def _continuation(lines: list[str], most: int = 2) -> str:
+    """The label lines that may continue the row above: up to `most`, stopping at one that starts a label of
+    its own (“2.”, “（六）”)."""
+    out = []
+    for line in lines[:most]:
+        if ORDINAL_PREFIX.match(line.strip()):
+            break
+        out.append(line)
+    return "".join(out)
+
+
 def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None, bool]:
     rows = join_cut_labels(complete_wrapped(rows, len(TABLE3_COLUMNS)))
     value_rows: list[Row] = []
     before: dict[int, str] = {}        # label text of the label-only rows just above a value row
+    after: dict[int, str] = {}         # … and just below it (text laid out with the numbers on a label's first line)
     pending: list[str] = []
     for r in rows:
         printed_blank = r.from_table and r.labels and len(r.values) >= len(TABLE3_COLUMNS)   # a row left blank
         if (r.filled() >= 1 and (r.labels or len(r.values) >= 5)) or printed_blank:
+            if value_rows:
+                after[len(value_rows) - 1] = _continuation(pending)
             before[len(value_rows)] = "".join(pending[-3:])
             value_rows.append(r)
             pending = []
         elif r.labels and not r.values:
             pending.append(r.label)
+    if value_rows:
+        after[len(value_rows) - 1] = _continuation(pending)
     assigned: dict[int, str] = {}
     last = -1
     for i, r in enumerate(value_rows):
@@ -673,6 +689,11 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
         scores = table3_scores([c.text for c in r.labels])
         if max(scores.values(), default=0) < MATCH_THRESHOLD and before.get(i):
             scores = table3_scores([before[i] + r.label])     # a label wrapped onto lines of its own
+        if max(scores.values(), default=0) < 0.999 and after.get(i):
+            # a label whose last words wrapped onto the lines below its numbers (pdftotext -layout)
+            longer = table3_scores([c.text for c in r.labels[:-1]] + [r.last_label + after[i]])
+            if max(longer.values()) >= 0.9 and max(longer.values()) > max(scores.values(), default=0) + 0.05:
+                scores = longer
         ranked = sorted((s, -_T3_ORDER.index(k), k) for k, s in scores.items() if s >= MATCH_THRESHOLD)
         ranked.reverse()
         if not ranked:

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.text import display_width
 from ingest.schema import (SECTIONS, TABLE2_2019_ROWS, TABLE3_COLUMNS, TABLE3_DENIED, TABLE3_NOT_PROCESSED,
                            TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE, TABLE4_COLUMNS, TABLE4_GROUPS)
 
@@ -249,7 +250,8 @@ def report_tables(report: dict, wrapped_headers: bool = False) -> dict[str, list
 
 
 TYPED_STYLES = ("tabs", "spaces", "pipes", "md_ragged", "md_split_header", "md_repeat_spans", "glued_label",
-                "cell_per_line", "columnwise", "wrapped_values")
+                "cell_per_line", "columnwise", "wrapped_values", "layout")
+LAYOUT_LABEL_CHARS = 16
 
 
 def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> str:
@@ -260,7 +262,8 @@ def typed_text(report: dict, style: str, narrative: Narrative | None = None) -> 
     `md_repeat_spans` (a Markdown grid whose merged cells repeat their text in every position they cover),
     `glued_label` (“规章12 0 5”: the first number glued to its label), `cell_per_line` (every cell on a line of
     its own), `columnwise` (表三 printed column by column: each applicant column's values on one line),
-    `wrapped_values` (cells apart by spaces; a row of numbers only (表四) wrapped 5 numbers a line)."""
+    `wrapped_values` (cells apart by spaces; a row of numbers only (表四) wrapped 5 numbers a line), `layout`
+    (as `pdftotext -layout` prints a table: labels wrapped in their column, the numbers on the first line)."""
     n = narrative or default_narrative(report)
     tables = report_tables(report)
     lines = [n.title, "", n.preamble]
@@ -285,6 +288,17 @@ def _typed_table(spec_rows: list[list[Spec]], style: str, key: str) -> list[str]
     head = _header_rows(spec_rows)
     if style == "tabs":
         return ["\t".join(row) for row in printed]
+    if style == "layout":           # pdftotext -layout: labels wrapped in their column, numbers on the first line
+        out = []
+        for row in printed:
+            label = "".join(t for t in row if not _is_number_text(t))
+            values = [t for t in row if _is_number_text(t) or not t] if any(_is_number_text(t) for t in row) else []
+            parts = [label[i:i + LAYOUT_LABEL_CHARS] for i in range(0, len(label), LAYOUT_LABEL_CHARS)] or [""]
+            pad = LAYOUT_LABEL_CHARS * 2 + 4
+            first = parts[0] + " " * (pad - display_width(parts[0])) + "".join(f"{t or '':>7}" for t in values)
+            out.append(first.rstrip())
+            out += [" " * 4 + p for p in parts[1:]]
+        return out
     if style == "wrapped_values":          # long value rows wrapped by the page: 5 numbers a line
         out = []
         for row in printed:

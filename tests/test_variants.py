@@ -24,6 +24,7 @@ SOURCES = ["000_747", "005_hongze", "015_shuyang", "016_pingtan"]   # split （�
 MAY_LOSE = {
     "txt-glued-label": "blank cells printed as nothing: a row of 2 numbers for 7 columns cannot be placed",
     "txt-cell-per-line": "same: blank cells leave no line",
+    "txt-layout": "same: a blank cell is only spaces, its column is unknown",
     "txt-table3-columnwise": "表三 transposed: read only when every column line is complete",
     "md-repeated-spans": "2019 表二 spans not aligned with its header: which repeated number is which cell is unknown",
     **{name: "crawler text: blank cells print nothing, glued runs may have several balanced readings"

@@ -75,6 +75,7 @@ VARIANTS = [
     Variant("txt-cell-per-line", "text", ".txt", _text("cell_per_line")),
     Variant("txt-thousands-tabs", "text", ".txt", _text("tabs"), {"numbers": "thousands"}),
     Variant("txt-fullwidth-tabs", "text", ".txt", _text("tabs"), {"numbers": "fullwidth"}),
+    Variant("txt-layout", "text", ".txt", _text("layout")),
     Variant("txt-table4-wrapped", "text", ".txt", _text("wrapped_values")),
     Variant("txt-table3-columnwise", "text", ".txt", _text("columnwise")),
     Variant("crawler-spaced", "text", ".txt", _crawled(" ", "")),
