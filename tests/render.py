@@ -579,8 +579,9 @@ def _docx_widths(ncols: int, key: str, text_width: float = 17, narrow: bool = Fa
 
 
 def _docx_table(doc, spec_rows: list[list[Spec]], key: str, text_width: float = 17, narrow: bool = False,
-                repeat_header: bool = False):
-    """`repeat_header`: the header rows are marked to repeat on each page the table runs onto (w:tblHeader)."""
+                repeat_header: bool = False, borders: str = "grid"):
+    """`repeat_header`: the header rows are marked to repeat on each page the table runs onto (w:tblHeader);
+    `borders`: "grid" (every rule), "horizontal" (row rules only), "none"."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -588,7 +589,16 @@ def _docx_table(doc, spec_rows: list[list[Spec]], key: str, text_width: float = 
     placed, width = grid_positions(spec_rows)
     table = (doc.add_table(rows=len(spec_rows), cols=width) if hasattr(doc, "sections")
              else doc.add_table(len(spec_rows), width))        # a document, or a cell holding a nested table
-    table.style = "Table Grid"
+    if borders == "grid":
+        table.style = "Table Grid"
+    elif borders == "horizontal":
+        rules = OxmlElement("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            el = OxmlElement(f"w:{edge}")
+            el.set(qn("w:val"), "single" if edge in ("top", "bottom", "insideH") else "nil")
+            el.set(qn("w:sz"), "4")
+            rules.append(el)
+        table._tbl.tblPr.append(rules)
     table.autofit = False
     widths = _docx_widths(width, key, text_width, narrow)
     grid = table._tbl.tblGrid
@@ -642,7 +652,8 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
 
     n = narrative or default_narrative(report)
     tables = report_tables(report, wrapped_headers)
-    layout = report.get("_layout", {})    # docx_landscape, docx_narrow, docx_repeat_header, docx_layout_table
+    layout = report.get("_layout", {})    # docx_landscape, docx_narrow, docx_repeat_header, docx_layout_table,
+    #                                        docx_borders
     doc = docx.Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -685,7 +696,7 @@ def build_docx(report: dict, narrative: Narrative | None = None, wrapped_headers
                 if i:
                     box.add_paragraph()
                 _docx_table(box, part, key, text_width, layout.get("docx_narrow", False),
-                            layout.get("docx_repeat_header", False))
+                            layout.get("docx_repeat_header", False), layout.get("docx_borders", "grid"))
             box.add_paragraph()
     sig = doc.add_paragraph(n.agency)
     sig.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -62,10 +62,15 @@ def test_variant_is_read_right_or_flagged(name, src, tmp_path):
     _check(name, src, tmp_path)
 
 
+# one LibreOffice print per variant (each takes seconds), the sources taken in turn: split （六）, 2019, blanks
+OFFICE_CASES = [(name, ["007_huaian", "016_pingtan", "015_shuyang"][i % 3]) for i, name in enumerate(OFFICE)]
+MAY_LOSE.update({name: "blank cells in a table without vertical rules: their column is unknown"
+                 for name in ("pdf-horizontal-rules", "pdf-no-rules")})
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not office_available(), reason="LibreOffice (soffice) is not installed")
-@pytest.mark.parametrize("src", ["007_huaian", "016_pingtan"])
-@pytest.mark.parametrize("name", OFFICE)
+@pytest.mark.parametrize("name, src", OFFICE_CASES, ids=[f"{n}-{s}" for n, s in OFFICE_CASES])
 def test_printed_variant_is_read_right_or_flagged(name, src, tmp_path):
     _check(name, src, tmp_path)
 

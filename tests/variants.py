@@ -103,6 +103,8 @@ VARIANTS = [
     Variant("pdf-table3-split-header", "pdf", ".pdf", _pdf("docx"), {"split_table3": "repeat"}, office=True),
     Variant("pdf-table4-apart", "pdf", ".pdf", _pdf("docx"), {"split_table4": True}, office=True),
     Variant("pdf-layout-table", "pdf", ".pdf", _pdf("docx"), {"docx_layout_table": True}, office=True),
+    Variant("pdf-horizontal-rules", "pdf", ".pdf", _pdf("docx"), {"docx_borders": "horizontal"}, office=True),
+    Variant("pdf-no-rules", "pdf", ".pdf", _pdf("docx"), {"docx_borders": "none"}, office=True),
     Variant("pdf-html-th", "pdf", ".pdf", _pdf("html"), {"html_cells": "th"}, office=True),
 ]
 BY_NAME = {v.name: v for v in VARIANTS}
