@@ -45,8 +45,8 @@ def looks_like_heading(s: str) -> bool:
 # -- the six section headings ------------------------------------------------------------------------
 SECTION_KEYS = ("s1", "s2", "s3", "s4", "s5", "s6")
 SECTION_KEYWORDS: dict[int, tuple[str, ...]] = {
-    1: ("总体", "基本情况", "概述", "概况"), 2: ("主动公开",), 3: ("申请",), 4: ("复议", "诉讼"), 5: ("问题", "改进", "不足", "整改"),
-    6: ("其他", "事项"),
+    1: ("总体", "基本情况", "概述", "概况"), 2: ("主动公开",), 3: ("申请",), 4: ("复议", "诉讼"),
+    5: ("问题", "改进", "不足", "整改"), 6: ("其他", "事项"),
 }
 # Table row labels that also start with 一、…四、 and must never be taken for a section heading.
 _ROW_LABEL_WORDS = ("本年新收", "上年结转", "办理结果", "结转下年")

@@ -13,31 +13,16 @@ from ingest.extract import extract
 from ingest.tables import solve_table3
 from render import (as_2019, crawler_text, default_narrative, expected_json, perturbed, render_docx, render_html)
 from test_roundtrip import _seed, differences
+from variants import cells
 
 GLUED_SOURCES = ["000_747", "004_e6c", "006_hongze", "007_huaian", "002_shanghai"]
-
-
-def _cells(record: dict) -> dict[str, object]:
-    out = {}
-    for row, vals in record["table3"]["rows"].items():
-        for i, v in enumerate(vals):
-            out[f"table3.{row}[{i}]"] = v
-    for g, cols in (record["table4"] or {}).items():
-        for c, v in cols.items():
-            out[f"table4.{g}.{c}"] = v
-    for row, v in (record.get("table2") or {}).items():
-        if isinstance(v, dict):
-            out.update({f"table2.{row}.{c}": x for c, x in v.items()})
-        else:
-            out[f"table2.{row}"] = v
-    return out
 
 
 def _read_back(report: dict, text: str, tmp_path) -> tuple[dict, dict, object]:
     path = tmp_path / "crawled.txt"
     path.write_text(text, encoding="utf-8")
     r = extract(path)
-    return _cells(expected_json(report)), _cells(r.to_json(provenance=False)), r
+    return cells(expected_json(report)), cells(r.to_json(provenance=False)), r
 
 
 def _unread_are_warned(want: dict, got: dict, r) -> list[str]:
@@ -67,9 +52,9 @@ def test_glued_one_line_text_of_real_figures(line_break, tmp_path):
         assert not wrong, (src, wrong)
         unread = _unread_are_warned(want, got, r)
         assert not [k for k in unread if k.startswith("table3")], (src, unread)
-        cells = [k for k in want if want[k] is not None and not k.startswith("table2")]
-        total += len(cells)
-        read += len([k for k in cells if k not in unread])
+        keys = [k for k in want if want[k] is not None and not k.startswith("table2")]
+        total += len(keys)
+        read += len([k for k in keys if k not in unread])
         if src == "005_hongze":
             assert all(got.get(f"table4.{g}.{c}") is None for g in ("review", "litigation_after_review")
                        for c in ("upheld", "total"))
