@@ -22,16 +22,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
-# pip's machine-wide extra index prints "Location … is ignored" for every package: not ours to show
-export PIP_QUIET := 1
 
 .PHONY: setup setup-dev system-deps run test test-fast bench lock wheelhouse check-locks clean
 
 # uv itself, pinned with its hashes, in a folder of its own (a sync of the project's venv never removes it)
 $(UV): $(LOCKS)/tools.lock
 	rm -rf $(TOOLS) && $(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install -q --require-hashes $(PIP_SOURCE) -r $(LOCKS)/tools.lock 2>&1 | grep -v "is ignored" || true
-	@test -x $(UV) || { echo "未能安装 uv（requirements/tools.lock）：请检查网络或离线安装包目录"; exit 1; }
+	$(TOOLS)/bin/pip install -qq --require-hashes $(PIP_SOURCE) -r $(LOCKS)/tools.lock \
+	  || { rm -rf $(TOOLS); echo "未能安装 uv（requirements/tools.lock）：请检查网络或离线安装包目录"; exit 1; }
 
 # build_venv LOCK STAMP: a fresh venv from LOCK in $(VENV).new, the project installed into it (editable, no
 # dependencies of its own: the lock has them all), then moved to $(VENV) in one rename (a relocatable venv:
@@ -76,16 +74,16 @@ lock: $(UV)
 	$(UV) pip compile -q $(LOCKS)/tools.in --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" -o $(LOCKS)/tools.lock
 
-# An office without a registry: download every locked wheel here, copy the folder, `make setup OFFLINE=folder`
-wheelhouse: $(UV)
+# An office without a registry: on a machine of the same kind (Linux x86_64, Python 3.11) with the registry,
+# download every locked package here, copy the folder and the repo over, then `make setup OFFLINE=wheelhouse`
+wheelhouse:
 	rm -rf wheelhouse && mkdir -p wheelhouse
 	cp $(WHEELS)/torch-2.13.0+cpu-*.whl wheelhouse/
-	grep -v '^torch==' $(LOCKS)/dev.lock > wheelhouse/.dev-no-torch.lock
-	$(PYTHON) -m pip download -q --no-deps --require-hashes --only-binary=:all: --python-version 3.11 \
-	  --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-	  --platform linux_x86_64 --implementation cp -d wheelhouse -r wheelhouse/.dev-no-torch.lock
-	$(PYTHON) -m pip download -q --no-deps --require-hashes -d wheelhouse -r $(LOCKS)/tools.lock
-	@echo "离线安装包已下载到 wheelhouse/（$$(ls wheelhouse | wc -l) 个文件）"
+	awk '/^torch==/ {skip=1; next} /^[^ ]/ {skip=0} !skip' $(LOCKS)/dev.lock > wheelhouse/dev-without-torch.lock
+	$(PYTHON) -m pip download -qq --no-deps --require-hashes -d wheelhouse -r wheelhouse/dev-without-torch.lock
+	$(PYTHON) -m pip download -qq --no-deps --require-hashes -d wheelhouse -r $(LOCKS)/tools.lock
+	rm wheelhouse/dev-without-torch.lock
+	@echo "离线安装包已下载到 wheelhouse/（$$(ls wheelhouse | wc -l) 个文件，锁文件中共 $$(grep -c '^[a-z]' $(LOCKS)/dev.lock) 个软件包，另加 uv）"
 
 # Debian packages the tests use: LibreOffice + CJK fonts (round-trip PDFs/DOCX), poppler, Chromium (web tests),
 # PostgreSQL (the tests start their own server in a temp folder with initdb/pg_ctl)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from assistant.cite import Citation
@@ -26,7 +25,7 @@ from assistant.metrics import format_number
 from assistant.guard import GuardResult, collect_allowed, find_numbers, guard_numbers, number_allowed
 from assistant.scope import RouteResult
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+from prompts import PROMPTS
 FENCE_OPEN = "<<<引用材料"
 FENCE_CLOSE = "<<<引用材料结束"
 _SAFE_END = "，。；！？\n：、）】〕”"

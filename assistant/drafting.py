@@ -8,7 +8,6 @@ official knows is left as a 【…】 placeholder. No figure that is not in the 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Sequence
 
 from assistant.cite import Citation, ReportView, dedupe, group_label, load_view
@@ -17,7 +16,7 @@ from assistant.routes_text import full_sentences, leaf_sentences, section_quote,
 from assistant.scope import RouteResult, Scope
 from ingest.schema import SECTIONS, TABLE3_DENIED, TABLE3_NOT_PROCESSED, TABLE3_OTHER_SPLIT, TABLE3_UNAVAILABLE
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+from prompts import PROMPTS
 
 _REWRITE = re.compile(r"改写|修改|改得|改一改|改成|润色|完善|太空|具体一点|具体些|优化")
 _CHECKLIST = re.compile(r"清单|自查|检查表|注意事项|提纲")

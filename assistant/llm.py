@@ -65,10 +65,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
 
 def make_chat_model(cfg: LLMConfig):
     """A streaming ChatOpenAI for the configured server: a short connect timeout, the first piece of the answer
-    within `first_token_timeout` (httpx's read timeout: it also bounds a stall between pieces), no retry."""
-    import httpx
+    within `first_token_timeout` (the read timeout: it also bounds a stall between pieces), no retry.
+
+    The timeouts are given as the client library documents them, in its own type (`openai.Timeout`): openai 3.6x
+    talks through httpx2 and rejects another HTTP library's timeout object, and older releases re-export httpx's."""
+    import openai
     from langchain_openai import ChatOpenAI    # imported here: the app runs without it when no LLM is set
-    timeout = httpx.Timeout(cfg.timeout, connect=cfg.connect_timeout, read=cfg.first_token_timeout)
+    timeout = openai.Timeout(cfg.timeout, connect=cfg.connect_timeout, read=cfg.first_token_timeout)
     return ChatOpenAI(model=cfg.model, base_url=cfg.base_url, api_key=cfg.api_key, streaming=True,
                       timeout=timeout, max_retries=MAX_RETRIES, temperature=cfg.temperature,
                       stream_chunk_timeout=cfg.first_token_timeout)

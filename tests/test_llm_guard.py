@@ -45,8 +45,14 @@ def test_llm_config_from_environment():
 def test_make_chat_model_streams_over_http(stub_llm):
     stub_llm.reply = "淮安市2024年政府信息公开行政复议共351件，其中结果纠正64件。"
     cfg = LLMConfig(stub_llm.base_url, "stub-model", "sk-test", timeout=10)
+    import openai
     model = make_chat_model(cfg)
     assert model.streaming and model.max_retries == 0          # no retry storm against a hanging server
+    # the timeouts reach the real client, in the type its HTTP library takes (openai 3.6x: httpx2)
+    for client in (model.root_client, model.root_async_client):
+        t = client.timeout
+        assert (t.connect, t.read, t.write) == (cfg.connect_timeout, cfg.first_token_timeout, 10)
+        assert isinstance(t, openai.Timeout) and isinstance(client._client.timeout, openai.Timeout)
     chunks = [c.content for c in model.stream([SystemMessage("只根据资料回答。"),
                                                 HumanMessage("资料：行政复议总计351，结果纠正64。问题：淮安市复议多少件？")])]
     pieces = [c for c in chunks if c]

@@ -1,0 +1,1 @@
+"""Validator, query understanding, answer chains and drafting."""

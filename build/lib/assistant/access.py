@@ -1,0 +1,148 @@
+"""Who may do what: roles, the actions each allows, how a caller is identified, and the audit trail of it.
+
+Three ways to run (`access_mode`):
+  open      no account defined and the app on a loopback address: today's single-user behaviour, everything
+            allowed, the caller is `LOCAL_USER`;
+  password  an account exists or the app listens on another address: every page, event and API call needs a
+            login (Gradio's `auth`, checked against vectorstore.accounts);
+  header    `NIANBAO_AUTH_HEADER` names a header the office's reverse proxy / SSO sets to the account name;
+            only requests from `NIANBAO_TRUSTED_PROXIES` (default loopback) are believed.
+`Gate.caller(username, client)` turns a request into a `Caller` (name and role, read afresh from the store on
+every call, so a removed account or a changed role takes effect at once); `Gate.require(caller, action)` raises
+`AccessDenied` and records the refusal. Roles are cumulative: viewer < editor < admin.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from ingest.errors import UserError
+from vectorstore.accounts import ROLE_LABELS, ROLES, AccountStore, AuditLog
+
+ENV_AUTH_HEADER = "NIANBAO_AUTH_HEADER"
+ENV_TRUSTED_PROXIES = "NIANBAO_TRUSTED_PROXIES"
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+LOCAL_USER = "本机用户"
+MAX_FAILED_LOGINS = 5               # failed logins of one account name within LOCKOUT_MINUTES lock it for that long
+LOCKOUT_MINUTES = 15
+
+# The least role each action needs.
+ACTION_ROLE = {
+    "ask": "viewer", "check": "viewer", "compare": "viewer", "download": "viewer",
+    "inspect": "viewer",                # 体检 of a group: reads the stored findings, makes the 通报 and 问题清单
+    "upload": "editor", "reingest": "editor", "remove": "editor", "edition": "editor", "draft": "editor",
+    "review": "editor", "group": "editor",
+    "users": "admin", "audit": "admin",
+}
+ACTION_LABELS = {
+    "ask": "提问", "check": "核查", "compare": "对比", "download": "下载", "upload": "上传入库", "reingest": "重新入库",
+    "remove": "删除报告", "edition": "改用版本", "draft": "起草", "review": "审阅草稿", "inspect": "体检", "group": "设置分组", "users": "管理账号", "audit": "查看审计日志",
+    "export": "导出", "login": "登录", "login_failed": "登录失败", "denied": "越权被拒",
+    "login_locked": "登录被暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
+}
+
+
+class AccessDenied(UserError):
+    """The caller is not logged in, or their role does not allow the action. Chinese message."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: str
+    client: str | None = None
+
+
+def allowed(role: str | None, action: str) -> bool:
+    need = ACTION_ROLE[action]
+    return role in ROLES and ROLES.index(role) >= ROLES.index(need)
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def access_mode(accounts: AccountStore, host: str) -> str:
+    if os.environ.get(ENV_AUTH_HEADER):
+        return "header"
+    return "password" if accounts.count() or not is_loopback(host) else "open"
+
+
+def trusted_proxies() -> list:
+    out = []
+    for part in (os.environ.get(ENV_TRUSTED_PROXIES) or DEFAULT_TRUSTED_PROXIES).split(","):
+        part = part.strip()
+        if part:
+            out.append(ipaddress.ip_network(part, strict=False))
+    return out
+
+
+@dataclass
+class Gate:
+    accounts: AccountStore
+    audit: AuditLog
+    mode: str                                  # open | password | header
+
+    @property
+    def header(self) -> str | None:
+        return os.environ.get(ENV_AUTH_HEADER) if self.mode == "header" else None
+
+    # -- logging in ---------------------------------------------------------------------------------
+    def login(self, name: str, password: str) -> bool:
+        """Gradio's `auth` callable: checks the password and records the login or the failed login. After
+        MAX_FAILED_LOGINS failures in LOCKOUT_MINUTES an account name is refused until the window passes."""
+        shown = (name or "").strip()[:64] or "（空）"
+        since = (datetime.now(timezone.utc) - timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="seconds")
+        if self.audit.count_since(shown, "login_failed", since) >= MAX_FAILED_LOGINS:
+            self.audit.record(shown, "login_locked", ok=False, detail=f"{LOCKOUT_MINUTES} 分钟内失败 {MAX_FAILED_LOGINS} 次")
+            return False
+        account = self.accounts.verify(name, password)
+        self.audit.record(shown, "login" if account else "login_failed", role=account.role if account else None,
+                          ok=account is not None)
+        return account is not None
+
+    def header_user(self, headers, client_host: str | None) -> str | None:
+        """Gradio's `auth_dependency` in header mode: the account named by the proxy's header, when the request
+        came from a trusted proxy and the account exists; None otherwise (Gradio answers 401)."""
+        name = (headers.get(self.header) or "").strip() if self.header else ""
+        if not name or not client_host:
+            return None
+        try:
+            address = ipaddress.ip_address(client_host)
+        except ValueError:
+            return None
+        if not any(address in net for net in trusted_proxies()):
+            return None
+        return name if self.accounts.get(name) else None
+
+    # -- each event ---------------------------------------------------------------------------------
+    def caller(self, username: str | None, client: str | None = None) -> Caller:
+        if self.mode == "open":
+            if username is None and self.accounts.count():
+                raise AccessDenied("已设置账号：请重启网页服务，之后须登录才能使用。")
+            return Caller(LOCAL_USER, "admin", client)
+        account = self.accounts.get(username)
+        if account is None:
+            raise AccessDenied("请先登录（账号不存在或已被删除）。")
+        return Caller(account.name, account.role, client)
+
+    def require(self, caller: Caller, action: str, target: str | None = None) -> None:
+        if allowed(caller.role, action):
+            return
+        self.audit.record(caller.name, "denied", role=caller.role, target=target, detail=action, ok=False,
+                          client=caller.client)
+        need = ACTION_ROLE[action]
+        raise AccessDenied(f"权限不足：“{ACTION_LABELS[action]}”需要{ROLE_LABELS[need]}（{need}）及以上角色，"
+                           f"您的角色是{ROLE_LABELS.get(caller.role, caller.role)}（{caller.role}）。请联系管理员。")
+
+    def record(self, caller: Caller, action: str, target: str | None = None, detail: str | None = None,
+               ok: bool = True, channel: str = "web") -> None:
+        self.audit.record(caller.name, action, role=caller.role, target=target, detail=detail, ok=ok,
+                          channel=channel, client=caller.client)

@@ -1,0 +1,130 @@
+"""The optional large language model: configuration from the environment and the chat model built from it.
+
+Set NIANBAO_LLM_BASE_URL and NIANBAO_LLM_MODEL (and NIANBAO_LLM_API_KEY when the server needs one) to use
+any OpenAI-compatible server (DeepSeek, Qwen, a local vLLM …). Without them the assistant answers with
+figures computed by the program and quotations from the reports. Token counting through ChatOpenAI is
+never used: it makes tiktoken download its tables, and there is no network here.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Mapping
+
+ENV_BASE_URL = "NIANBAO_LLM_BASE_URL"
+ENV_MODEL = "NIANBAO_LLM_MODEL"
+ENV_API_KEY = "NIANBAO_LLM_API_KEY"
+ENV_TIMEOUT = "NIANBAO_LLM_TIMEOUT"                    # seconds between two pieces of the answer (and writes)
+ENV_CONNECT_TIMEOUT = "NIANBAO_LLM_CONNECT_TIMEOUT"    # seconds to connect
+ENV_FIRST_TOKEN_TIMEOUT = "NIANBAO_LLM_FIRST_TOKEN_TIMEOUT"   # seconds until the first piece arrives
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_CONNECT_TIMEOUT = 3.0
+DEFAULT_FIRST_TOKEN_TIMEOUT = 20.0
+MAX_RETRIES = 0                 # a slow or hanging server is not asked again: the program's answer stands
+COOLDOWN_S = 60.0               # after a failure the model is skipped this long (no retry storm from many users)
+
+NO_KEY = "sk-no-key"     # OpenAI clients insist on some key; local servers ignore it
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    base_url: str
+    model: str
+    api_key: str = NO_KEY
+    timeout: float = DEFAULT_TIMEOUT
+    temperature: float = 0.2
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT
+
+    def __repr__(self) -> str:   # never print the key, nor credentials inside the URL
+        return f"LLMConfig(base_url={public_url(self.base_url)!r}, model={self.model!r}, timeout={self.timeout})"
+
+
+def llm_config(env: Mapping[str, str] | None = None) -> LLMConfig | None:
+    """The configuration from the environment, or None when no model is configured."""
+    env = os.environ if env is None else env
+    base_url = (env.get(ENV_BASE_URL) or "").strip().rstrip("/")
+    model = (env.get(ENV_MODEL) or "").strip()
+    if not base_url or not model:
+        return None
+    return LLMConfig(base_url=base_url, model=model, api_key=(env.get(ENV_API_KEY) or "").strip() or NO_KEY,
+                     timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT),
+                     connect_timeout=_seconds(env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
+                     first_token_timeout=_seconds(env, ENV_FIRST_TOKEN_TIMEOUT, DEFAULT_FIRST_TOKEN_TIMEOUT))
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name) or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def make_chat_model(cfg: LLMConfig):
+    """A streaming ChatOpenAI for the configured server: a short connect timeout, the first piece of the answer
+    within `first_token_timeout` (the read timeout: it also bounds a stall between pieces), no retry.
+
+    The timeouts are given as the client library documents them, in its own type (`openai.Timeout`): openai 3.6x
+    talks through httpx2 and rejects another HTTP library's timeout object, and older releases re-export httpx's."""
+    import openai
+    from langchain_openai import ChatOpenAI    # imported here: the app runs without it when no LLM is set
+    timeout = openai.Timeout(cfg.timeout, connect=cfg.connect_timeout, read=cfg.first_token_timeout)
+    return ChatOpenAI(model=cfg.model, base_url=cfg.base_url, api_key=cfg.api_key, streaming=True,
+                      timeout=timeout, max_retries=MAX_RETRIES, temperature=cfg.temperature,
+                      stream_chunk_timeout=cfg.first_token_timeout)
+
+
+class Health:
+    """Which model servers failed lately (process-wide): a server that failed is skipped for COOLDOWN_S, so
+    a hanging endpoint costs one user one timeout, not every user one each."""
+
+    def __init__(self, cooldown: float = COOLDOWN_S):
+        self.cooldown = cooldown
+        self._failed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def available(self, key: str) -> bool:
+        with self._lock:
+            at = self._failed.get(key)
+            return at is None or time.monotonic() - at >= self.cooldown
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            self._failed[key] = time.monotonic()
+
+    def ok(self, key: str) -> None:
+        with self._lock:
+            self._failed.pop(key, None)
+
+
+HEALTH = Health()
+
+
+def model_key(model) -> str:
+    """Which server a chat model talks to (its base URL), or the object itself for other models."""
+    url = getattr(model, "openai_api_base", None) or getattr(model, "base_url", None)
+    return str(url) if url else f"model-{id(model)}"
+
+
+def describe_llm(cfg: LLMConfig | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The banner line telling users whether a model is connected."""
+    cfg = cfg if cfg is not None else llm_config(env)
+    if cfg is None:
+        return "未配置大模型：回答由程序计算和原文引用生成"
+    return f"已连接大模型：{cfg.model} @ {public_url(cfg.base_url)}"
+
+
+def public_url(url: str) -> str:
+    """The URL as it may be shown: no user name, password, query string or fragment (they may hold keys)."""
+    from urllib.parse import urlsplit, urlunsplit
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host += f":{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    except ValueError:
+        return "（地址格式无法解析）"

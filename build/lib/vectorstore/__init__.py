@@ -1,0 +1,1 @@
+"""Chunks, embeddings, Chroma, keyword index and fact store: the library of reports."""
