@@ -63,6 +63,25 @@ class Chunk:
     def top_section(self) -> str:
         return self.section.split(".", 1)[0]
 
+    @property
+    def dense_text(self) -> str | None:
+        """What the vectors are computed from (`dense_text_of`), or None for a chunk searched by keyword only."""
+        return dense_text_of(self.kind, self.text)
+
+
+_TITLE_PREFIX = re.compile(r"^《[^》\n]*》")
+
+
+def dense_text_of(kind: str, text: str) -> str | None:
+    """The passage dense retrieval embeds. Table rows get no vector: their questions are answered from the stored
+    facts and found by keyword (the labels and numbers are exact terms), and they are over half of what a report
+    would embed. Text passages are embedded without the report's title: searches filter by unit and year, so the
+    title adds nothing to a vector, and without it the form's fixed passages that many reports print alike are
+    one text, embedded once across the library (the vector cache is keyed by content)."""
+    if kind == "table":
+        return None
+    return _TITLE_PREFIX.sub("", text, count=1)
+
 
 def report_title(report: Report) -> str:
     """The title every chunk starts with, built from the metadata so it always names agency and year."""

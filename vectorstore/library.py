@@ -36,7 +36,7 @@ from ingest.errors import UserError
 from ingest.report import Report
 from vectorstore import db as dbmod
 from vectorstore.accounts import AccountStore, AuditLog
-from vectorstore.chunks import chunk_report
+from vectorstore.chunks import chunk_report, dense_text_of
 from vectorstore.embeddings import (CachedEmbedder, DelegatedEmbedder, VectorCache, embedder_from_spec, normalize_spec,
                                    spec_from_env)
 from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
@@ -47,6 +47,8 @@ ENV_DATA_DIR = "NIANBAO_DATA_DIR"
 ENV_VECTOR_CACHE = "NIANBAO_VECTOR_CACHE"
 ENV_PAUSE = "NIANBAO_TEST_PAUSE"        # "<point>:<seconds>", for the crash tests (points: before_commit, …)
 EMBED_BATCH = 32
+# chunks.embedded: a vector is still to be computed, is in Chroma, or is never needed (table rows: keyword and facts)
+VECTOR_PENDING, VECTOR_DONE, KEYWORD_ONLY = 0, 1, 2
 
 
 class LibraryError(UserError):
@@ -83,11 +85,12 @@ class StoredContent:
                        "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
         for chunk, chunk_terms in zip(self.chunks, self.terms):
             (rowid,) = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, "
-                                  "section, top_section, section_path, page, line, text, text_sha) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
+                                  "section, top_section, section_path, page, line, text, text_sha, embedded) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid",
                                   (chunk.id, self.report_id, chunk.seq, chunk.kind, self.file, chunk.agency,
                                    chunk.year, chunk.format, chunk.section, chunk.top_section, chunk.section_path,
-                                   chunk.page, chunk.line, chunk.text, chunk.text_sha)).fetchone()
+                                   chunk.page, chunk.line, chunk.text, chunk.text_sha,
+                                   VECTOR_PENDING if chunk.dense_text is not None else KEYWORD_ONLY)).fetchone()
             tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (rowid, chunk_terms))
         tx.execute("DELETE FROM chroma_deletes WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)",
                    (self.report_id,))
@@ -394,7 +397,12 @@ class Library:
             self.vectors.collection(create=True)            # refuses a collection built by another model
             if self.vectors.count() < self.embedded_count():  # the collection was reset or replaced
                 with dbmod.transaction(self.db_path) as tx:
-                    tx.execute("UPDATE chunks SET embedded = 0")
+                    tx.execute("UPDATE chunks SET embedded = 0 WHERE embedded = 1")
+            with dbmod.transaction(self.db_path) as tx:     # table rows stored before they were keyword-only
+                tx.execute("UPDATE chunks SET embedded = ? WHERE embedded = ? AND kind = 'table'",
+                           (KEYWORD_ONLY, VECTOR_PENDING))
+            if self.pending() == 0:
+                return 0
             done = 0
             while limit is None or done < limit:
                 with dbmod.reading(self.db_path) as db:
@@ -403,7 +411,7 @@ class Library:
                                       (*(report_ids or ()), batch_size)).fetchall()
                 if not rows:
                     break
-                vectors = self.embedder().embed_passages([r[9] for r in rows])
+                vectors = self.embedder().embed_passages([dense_text_of(r[2], r[9]) for r in rows])
                 metadatas = [{k: v for k, v in zip(("report_id", "kind", "file", "agency", "year", "section",
                                                      "top_section", "page"), r[1:9]) if v is not None} for r in rows]
                 self.vectors.upsert([r[0] for r in rows], vectors, [r[9] for r in rows], metadatas)

@@ -10,11 +10,11 @@ many reports; a `Ranking` returns the reports in the order their stored facts gi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from vectorstore import db as dbmod
-from vectorstore.chunks import TABLE_SECTION
+from vectorstore.chunks import TABLE_SECTION, dense_text_of
 from vectorstore.keyword import bm25_search
 
 if TYPE_CHECKING:
@@ -129,8 +129,12 @@ def _search_scope(library: "Library", query: str, scope: Scope, section: str | N
     if not fused:
         return []
     rows = _visible_chunks(library, list(fused), where, params)   # drops vectors of removed reports
-    order = sorted((cid for cid in fused if cid in rows), key=lambda c: (-fused[c], c))
-    return [Hit(*rows[cid], score=fused[cid]) for cid in order]
+    hits = [Hit(*row, score=fused[cid]) for cid, row in rows.items()]
+    if vector:
+        # a chunk that has no vector by design (a table row) is ranked by the one list it can be in, counted
+        # for both: fused over the rankings a chunk is eligible for, it is not behind every passage with a vector
+        hits = [replace(h, score=2 * h.score) if dense_text_of(h.kind, h.text) is None else h for h in hits]
+    return sorted(hits, key=lambda h: (-h.score, h.chunk_id))
 
 
 def _library_question_hits(library: "Library", query: str, ranking: Ranking, reports: Sequence, scope: Scope,
