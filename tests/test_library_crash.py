@@ -105,3 +105,26 @@ def test_killed_after_commit_and_mid_embedding_the_next_ingest_completes(folder,
     assert lib.pending() == 0 and lib.vectors.count() == _needing_vectors(lib) > 0
     hits = lib.search("凤岗镇2023年主动公开了多少条政府信息？", k=3)
     assert hits[0].agency == "赣州经济技术开发区凤岗镇人民政府" and "297" in hits[0].text
+
+
+RACE_PROCESSES = 6
+
+
+def test_processes_creating_one_new_library_file_at_once_all_succeed(tmp_path):
+    """Several processes open the same not-yet-existing library file at the same instant (two `nianbao ingest`
+    started together): SQLite refuses a new file's switch to WAL at once, without its busy wait, while another
+    process holds it. Each must wait its turn, and the file ends at the last schema version."""
+    path = tmp_path / "race" / "library.sqlite"
+    start_at = __import__("time").time() + 2.0
+    code = ("import sys, time; sys.path.insert(0, sys.argv[3]); from vectorstore import db;"
+            "time.sleep(max(0, float(sys.argv[2]) - time.time())); db.create(db.Path(sys.argv[1])); print('ok')")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), str(start_at), str(REPO)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(RACE_PROCESSES)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0] * RACE_PROCESSES, [r[1][-600:] for r in results if r[2]]
+    from vectorstore import db
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert int(version) == db.MIGRATIONS[-1][0]

@@ -22,6 +22,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,6 +36,7 @@ ENV_DATABASE_URL = "NIANBAO_DATABASE_URL"
 WRITE_LOCK_KEY = 7_368_242_015          # pg_advisory_xact_lock key: one writer at a time, as in SQLite
 PG_POOL_SIZE = 8
 SQLITE_BUSY_SECONDS = 60
+SQLITE_WAL_RETRY_SECONDS = 0.02      # first pause when a new file's journal cannot be switched yet
 SQLITE_READERS_PER_THREAD = 4   # open read connections a thread keeps (one per library file it reads)
 
 SCHEMA = """
@@ -321,10 +323,28 @@ def _as_database(target) -> Database:
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with WAL (readers never block the writer), foreign keys on and a generous busy wait."""
     db = sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)   # explicit BEGIN/COMMIT only
-    db.execute("PRAGMA journal_mode=WAL")
+    _enter_wal(db)
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Switching a new file's journal needs it alone, and SQLite answers "database is
+    locked" at once, without its busy wait, while another process is creating the same file: wait and retry
+    (for SQLITE_BUSY_SECONDS at most). A file already in WAL is left as it is."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    pause = SQLITE_WAL_RETRY_SECONDS
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 _ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)([^;]*);", re.IGNORECASE)
