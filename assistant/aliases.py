@@ -301,3 +301,176 @@ def resolve_agency_exact(mention: str, agencies: Sequence[str]) -> list[str]:
     """Only the agencies having `mention` as an alias (no containment guessing)."""
     m = normalize_name(mention)
     return [a for a in agencies if m in alias_ranks(a)]
+
+
+# -- names close to one we hold, and departments of a place we hold only the government of ------------
+from dataclasses import dataclass as _dataclass
+
+from assistant.gazetteer import is_division
+
+MIN_NEAR_CHARS = 3            # a one-character difference means a misprint only in names of 3 characters or more
+MIN_NEAR_ZONE_CHARS = 4       # names no gazetteer holds (综合实验区, 经开区) need more characters around the difference
+
+
+@_dataclass(frozen=True)
+class NearName:
+    """A mention matched to a library agency whose name differs from it by one character in a place name
+    (a misprint on one side: the gazetteer holds one spelling as a division and not the other, or neither is
+    a division and the name is long enough)."""
+    mention: str
+    agency: str
+    asked_place: str          # the place as the question spells it
+    held_place: str           # the place as the library's report spells it
+
+    def note(self) -> str:
+        if is_division(self.asked_place) and not is_division(self.held_place):
+            return (f"资料库中该单位的年报把单位名称印作“{self.agency}”（“{self.held_place}”不是行政区划名称，"
+                    f"应为“{self.asked_place}”），以下按这份年报回答。")
+        return (f"资料库中没有“{self.mention}”，按名称只差一个字的{self.agency}回答"
+                f"（“{self.asked_place}”与“{self.held_place}”），如不是该单位请指明。")
+
+
+def _place_at(name: str, index: int) -> str | None:
+    """The place segment of `name` holding character `index`, or None when it falls in the unit."""
+    places, _ = split_name(name)
+    start = 0
+    for seg in places:
+        if start <= index < start + len(seg):
+            return seg
+        start += len(seg)
+    return None
+
+
+def _misprint_pair(asked: str, held: str) -> bool:
+    if is_division(asked) and is_division(held):
+        return False                              # two real places (洪山区, 洪泽区): another unit
+    if is_division(asked) or is_division(held):
+        return len(asked) >= MIN_NEAR_CHARS
+    return len(asked) >= MIN_NEAR_ZONE_CHARS
+
+
+@lru_cache(maxsize=64)
+def _masked_aliases(agencies: tuple[str, ...]) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    """Each alias with one character masked (洪?区 → (洪泽区, 淮安市洪泽区人民政府)): windows one character off
+    an alias are found by masking the window the same way."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for a in agencies:
+        for alias in alias_ranks(a):
+            if len(alias) >= MIN_NEAR_CHARS:
+                for i in range(len(alias)):
+                    out.setdefault(alias[:i] + "\0" + alias[i + 1:], []).append((alias, a))
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
+
+
+def _one_off_agencies(window: str, masked: Mapping[str, tuple[tuple[str, str], ...]]) -> list[str]:
+    out = []
+    for i in range(len(window)):
+        for alias, a in masked.get(window[:i] + "\0" + window[i + 1:], ()):
+            if alias != window:
+                out.append(a)
+    return list(dict.fromkeys(out))
+
+
+def find_near_agencies(text: str, agencies: Sequence[str]) -> list[NearName]:
+    """Mentions in the text, outside the held units' exact names, that name one held unit with one character
+    of a place misprinted (平谭综合实验区, 洪择区; or the report's misprint, 沐阳县发改局 asked as 沭阳县发改局).
+    The longest window wins at each place."""
+    norm = normalize_name(text)
+    held = tuple(dict.fromkeys(agencies))
+    masked, exact = _masked_aliases(held), _alias_index(held)
+    if not masked:
+        return []
+    longest = max(len(k) for k in masked)
+    found: list[NearName] = []
+    i = 0
+    while i < len(norm):
+        step = 1
+        for length in range(min(longest, len(norm) - i), MIN_NEAR_CHARS - 1, -1):
+            window = norm[i:i + length]
+            if window in exact:                     # an exact name at least as long wins
+                step = length
+                break
+            if not all("\u4e00" <= c <= "\u9fff" for c in window):
+                continue
+            cands = _one_off_agencies(window, masked)
+            hit = near_agency(window, cands) if cands else None
+            if hit is not None:
+                found.append(hit)
+                step = length
+                break
+        i += step
+    return found
+
+
+def _one_off(a: str, b: str) -> bool:
+    return sum(x != y for x, y in zip(a, b)) == 1
+
+
+def near_agency(mention: str, agencies: Sequence[str]) -> NearName | None:
+    """The one library agency `mention` names with one character misprinted in a place name (the question's
+    or the report's), or None when no agency or more than one fits."""
+    m = normalize_name(mention).removesuffix("的")
+    found: dict[str, NearName] = {}
+    for a in dict.fromkeys(agencies):
+        for alias in alias_ranks(a):
+            if len(alias) != len(m) or len(m) < MIN_NEAR_CHARS:
+                continue
+            diff = [i for i, (x, y) in enumerate(zip(alias, m)) if x != y]
+            if len(diff) != 1:
+                continue
+            asked, held = _place_at(m, diff[0]), _place_at(alias, diff[0])
+            if asked and held and len(asked) == len(held) and _misprint_pair(asked, held):
+                found.setdefault(a, NearName(mention, a, asked, held))
+                break
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+_DEPARTMENT_AFTER = re.compile(r"(?:的)?([^\W\d_和与及同跟暨、]{1}[^\W\d_和与及同跟暨、]{0,9}?"
+                               r"(?:管理局|局|委员会|委|办公室|中心|厅|署|院|支队|大队))(?!书记|副书记|主任|领导|负责人|委员)")
+# words of measures, not of unit names: “淮安市行政复议…中心” is no department
+_NOT_UNIT_WORDS = re.compile(r"复议|诉讼|申请|公开|处罚|许可|强制|多少|几|年|收费|文件|件数|结果|总计|合计|比例")
+_PARTY_BODIES = {"党委", "党工委", "纪委", "党组", "镇党委", "区委", "市委", "县委"}
+_OFFICE_OF_GOVERNMENT = re.compile(r"^(人民)?政府(办公室|办公厅|办)$")
+
+
+def departments_of_held_places(text: str, mentions: Sequence[tuple[str, str]],
+                               agencies: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(mention, department, the words after the mention) for a place we hold the government of, named with one of its departments
+    that the library does not hold (淮安市教育局 when only 淮安市人民政府 is held): the department is an
+    unknown unit, never answered with the government's figures."""
+    norm = normalize_name(text)
+    out = []
+    for mention, agency in mentions:
+        if not _is_government_unit(split_name(agency)[1]):
+            continue
+        start = norm.find(mention)
+        if start < 0:
+            continue
+        m = _DEPARTMENT_AFTER.match(norm, start + len(mention))
+        if not m or _NOT_UNIT_WORDS.search(m.group(1)) or _OFFICE_OF_GOVERNMENT.match(m.group(1)) \
+                or m.group(1) in _PARTY_BODIES:
+            continue
+        full = mention + m.group(1)
+        if not resolve_agency_exact(full, agencies):
+            out.append((mention, full, m.group(1)))
+    return out
+
+
+def nearest_agencies(name: str, agencies: Sequence[str], limit: int = 3) -> list[str]:
+    """Library agencies nearest to a unit we do not hold: those of the same places (the longest shared run of
+    place segments first), then names containing the mention's own place."""
+    places, _ = split_name(name)
+    scored = []
+    for a in dict.fromkeys(agencies):
+        ap, _ = split_name(a)
+        shared = 0
+        while shared < min(len(places), len(ap)) and places[shared] == ap[shared]:
+            shared += 1
+        if shared == 0 and places and any(places[-1].rstrip("省市县区镇乡") in al for al in alias_ranks(a)):
+            shared = 0.5
+        if not shared and len(name) >= MIN_NEAR_CHARS and any(
+                len(al) == len(name) and _one_off(al, name) for al in alias_ranks(a)):
+            shared = 0.5                           # 洪山区 → 洪泽区: one character off, another real place
+        if shared:
+            scored.append((-shared, len(a), a))
+    return [a for _, _, a in sorted(scored)][:limit]

@@ -138,6 +138,7 @@ def route_question(query: Query, library, records: Sequence, question: str) -> R
     scope = resolve_scope(query, library, records)
     for name in query.unknown_agencies:
         scope.notes.insert(0, f"资料库中没有{name}的年报。")
+    scope.notes[:0] = [n for n in query.name_notes if n not in scope.notes]
     if op == "draft":
         return answer_draft(query, library, scope, question, records)
     if scope.whole_library and op != "rank" and library_finding_topics(question):

@@ -71,13 +71,19 @@ class ComputedValue:
         return format_value(self.value, self.unit)
 
 
+PRINTED_DECIMALS = 10    # a cell is shown with every decimal the report prints (12.345678); float noise cut past this
+
+
 def format_number(v: Number | None) -> str:
+    """A number as the report prints it: every printed decimal kept (a fee of 12.345678 is not 12.3457);
+    only the binary noise of sums (0.1 + 0.2) is cut. Ratios are rounded where they are formatted, with their
+    formula."""
     if v is None:
         return "（空）"
     if isinstance(v, float):
         if v.is_integer():
             return str(int(v))
-        return f"{v:.4f}".rstrip("0").rstrip(".")
+        return f"{v:.{PRINTED_DECIMALS}f}".rstrip("0").rstrip(".")
     return str(v)
 
 
@@ -534,7 +540,8 @@ _LEXICON: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("通知收取件数", "收费通知件数", "发出收费通知", "收费通知"), "metric", f"fees.{FEES_ROW}.notices"),
     (("通知收取金额", "收费通知金额"), "metric", f"fees.{FEES_ROW}.notice_amount"),
     # 表四
-    (("未经复议直接起诉", "直接起诉", "直接提起诉讼"), "t4group", "litigation_direct"),
+    (("未经复议直接起诉", "未经复议直接提起诉讼", "未经复议", "直接起诉", "直接提起诉讼", "直接向法院起诉",
+      "直接向人民法院起诉", "直接向法院提起诉讼", "直接向人民法院提起诉讼", "直接诉讼"), "t4group", "litigation_direct"),
     (("复议后起诉", "经复议后起诉", "复议后提起诉讼"), "t4group", "litigation_after_review"),
     (("行政复议", "复议"), "t4group", "review"),
     (("行政诉讼", "诉讼"), "t4group", "litigation"),
@@ -559,6 +566,9 @@ _LEXICON: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "依申请公开情况",
       "行政复议、行政诉讼情况", "复议诉讼情况", "申请人情况", "申请人"), "none", ""),
 )
+
+# “行政诉讼共多少件？其中直接起诉多少件？”: the whole and a part, both asked
+_WHOLE_AND_PART = re.compile(r"其中|分别|共|总|合计|全部|和|及|与|、")
 
 # “清理…规范性文件” (a text figure) must not be read as 表二's 规范性文件 row.
 _CLEANUP = re.compile(r"清理[^，。？！,.?!]{0,10}?规范性文件|规范性文件[^，。？！,.?!]{0,4}?清理")
@@ -658,7 +668,16 @@ def metrics_in_text(text: str, default_t2_row: str | None = None) -> list[Metric
         row = default_t2_row or "normative_documents"
         for c in dict.fromkeys(m.target for m in mentions if m.kind == "t2col"):
             add(min(m.start for m in mentions if m.kind == "t2col"), f"table2.{row}.{c}")
-    for group, cols in attach("t4group", "t4col"):
+    t4_groups = attach("t4group", "t4col")
+    specific = [g for g, _ in t4_groups if g.target in ("litigation_direct", "litigation_after_review")]
+    if specific and not _WHOLE_AND_PART.search(text):
+        # “未经复议直接起诉的行政诉讼”: 行政诉讼 names the kind of the group asked, not the whole of both groups;
+        # its columns (尚未审结 …) go to the group asked
+        for g, cols in t4_groups:
+            if g.target == "litigation":
+                next(c for gg, c in t4_groups if gg is specific[0]).extend(cols)
+        t4_groups = [(g, c) for g, c in t4_groups if g.target != "litigation"]
+    for group, cols in t4_groups:
         for col in dict.fromkeys(cols or ["total"]):
             if group.target == "litigation":
                 add(group.start, f"derived.litigation_{col}.total")

@@ -13,7 +13,8 @@ from typing import Sequence
 
 from assistant.metrics import (Metric, asks_text, breakdown_of, column_in_text, metrics_in_text, quantity_metric, text_subjects,
                                with_column, without_generic_words)
-from assistant.aliases import find_agencies, find_unknown_agencies, resolve_agency
+from assistant.aliases import (departments_of_held_places, find_agencies, find_near_agencies, find_unknown_agencies,
+                               nearest_agencies, resolve_agency)
 
 OPERATIONS = ("value", "list", "compare", "rank", "sum", "difference", "growth", "ratio", "check", "draft",
               "open", "out_of_scope")
@@ -39,6 +40,7 @@ class Query:
     breakdown: bool = False                                    # “都是什么结果”: every part of the figure
     other_years: bool = False                                  # “那另外两年呢？”: the agency's other reports
     per: Metric | None = None                                  # “占办理结果总计的比例”: the ratio's denominator
+    name_notes: list[str] = field(default_factory=list)       # which held unit a misprinted name was matched to
 
     @property
     def metric_keys(self) -> list[str]:
@@ -116,6 +118,11 @@ _LEGAL = re.compile(r"(能不能|能否|会不会|有没有可能|可能|是否�
                     r"|帮我判断.{0,6}(胜诉|败诉|赢)")
 _NOT_IN_REPORTS = re.compile(r"(党委书记|党工委书记|书记|镇长|乡长|县长|区长|市长|省长|局长|主任|负责人|领导)(是谁|叫什么|的名字)"
                              r"|人口|GDP|生产总值|财政收入|面积多大|面积是|天气|房价|工资")
+# a month's or a quarter's figures: an annual report has the year's only (dates of publication are not figures)
+_PART_OF_YEAR = re.compile(r"(?<!\d)(1[0-2]|[1-9]|[一二三四五六七八九十]|十[一二])\s*月份?(?![\d一二三四五六七八九十]*\s*[日号])"
+                           r"|第?[一二三四1-4]季度|上半年|下半年|每月|月度|每个月|逐月")
+_DATE_WORDS = re.compile(r"发布|落款|日期|时限|逾期|按时|及时|印发|成文")
+_CONTACT = re.compile(r"联系人|经办人|联系电话|咨询电话|办公电话|电话号码|手机号?|联系方式|电子邮箱|邮箱|传真")
 _FORECAST = re.compile(r"(?<![开召])会(收到|有|达到|超过|增加|减少|增长|下降|是多少)|将(会|要)?(收到|达到|超过)|预计|预测|估计|"
                        r"明年|下一年|今后|未来")
 _REASONS = {
@@ -124,6 +131,8 @@ _REASONS = {
     "legal": "问题要求对具体案件给出法律判断或预测胜败诉，超出年度报告的内容；只能指出《政府信息公开条例》"
              "《行政复议法》《行政诉讼法》等一般规定，具体请咨询法律顾问。",
     "not_in_reports": "政府信息公开工作年度报告不涉及领导姓名、人口、经济数据等内容，资料库中没有这类信息。",
+    "part_of_year": "政府信息公开工作年度报告只公布全年的统计数字，没有按月份或季度分列的数字，资料库无法回答。",
+    "contact": "政府信息公开工作年度报告不载明联系人及其电话、邮箱等联系方式，资料库中没有这类信息。",
 }
 
 # -- operations -----------------------------------------------------------------------------------
@@ -195,6 +204,10 @@ def _out_of_scope(text: str) -> str | None:
         return _REASONS["legal"]
     if _NOT_IN_REPORTS.search(text):
         return _REASONS["not_in_reports"]
+    if _CONTACT.search(text):
+        return _REASONS["contact"]
+    if _PART_OF_YEAR.search(text) and not _DATE_WORDS.search(text):
+        return _REASONS["part_of_year"]
     if _FORECAST.search(text):
         return _REASONS["forecast"]
     return None
@@ -207,9 +220,19 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
     fallback base of 今年/去年 when neither the question nor the earlier turns name a year."""
     text = (q or "").strip().translate(_DIGITS)
     mentions = find_agencies(text, agencies)
+    # 淮安市教育局 when only 淮安市人民政府 is held: the department is not held, never its government
+    departments = departments_of_held_places(text, mentions, agencies)
+    mentions = [(m, a) for m, a in mentions if not any(m == d[0] or m in d[2] for d in departments)]
+    unknown = [u for u in find_unknown_agencies(text, agencies) if not any(u in d[1] for d in departments)]
+    unknown = list(dict.fromkeys(unknown + [d[1] for d in departments]))
+    name_notes: list[str] = []
+    for near in find_near_agencies(text, agencies):   # one character off a held unit's place: that unit, said so
+        unknown = [u for u in unknown if not (u in near.mention or near.mention in u)]
+        mentions = [(m, a) for m, a in mentions if m not in near.mention]
+        mentions.append((near.mention, near.agency))
+        name_notes.append(near.note())
     named = list(dict.fromkeys(a for _, a in mentions))
-    unknown = find_unknown_agencies(text, agencies)
-    suggestions = {u: resolve_agency(u, agencies)[:3] for u in unknown}
+    suggestions = {u: (resolve_agency(u, agencies) or nearest_agencies(u, agencies))[:3] for u in unknown}
     suggestions = {u: s for u, s in suggestions.items() if s}
     # Agency names out of the text before reading metrics (企业服务和工信局 is not the column 企业).
     rest = text
@@ -218,9 +241,20 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
     for u in unknown:
         rest = rest.replace(u, "＃")
 
+    # “结转至2026年” is the 结转下年 of the 2025 report; “从2024年结转来的” the 上年结转 of the 2025 report
+    into = _INTO_YEAR.search(rest)
+    carried_years: list[int] = []
+    if into:
+        carried_years.append(int(into.group(1)) - 1)
+        rest = rest[:into.start()] + "结转下年度" + rest[into.end():]
+    came = _FROM_YEAR.search(rest)
+    if came:
+        carried_years.append(int(came.group(1)) + 1)
+        rest = rest[:came.start()] + "上年结转" + rest[came.end():]
+
     # The turn a follow-up continues: the last one that was answerable.
     prev = next((h for h in reversed(history) if h.operation != "out_of_scope"), None)
-    explicit = _explicit_years(rest)
+    explicit = sorted(set(_explicit_years(rest)) | set(carried_years))
     base = max(explicit) if explicit else (max(prev.years) if prev and prev.years else latest_year)
     years = sorted(set(explicit) | set(_relative_years(rest, base)))
 
@@ -234,6 +268,7 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
         metrics = metrics_in_text(without_generic_words(rest), prev_t2_row)
         if not metrics and re.search(r"多少|几|数量|是否|有没有", rest):
             metrics = [quantity_metric(rest)]
+    metrics = _every_part(rest, metrics, prev_t2_row)
     columns = column_in_text(rest)
     section = next((key for pattern, key in _SECTIONS if re.search(pattern, rest)), None)
     if section is None:
@@ -246,7 +281,8 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
     query = Query(text=q, agencies=named, years=years, metrics=metrics, column=columns[0] if columns else None,
                   section=section, tables=tables, all_agencies=all_agencies, unknown_agencies=unknown,
                   suggestions=suggestions, mentions=mentions, text_subjects=subjects,
-                  breakdown=bool(_BREAKDOWN.search(rest)), other_years=bool(_OTHER_YEARS.search(rest)))
+                  breakdown=bool(_BREAKDOWN.search(rest)), other_years=bool(_OTHER_YEARS.search(rest)),
+                  name_notes=name_notes)
 
     reason = _out_of_scope(rest)
     if prev is not None and _is_followup(query, rest):
@@ -268,6 +304,24 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
     if query.operation == "ratio":
         _split_ratio(query, rest, prev)
     return query
+
+
+_INTO_YEAR = re.compile(r"(?:结转|顺延|转)(?:至|到|入)\s*((?:19|20)\d{2})\s*年度?(?:继续办理|办理|处理)?")
+_FROM_YEAR = re.compile(r"(?:从|由)\s*((?:19|20)\d{2})\s*年度?(?:结转|转入|转)(?:过来|而来|来)?")
+_PARTS = re.compile(r"[？?；;]")
+
+
+def _every_part(rest: str, metrics: list[Metric], prev_t2_row: str | None) -> list[Metric]:
+    """“行政复议共多少件？其中尚未审结多少件？”: each question's own figure as well as what the whole text
+    names (the later part's qualifier would otherwise replace the earlier part's total)."""
+    parts = [p for p in _PARTS.split(rest) if p.strip()]
+    if len(parts) < 2 or any(m.table == "text" for m in metrics):
+        return metrics
+    out: list[Metric] = []
+    for part in parts:
+        own = [m for m in metrics_in_text(part, prev_t2_row) if m.table != "text"]
+        out += [m for m in own if m not in out]
+    return list(dict.fromkeys(out + [m for m in metrics if m not in out])) if out else metrics
 
 
 _PER = re.compile(r"占([^，。？！,?!]{1,16}?)(的)?(比例|比重|百分比|多少|几成|几)")
@@ -293,6 +347,8 @@ def _is_followup(query: Query, rest: str) -> bool:
     """A turn is a follow-up when it says so (那…/它的…/…呢？/和…比) or lacks its subject or its object."""
     has_subject = bool(query.agencies or query.unknown_agencies or query.all_agencies)
     has_object = bool(query.metrics or query.tables or query.section)
+    if has_subject and has_object and query.years and _explicit_years(rest) and not _ADD_COMPARE.search(rest):
+        return False       # its own unit, year and measure: a new question, whatever word it starts with
     if _FOLLOWUP_START.search(rest) or _FOLLOWUP_END.search(rest):
         return True
     if has_subject and has_object:
