@@ -130,6 +130,8 @@ def cmd_check(args) -> int:
                 and given_previous.year == report.year - 1 and (len(reports) == 1 or same_unit(report, given_previous)):
             previous = given_previous
         others = [r for r in reports if r is not report]
+        from ingest.glued_evidence import settle_with_previous
+        settle_with_previous(report, previous)        # glued 表二 rows the previous year's 现行有效 settles
         results.append((report, previous, check_report(report, previous, others=others)))
     if args.json:
         out = [{"file": r.file, "agency": r.agency, "year": r.year, "findings": [f.to_json() for f in fs]}

@@ -253,7 +253,7 @@ class ReportView:
         report = self.report()
         if report is None:
             return None
-        for w in report.reading_warnings():
+        for w in [*report.reading_warnings(), *(w for w in report.warnings if w.code == "glued_unbalanced")]:
             if w.table == table and (w.row is None or row is None or w.row == row):
                 return w.message
         return None

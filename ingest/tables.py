@@ -17,6 +17,7 @@ from typing import Callable
 
 from ingest.document import Document, Paragraph, RawTable, Source, TextCell, typed_cells
 from ingest.glued import count_splits, parse_number, splits
+from ingest.glued_evidence import ROW_WORDS, by_text, stated_columns
 from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.text import ORDINAL_PREFIX, top_section_number
@@ -406,7 +407,16 @@ def _run(row: Row) -> str:
 
 
 def _glued_warning(row: Row, table: str, key: str | None, n: int, reason: str, warnings: list[Warning],
-                   kept: list[TextCell | None] | None = None) -> None:
+                   kept: list[TextCell | None] | None = None, checked: bool = False) -> None:
+    """A glued row we could not settle. `checked`: no reading satisfied the row's own sum check; when the digits
+    do fit the row (several readings by the column count), that is certain evidence the row is inconsistent,
+    whatever its true reading: the report's error (`glued_unbalanced`), not our reading failure."""
+    if checked and n >= 2 and not (kept and any(c is not None for c in kept)):
+        label = row.last_label.strip()[-30:] if table != "table4" else "表四"
+        warnings.append(Warning("glued_unbalanced", f"{TABLE_NAMES[table]}“{label}”一行原文数字连写为“{_run(row)}”，"
+                                                    f"按列数有{n}种拆分，{reason}：无论怎样拆分，该行都不平衡，本行留空",
+                                table, key, (row.values or row.labels)[0].source))
+        return
     what = "无法拆分" if n == -1 else (f"可拆分为{n}种读法" if n > 1 else "无法按列数拆分")
     if kept and any(c is not None for c in kept):
         left = "、".join(str(j + 1) for j, c in enumerate(kept) if c is None)
@@ -509,6 +519,12 @@ def _glued_table2_row(row: Row, key: str, cols: tuple[str, ...], prose: str,
     readings, n = glued_readings(row, len(cols), None)
     if len(readings) == 1:
         return glued_cells(row, readings[0])
+    if len(readings) > 1 and key in ROW_WORDS:
+        # the text states a figure with its column's word (“本年制发规范性文件5件”): the readings it allows
+        settled = by_text(readings, cols, stated_columns(prose, key))
+        if settled is not None:
+            _decoded_note(row, "table2", key, settled.reading, settled.how, warnings)
+            return glued_cells(row, settled.reading)
     if len(readings) > 1:
         stated = _stated_numbers(prose, _T2_WORDS.get(key, (core(row.last_label),)))
         scores = [sum(1 for x in r if x in stated and x != "0") for r in readings]
@@ -740,7 +756,7 @@ def read_table3(rows: list[Row], warnings: list[Warning]) -> tuple[Table | None,
         elif readings:
             options[key] = readings
         else:
-            _glued_warning(row, "table3", key, n, "没有一种拆分能使各类申请人之和等于总计", warnings)
+            _glued_warning(row, "table3", key, n, "没有一种拆分能使各类申请人之和等于总计", warnings, checked=True)
             decided[i] = [None] * width
     if options:
         fixed = {assigned[i]: [parse_value(c.text) if c is not None else None for c in cells]
@@ -877,7 +893,7 @@ def _read_glued_table4(glued: list[Row], table: Table, warnings: list[Warning]) 
     for row in runs:
         readings, n = glued_readings(row, width, _sum_group(width))
         if not readings:
-            _glued_warning(row, "table4", None, n, "没有一种拆分能使各组结果之和等于总计", warnings)
+            _glued_warning(row, "table4", None, n, "没有一种拆分能使各组结果之和等于总计", warnings, checked=True)
             return None
         if len(readings) > 1:
             kept = agreed_cells(row, readings)

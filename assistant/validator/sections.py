@@ -144,6 +144,49 @@ _PERIOD = re.compile(r"统计(?:期限|时限|时间段|时间|区间|周期|范
                      r"(?:至|到|—|－|-|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
+# “2023年，本机关主动公开政府信息N条” in a 2024 report: the year's own figures under another year
+_YEAR_FIGURE = re.compile(r"^(20\d\d)\s*年度?(?:全年|以来|内)?[，,]?\s*(?P<who>[^，,。；]{0,24}?)"
+                          r"(?P<verb>主动公开|公开|发布|受理|收到|接收|办结|答复|制发|印发|处理)[^。；]{0,30}?"
+                          r"(?P<n>\d[\d,，]*)\s*(?P<unit>条|件|个|篇|期|次|场)")
+_NOT_OWN_YEAR = re.compile(r"将|计划|拟|较|比|同比|相比|上年|去年|上一年|以来|累计|截至|截止|历年|当年|其中\d{4}")
+_YEAR_FIGURE_SECTIONS = ("preamble", "s1_overview", "s2_proactive", "s3_requests", "s4_review_litigation")
+
+
+def _table_values(report: Report) -> set:
+    out = set()
+    for name in ("table2", "table3", "table4"):
+        t = report.table(name)
+        if t is not None:
+            out |= {cell.value for _, _, cell in t.cells() if isinstance(cell.value, (int, float)) and cell.value > 1}
+    return out
+
+
+def _figures_under_another_year(report: Report, index: TextIndex, y: int, own_year: bool) -> list[Finding]:
+    """D2: a sentence that opens with another year and states the unit's figures for it (“2023年，本机关主动公开
+    政府信息1200条” in a 2024 report). An error when a figure it states is one of this year's table cells (the
+    year's own figures written under another year), or when the text never names its own year; a warning
+    otherwise (it may look back at last year)."""
+    out: list[Finding] = []
+    values = _table_values(report)
+    for s in index.sentences:
+        if s.top not in _YEAR_FIGURE_SECTIONS:
+            continue
+        m = _YEAR_FIGURE.match(s.text)
+        if not m or int(m.group(1)) == y or abs(int(m.group(1)) - y) > 3 or f"{y}年" in s.text \
+                or _NOT_OWN_YEAR.search(s.text) or _HISTORY.search(s.text):
+            continue
+        n = float(m.group("n").replace(",", "").replace("，", ""))
+        n = int(n) if n.is_integer() else n
+        certain = n in values or not own_year
+        said = s.text if len(s.text) <= 80 else s.text[:80] + "……"
+        out.append(Finding("D2", ERROR if certain else WARNING,
+                           f"正文“{said}”把数字写在{m.group(1)}年下，本报告是{y}年度报告"
+                           + (f"（{m.group('n')}{m.group('unit')}与本报告表格中的数字相同，应为{y}年的数字），年度写错。"
+                              if n in values else "，可能沿用了其他年度的文字或年度写错，请核对。"),
+                           expected=y, actual=int(m.group(1)), evidence=(_ev(s),)))
+    return out
+
+
 def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlinePolicy) -> list[Finding]:
     out: list[Finding] = []
     y = report.year
@@ -181,10 +224,12 @@ def check_dates(report: Report, index: TextIndex, today: date, policy: DeadlineP
         # a sentence about another year may be history (“2022年度，我区在全市考核中获评优秀”, published in 2023)
         # or a comparison; it is an error only when 总体情况 never names the report's own year
         own_year = any(f"{y}年" in s.text for s in pre if s.top == "s1_overview")
+        out += _figures_under_another_year(report, index, y, own_year)
         for s in pre:
             m = re.match(r"^(20\d\d)年度?[，,]?(我|本|全)(区|市|县|镇|乡|局|委|办|街道|机关|单位|厅|中心)", s.text)
             if m and int(m.group(1)) != y and not re.search(r"将|计划|拟|较|比|同比|相比|上年|去年|以来", s.text) \
-                    and f"{y}年" not in s.text and not _HISTORY.search(s.text):
+                    and f"{y}年" not in s.text and not _HISTORY.search(s.text) \
+                    and not any(f.evidence and f.evidence[0].text == s.text for f in out if f.rule == "D2"):
                 out.append(Finding("D2", WARNING if own_year else ERROR,
                                    f"正文“{s.text[:20]}……”写的是{m.group(1)}年，与报告年度{y}年不一致，"
                                    + ("如是回顾往年情况可不改；否则可能沿用了其他年度的文字。" if own_year else

@@ -210,6 +210,7 @@ def check_structure(report: Report, c: Collector) -> None:
         else:
             message = f"未能读取{ev.text}：{w.message.rstrip('。')}。这是读取问题，不是年报的错误，请核对原件。"
         c.add(Finding(rule[0], rule[1], message, expected=None, actual=None, evidence=(ev,)))
+    check_glued_unbalanced(report, c)
     # B7: blank cells, listed once per table
     for name in ("table2", "table3", "table4"):
         t = report.table(name)
@@ -229,6 +230,26 @@ def check_structure(report: Report, c: Collector) -> None:
                       evidence=tuple(cell_evidence(report, name, r, k) for r, k in blanks)))
 
 
+_GLUED_RULE = {"table3": "T3-3", "table4": "T4-1"}
+
+
+def check_glued_unbalanced(report: Report, c: Collector) -> None:
+    """A glued row of digits that fits the row in several ways, none of which adds up: the row is inconsistent
+    whatever its true reading, an error of the report, quoted with its digits (the reader left it blank)."""
+    for w in report.warnings:
+        if w.code != "glued_unbalanced" or w.table not in _GLUED_RULE:
+            continue
+        rule = _GLUED_RULE[w.table]
+        if w.table == "table4" and w.row in ("litigation_direct", "litigation_after_review"):
+            rule = {"litigation_direct": "T4-2", "litigation_after_review": "T4-3"}[w.row]
+        formula = _T3_3 if w.table == "table3" else "结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计"
+        ev = Evidence(kind="cell", table=w.table, row=w.row, page=w.source.page if w.source else None,
+                      line=w.source.line if w.source else None,
+                      text=f"{TABLE_ZH[w.table]} {row_label(w.table, w.row) if w.row else ''}".strip())
+        c.add(Finding(rule, ERROR, f"{w.message.rstrip('。')}（{formula}）。请核对该行数字，改正后重新发布。",
+                      expected="平衡", actual="不平衡", evidence=(ev,)))
+
+
 # -- format ----------------------------------------------------------------------------------------
 def check_format(report: Report, c: Collector) -> None:
     y = report.year
@@ -238,9 +259,11 @@ def check_format(report: Report, c: Collector) -> None:
     if y >= 2021 and report.format == FORMAT_2019:
         # 30号 was issued on 2021-09-26; that it binds the 2021 reports is not verified (RULES.md: [M]), so a
         # 2021 report in the old format is a warning, a later one an error
+        single = t3 is not None and formulas.uses_single_other(t3.rows)
         c.add(Finding("F1", ERROR if y >= FIRST_CERTAIN_2021_FORMAT_YEAR else WARNING,
-                      f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但表二使用了2019年试行版的"
-                      f"栏目（本年新制作数量、第二十条第（九）项等）。", expected="2021", actual="2019"))
+                      f"{y}年度报告应使用2021年版格式（国办公开办函〔2021〕30号），但本报告使用了2019年试行版的表格："
+                      f"{_printed_2019_items(report, single)}。", expected="2021", actual="2019",
+                      evidence=_format_evidence(report, single)))
     elif y >= 2021 and t3 is not None and formulas.uses_single_other(t3.rows):
         c.add(Finding("F1", WARNING, f"{y}年度报告应使用2021年版表三：“（六）其他处理”应分为3个小项（逾期不补正、"
                                      f"逾期未缴费、其他），本表只有1行（2019年试行版样式）。",
@@ -249,6 +272,45 @@ def check_format(report: Report, c: Collector) -> None:
     if y in (2019, 2020) and report.format != FORMAT_2019 and report.table2 is not None:
         c.add(Finding("F2", INFO, f"{y}年度报告按规定可用2019年试行版格式；本报告已使用2021年版表格，可以接受。",
                       expected="2019", actual=report.format))
+
+
+_2019_ITEMS_SHOWN = 4       # 2019-form 表二 items quoted in the F1 finding
+
+
+def _printed_2019_items(report: Report, single_other: bool) -> str:
+    """The 2019-form items the report printed, in the words of its own table (表二“规范性文件”“本年新制作数量”…;
+    表三 a single “（六）其他处理” row), so that an official recognises the old form."""
+    from assistant.cite import cell_column_label
+    parts = []
+    t2 = report.table2
+    if t2 is not None:
+        items = []
+        for row, (label, cols) in TABLE2_2019_ROWS.items():
+            present = [col for col in cols if t2.cell(row, col) is not None]
+            if present and any(col in ("new_made", "new_published", "total_published", "prev_items", "delta",
+                                       "proc_items", "proc_amount") for col in present):
+                items.append(f"“{label}”的" + "、".join(f"“{cell_column_label('table2', row, col)}”" for col in present))
+        if items:
+            parts.append("表二印有" + "；".join(items[:_2019_ITEMS_SHOWN]) + ("等栏目" if len(items) > _2019_ITEMS_SHOWN else "栏目"))
+        else:
+            parts.append("表二使用了2019年试行版的栏目（本年新制作数量、对外公开总数量等）")
+    if single_other:
+        parts.append("表三“（六）其他处理”只印了1行，没有分为“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”"
+                     "“2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请”“3.其他”3个小项")
+    return "；".join(parts)
+
+
+def _format_evidence(report: Report, single_other: bool) -> tuple[Evidence, ...]:
+    out = []
+    t2 = report.table2
+    if t2 is not None:
+        for row, (_, cols) in TABLE2_2019_ROWS.items():
+            for col in cols:
+                if t2.cell(row, col) is not None and col in ("new_made", "prev_items", "proc_items"):
+                    out.append(cell_evidence(report, "table2", row, col))
+    if single_other:
+        out.append(cell_evidence(report, "table3", "other_processing", "total"))
+    return tuple(out[:_2019_ITEMS_SHOWN + 1])
 
 
 # -- 表二 ------------------------------------------------------------------------------------------
