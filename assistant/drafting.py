@@ -21,9 +21,12 @@ from prompts import PROMPTS
 _REWRITE = re.compile(r"改写|修改|改得|改一改|改成|润色|完善|太空|具体一点|具体些|优化")
 _CHECKLIST = re.compile(r"清单|自查|检查表|注意事项|提纲")
 _MEASURES_START = re.compile(r"下一步|针对(?:上述|以上|存在的?|这些|以下)|改进措施|整改措施|问题改进|改进情况|将采取|我们将|拟采取|今后|为此")
-_ENUM_ITEM = re.compile(r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])\s*([^。；;\n]{4,80})")
+_ENUM_MARK = r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])"
+# an enumerated item: its marker, then its words up to the next item's marker (“一是X，二是Y”) or the clause end
+_ENUM_ITEM = re.compile(_ENUM_MARK + r"\s*([^。；;\n]{4,160}?)(?=[，,]\s*" + _ENUM_MARK + r"|[。；;\n]|$)")
 _PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|单一|错敏|问题")
-_SUCH_AS_LIST = re.compile(r"(?:如|例如|主要是|主要表现在)[：:]?([^。；]{8,160}?)等")
+_SUCH_AS_LIST = re.compile(r"(?:如|例如|主要是|主要表现在|主要表现为|(?:主要)?问题(?:主要)?(?:是|有|为)|不足(?:主要)?(?:是|有|为))"
+                           r"[：:]?([^。；]{8,160}?)等")
 _EXISTS_LIST = re.compile(r"存在(?:着)?(?:一些|以下)?([^。；]{4,60}?)等(?:方面的?)?(?:问题|不足)")
 EXAMPLE_MAX_CHARS = 200        # a longer example sentence is left out rather than cut
 _GOOD_WORDS = ("整改", "已", "完成", "建立", "制定", "修订", "开展", "上线", "实现", "制作")
@@ -52,7 +55,10 @@ def problems_part(report) -> tuple[str, object] | None:
     return (text[:m.start()] if m else text), sec
 
 
-def listed_problems(report, limit: int = 6) -> tuple[list[str], object | None]:
+LISTED_PROBLEMS_LIMIT = 20     # one count of last year's problems for the draft and for 与上年比对
+
+
+def listed_problems(report, limit: int = LISTED_PROBLEMS_LIMIT) -> tuple[list[str], object | None]:
     """The problems a report's section 五 lists: its enumerated items (一是…), else the clauses of
     “存在…等问题”, else its sentences that name a shortcoming."""
     part = problems_part(report)
@@ -85,7 +91,13 @@ def _whole_clause(text: str, m: re.Match) -> str:
     """An enumerated item to the end of its clause (never cut in the middle of a sentence)."""
     end = m.end(1)
     stop = re.search(r"[。；;\n]", text[end:])
-    return m.group(1) + (text[end:end + stop.start()] if stop else text[end:])
+    item = m.group(1) + (text[end:end + stop.start()] if stop else text[end:])
+    # “一是X，二是Y”: the next enumerated item starts a problem of its own
+    nxt = _NEXT_ITEM.search(item)
+    return item[:nxt.start()] if nxt else item
+
+
+_NEXT_ITEM = re.compile(r"[，,]\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])")
 
 
 def measures_part(report) -> tuple[str, object] | None:
@@ -142,7 +154,7 @@ def data_problems(view: ReportView) -> list[tuple[str, list[Citation]]]:
                  view.cite_cell("table3", "total_processed", "total")]
         out.append((f"依申请公开答复中“本机关不掌握相关政府信息”{format_number(not_held)}件，占办理结果总计"
                     f"{format_number(processed)}件的{100 * not_held / processed:.1f}%{group_label(cites)}，"
-                    "申请指引不够清晰，申请人误投较多。", cites))
+                    "【请写明原因，如申请人是否向本机关申请了其他机关的信息】。", cites))
     forward = v("table3", "carried_forward", "total")
     if forward:
         cites = [view.cite_cell("table3", "carried_forward", "total")]
@@ -152,12 +164,12 @@ def data_problems(view: ReportView) -> list[tuple[str, list[Citation]]]:
     if corrected:
         cites = [view.cite_cell("table4", "review", "corrected")]
         out.append((f"政府信息公开行政复议结果纠正{format_number(corrected)}件{group_label(cites)}，"
-                    "【请说明被纠正的原因】，答复的规范性和说理仍需加强。", cites))
+                    "【请说明被纠正的原因】。", cites))
     received = v("table3", "new_received", "total")
     if received == 0 and v("table3", "total_processed", "total") == 0:
         cites = [view.cite_cell("table3", "new_received", "total")]
-        out.append((f"全年新收政府信息公开申请0件{group_label(cites)}，依申请公开渠道的知晓度和便利度"
-                    "【请结合实际分析，如申请指南是否更新、网上申请渠道是否畅通】。", cites))
+        out.append((f"全年新收政府信息公开申请0件{group_label(cites)}，"
+                    "【请结合实际分析原因，如申请指南是否更新、网上申请渠道是否畅通】。", cites))
     lit = [(g, v("table4", g, "corrected")) for g in ("litigation_direct", "litigation_after_review")]
     if any(x for _, x in lit):
         cites = [view.cite_cell("table4", g, "corrected") for g, x in lit if x]

@@ -274,7 +274,7 @@ def _promised_measures(report: Report) -> list[tuple[str, str]]:
 def promise_checks(old: Report, new: Report) -> list[PromiseCheck]:
     """Last year's problems and promised measures, each against this year's closest sentence."""
     items: list[tuple[str, str, str]] = []
-    problems, sec = listed_problems(old, limit=20)
+    problems, sec = listed_problems(old)
     for p in problems:
         page, line = sec.where(p) if sec is not None else (None, None)
         items.append(("问题", p, _where(page, line)))
