@@ -306,7 +306,7 @@ def resolve_agency_exact(mention: str, agencies: Sequence[str]) -> list[str]:
 # -- names close to one we hold, and departments of a place we hold only the government of ------------
 from dataclasses import dataclass as _dataclass
 
-from assistant.gazetteer import is_division
+from assistant.gazetteer import is_division, one_off_divisions
 
 MIN_NEAR_CHARS = 3            # a one-character difference means a misprint only in names of 3 characters or more
 MIN_NEAR_ZONE_CHARS = 4       # names no gazetteer holds (综合实验区, 经开区) need more characters around the difference
@@ -324,8 +324,10 @@ class NearName:
 
     def note(self) -> str:
         if is_division(self.asked_place) and not is_division(self.held_place):
+            others = [d for d in one_off_divisions(self.held_place) if d != self.asked_place]
+            maybe = (f"，也可能是{'、'.join(others[:3])}的误印，如所问不是这份年报的单位请指明" if others else "")
             return (f"资料库中该单位的年报把单位名称印作“{self.agency}”（“{self.held_place}”不是行政区划名称，"
-                    f"应为“{self.asked_place}”），以下按这份年报回答。")
+                    f"按问题所问的“{self.asked_place}”理解{maybe}），以下按这份年报回答。")
         return (f"资料库中没有“{self.mention}”，按名称只差一个字的{self.agency}回答"
                 f"（“{self.asked_place}”与“{self.held_place}”），如不是该单位请指明。")
 

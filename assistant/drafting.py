@@ -24,7 +24,8 @@ _MEASURES_START = re.compile(r"下一步|针对(?:上述|以上|存在的?|这�
 _ENUM_MARK = r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|(?<![\d.])\d+[.、．])"
 # an enumerated item: its marker, then its words up to the next item's marker (“一是X，二是Y”) or the clause end
 _ENUM_ITEM = re.compile(_ENUM_MARK + r"\s*([^。；;\n]{4,160}?)(?=[，,]\s*" + _ENUM_MARK + r"|[。；;\n]|$)")
-_PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|单一|错敏|问题")
+_PROBLEM_WORDS = re.compile(r"不足|不够|不强|不高|不多|不及时|不到位|差距|有待|欠缺|薄弱|松懈|滞后|单一|错敏|问题"
+                            r"|不充分|不完善|不规范|不健全|不深入|不精准|不畅|不全面|不合理|缺乏|偏少|较少|需加强|待加强")
 _SUCH_AS_LIST = re.compile(r"(?:如|例如|主要是|主要表现在|主要表现为|(?:主要)?问题(?:主要)?(?:是|有|为)|不足(?:主要)?(?:是|有|为))"
                            r"[：:]?([^。；]{8,160}?)等")
 _EXISTS_LIST = re.compile(r"存在(?:着)?(?:一些|以下)?([^。；]{4,60}?)等(?:方面的?)?(?:问题|不足)")

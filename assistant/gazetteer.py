@@ -70,13 +70,17 @@ def _by_shape() -> Mapping[tuple[int, str], tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def one_off_divisions(name: str) -> list[str]:
+    """Divisions of the same length and kind (last character) that differ from `name` by one character."""
+    return [d for d in _by_shape().get((len(name), name[-1]), ()) if sum(a != b for a, b in zip(d, name)) == 1]
+
+
 def misprinted_division(name: str, parent: str | None = None) -> str | None:
     """The division `name` misprints by one character, or None (a real division, too short, no candidate,
     or several candidates with nothing to choose between them)."""
     if len(name) < MIN_PLACE_CHARS or is_division(name):
         return None
-    cands = [d for d in _by_shape().get((len(name), name[-1]), ())
-             if sum(a != b for a, b in zip(d, name)) == 1]
+    cands = one_off_divisions(name)
     if parent and is_division(parent) and len(cands) > 1:
         parent_codes = {d.code for d in divisions()[parent]}
         under = [c for c in cands if any(p in parent_codes for d in divisions()[c] for p in d.parents)]

@@ -406,12 +406,23 @@ def _run(row: Row) -> str:
     return " ".join(v.text.strip() for v in row.values if v.text.strip())
 
 
+GLUED_GROUPS_PER_CELL = 2     # a run printed in more groups than half its cells is cells printed apart, one lost
+
+
+def _row_width(table: str) -> int:
+    return {"table3": len(TABLE3_COLUMNS), "table4": 15}.get(table, 3)
+
+
 def _glued_warning(row: Row, table: str, key: str | None, n: int, reason: str, warnings: list[Warning],
                    kept: list[TextCell | None] | None = None, checked: bool = False) -> None:
     """A glued row we could not settle. `checked`: no reading satisfied the row's own sum check; when the digits
     do fit the row (several readings by the column count), that is certain evidence the row is inconsistent,
     whatever its true reading: the report's error (`glued_unbalanced`), not our reading failure."""
-    if checked and n >= 2 and not (kept and any(c is not None for c in kept)):
+    groups = [v.text.strip() for v in row.values if v.text.strip()]
+    width = len(kept) if kept else None
+    # truly glued (the run in few groups, not cells printed apart with one lost) and fitting the row many ways
+    glued_run = len(groups) * GLUED_GROUPS_PER_CELL <= (width or _row_width(table))
+    if checked and n >= 2 and glued_run and not (kept and any(c is not None for c in kept)):
         label = row.last_label.strip()[-30:] if table != "table4" else "表四"
         warnings.append(Warning("glued_unbalanced", f"{TABLE_NAMES[table]}“{label}”一行原文数字连写为“{_run(row)}”，"
                                                     f"按列数有{n}种拆分，{reason}：无论怎样拆分，该行都不平衡，本行留空",
