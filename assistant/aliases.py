@@ -476,3 +476,29 @@ def nearest_agencies(name: str, agencies: Sequence[str], limit: int = 3) -> list
         if shared:
             scored.append((-shared, len(a), a))
     return [a for _, _, a in sorted(scored)][:limit]
+
+
+def canonical_agency(name: str, context: str = "") -> str | None:
+    """The agency's name with a misprinted place corrected against the gazetteer (沐阳县发展和改革局 →
+    沭阳县发展和改革局), or None when every place is a division or no single correction fits. Among several
+    divisions one character off, those under the parent named before it are kept, then those the report's own
+    text (`context`) spells correctly somewhere."""
+    from assistant.gazetteer import divisions
+    places, unit = split_name(name)
+    fixed, changed = [], False
+    for i, seg in enumerate(places):
+        if is_division(seg) or len(seg) < MIN_NEAR_CHARS or seg.endswith(_ZONE_ENDINGS):
+            fixed.append(seg)
+            continue
+        cands = one_off_divisions(seg)
+        parent = fixed[i - 1] if i else None
+        if parent and is_division(parent) and len(cands) > 1:
+            codes = {d.code for d in divisions()[parent]}
+            cands = [c for c in cands if any(p in codes for d in divisions()[c] for p in d.parents)] or cands
+        if len(cands) > 1 and context:
+            cands = [c for c in cands if c in context] or cands
+        if len(cands) != 1:
+            return None
+        fixed.append(cands[0])
+        changed = True
+    return "".join(fixed) + unit if changed else None

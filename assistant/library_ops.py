@@ -282,6 +282,7 @@ def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor
     if empty:
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{empty}")
     settle_glued(report, library)
+    note_misprinted_name(report)
     findings, note = _check(report, library, check)
     if group is None and (current is None or not current.group):
         group = suggest_group(report.agency)
@@ -320,6 +321,25 @@ def previous_report(library: Library, agency: str | None, year: int | None) -> R
         return None
     earlier = library.facts.find_reports(agency, year - 1)
     return library.facts.report_object(earlier[0].id) if earlier else None
+
+
+def note_misprinted_name(report: Report) -> str | None:
+    """The canonical name stored beside the printed one: a note on the report when a place in the unit's name is
+    not a division of the gazetteer and one division fits (the report keeps its printed name; answers match
+    either spelling)."""
+    from assistant.aliases import canonical_agency
+    from ingest.report import Warning as ReportWarning
+    if not report.agency or any(w.code == "agency_canonical" for w in report.warnings):
+        return None
+    try:
+        canonical = canonical_agency(report.agency, report.full_text())
+    except Exception:
+        return None
+    if canonical is None:
+        return None
+    report.warnings.append(ReportWarning("agency_canonical", f"报告印作“{report.agency}”，按行政区划名称应为“{canonical}”；"
+                                                             f"问答中两种名称都能找到这份年报。"))
+    return canonical
 
 
 def settle_glued(report: Report, library: Library) -> list[str]:

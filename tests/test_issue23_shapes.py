@@ -384,3 +384,16 @@ def test_a_glued_table2_row_no_evidence_settles_stays_flagged():
     assert r.table2.value("normative_documents", "in_force") is None
     r2, _ = _glued_t2(2025, "5230")
     assert settle_with_previous(r2, None) == [] and r2.warnings[0].code == "glued_ambiguous"
+
+
+def test_the_canonical_name_is_stored_beside_the_printed_one():
+    from assistant.aliases import canonical_agency
+    from assistant.library_ops import note_misprinted_name
+    assert canonical_agency("淮安市洪择区人民政府") == "淮安市洪泽区人民政府"      # the parent picks 洪泽区
+    assert canonical_agency("淮安市洪泽区人民政府") is None and canonical_agency("苏州工业园区管理委员会") is None
+    r = _unit("沐阳县发展和改革局", 2025, received=3, natural=3, forward=0)
+    assert canonical_agency(r.agency) is None                               # 沐阳 is one off many counties …
+    r.sections.append(Section("s1_overview", "一、总体情况", "一、总体情况", "宿迁市沭阳县发展和改革局全年……", line=3))
+    assert note_misprinted_name(r) == "沭阳县发展和改革局"                     # … the text's own spelling decides
+    assert r.agency == "沐阳县发展和改革局"                                    # the printed name is kept
+    assert any(w.code == "agency_canonical" and "沭阳县发展和改革局" in w.message for w in r.warnings)
