@@ -30,6 +30,8 @@ class CheckLine:
     holds: bool | None                    # True holds, False does not, None cannot be checked (blank)
     citations: list[Citation] = field(default_factory=list)
     numbers: list = field(default_factory=list)
+    relation: str = ""                    # T3-1 / T3-2 / T3-3 / T4-review …: the relation the line checks
+    primary: bool = True                  # False: a column or row of the relation beside its main line
 
 
 def _short(row: str) -> str:
@@ -62,19 +64,21 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
         if col == "total":
             total_line = CheckLine(f"表三勾稽关系（第一项加第二项之和等于第三项加第四项之和），总计列：{expr}，"
                                    f"{'成立' if holds else f'不成立，相差{_n(abs(a + b - p - f))}'}{group_label(cites)}。",
-                                   holds, cites, [a, b, p, f, a + b, p + f])
+                                   holds, cites, [a, b, p, f, a + b, p + f], "T3-1")
         elif holds:
             ok_cols.append(TABLE3_COLUMN_LABELS[col])
         else:
             bad.append(CheckLine(f"“{TABLE3_COLUMN_LABELS[col]}”列：{expr}，不成立，相差{_n(abs(a + b - p - f))}"
-                                 f"{group_label(cites)}。", False, cites, [a + b, p + f]))
+                                 f"{group_label(cites)}。", False, cites, [a + b, p + f], "T3-1", False))
     if total_line:
         out.append(total_line)
     if ok_cols:
-        out.append(CheckLine(f"其余{'、'.join(ok_cols)}{len(ok_cols)}列的勾稽关系也都成立。", True))
+        out.append(CheckLine(f"其余{'、'.join(ok_cols)}{len(ok_cols)}列的勾稽关系也都成立。", True, relation="T3-1",
+                             primary=False))
     out += bad
     if blank_cols:
-        out.append(CheckLine(f"{'、'.join(blank_cols)}列有空白单元格（空白不按0计），这些列的勾稽关系无法核对。", None))
+        out.append(CheckLine(f"{'、'.join(blank_cols)}列有空白单元格（空白不按0计），这些列的勾稽关系无法核对。", None,
+                             relation="T3-1", primary=total_line is None))
     # T3-2: the outcome groups add up to （七）总计 (total column)
     present = [r for r in (*TABLE3_OTHER_SPLIT, *OTHER_2019) if v("table3", r, "total") is not None]
     groups = [(g.name, outcome_rows(g.key, present)) for g in OUTCOME_GROUPS]
@@ -89,9 +93,9 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
         label = f"〔{view.label}·表三第（一）至（六）项各行及“（七）总计”{where}〕"
         out.append(CheckLine(f"办理结果各项之和：{expr} = {_n(s)}，与“（七）总计”{_n(total)}"
                              f"{'相等，成立' if s == total else f'不相等，相差{_n(abs(s - total))}'}{label}。",
-                             s == total, [cite], [s, total]))
+                             s == total, [cite], [s, total], "T3-2"))
     elif total is not None:
-        out.append(CheckLine("办理结果各项中有空白单元格，“（七）总计”是否等于各项之和无法核对。", None))
+        out.append(CheckLine("办理结果各项中有空白单元格，“（七）总计”是否等于各项之和无法核对。", None, relation="T3-2"))
     # T3-3: every row's total equals the six applicant columns
     ok_rows, bad_rows, blank_rows = 0, [], 0
     for row in TABLE3_ROWS:
@@ -107,14 +111,21 @@ def table3_identities(view: ReportView) -> list[CheckLine]:
         else:
             cites = [view.cite_cell("table3", row, "total")]
             bad_rows.append(CheckLine(f"“{TABLE3_ROWS[row]}”行：六类申请人之和{_n(s)}，“总计”{_n(t)}，不相等，"
-                                      f"相差{_n(abs(s - t))}{group_label(cites)}。", False, cites, [s, t]))
+                                      f"相差{_n(abs(s - t))}{group_label(cites)}。", False, cites, [s, t], "T3-3", False))
     if ok_rows or bad_rows:
         head = f"各行“总计”等于六类申请人（自然人、法人或其他组织各类）之和：{ok_rows}行成立"
         head += f"，{len(bad_rows)}行不成立。" if bad_rows else "，全部成立。"
-        out.append(CheckLine(head, not bad_rows))
+        out.append(CheckLine(head, not bad_rows, relation="T3-3"))
+        vals = [v("table3", "new_received", c) for c in TABLE3_COLUMNS]
+        if None not in vals and not bad_rows:          # the arithmetic of the first row, as an example
+            cites = [view.cite_cell("table3", "new_received", c) for c in TABLE3_COLUMNS]
+            expr = " + ".join(f"{TABLE3_COLUMN_LABELS[c]}{_n(x)}" for c, x in zip(TABLE3_COLUMNS[:-1], vals[:-1]))
+            out.append(CheckLine(f"例如“一、本年新收”行：{expr} = {_n(sum(vals[:-1]))}，与“总计”{_n(vals[-1])}相等"
+                                 f"{group_label(cites)}。", True, cites, [sum(vals[:-1]), vals[-1]], "T3-3", False))
         out += bad_rows
     if blank_rows:
-        out.append(CheckLine(f"另有{blank_rows}行有空白单元格，“总计”是否等于各列之和无法核对。", None))
+        out.append(CheckLine(f"另有{blank_rows}行有空白单元格，“总计”是否等于各列之和无法核对。", None, relation="T3-3",
+                             primary=not (ok_rows or bad_rows)))
     return out
 
 
@@ -129,16 +140,16 @@ def table4_identities(view: ReportView) -> list[CheckLine]:
         blanks = [TABLE4_COLUMN_LABELS[c] for c, x in zip((*cols, "total"), (*vals, tot)) if x is None]
         if blanks:
             out.append(CheckLine(f"{glabel}一行有{len(blanks)}个空白单元格（{'、'.join(blanks)}），该行未填完整，"
-                                 f"无法核对{group_label(cites)}。", None, cites))
+                                 f"无法核对{group_label(cites)}。", None, cites, relation=f"T4-{group}"))
             continue
         s = sum(vals)
         expr = " + ".join(f"{TABLE4_COLUMN_LABELS[c]}{_n(x)}" for c, x in zip(cols, vals))
         if s == tot:
             out.append(CheckLine(f"{glabel}：{expr} = {_n(s)}，与“总计”{_n(tot)}相等，成立{group_label(cites)}。",
-                                 True, cites, [s, tot]))
+                                 True, cites, [s, tot], f"T4-{group}"))
         else:
             out.append(CheckLine(f"{glabel}：{expr} = {_n(s)}，但“总计”填的是{_n(tot)}，不一致，相差{_n(abs(s - tot))}"
-                                 f"{group_label(cites)}。", False, cites, [s, tot]))
+                                 f"{group_label(cites)}。", False, cites, [s, tot], f"T4-{group}"))
     return out
 
 
@@ -333,15 +344,23 @@ def answer_check(query, library, scope: Scope, question: str) -> RouteResult:
             targets.append(views[-1])
         else:
             targets.extend(views)
+    asked = asked_relations(query, question)
     for view in targets:
         own: list[CheckLine] = []
-        if "table3" in named_tables:
-            own += table3_identities(view)
-        if "table4" in named_tables:
-            own += table4_identities(view)
+        if asked:           # the relation the question names, computed whether or not it names its table
+            if any(r.startswith("T3") for r in asked):
+                own += [c for c in table3_identities(view) if c.relation in asked]
+            if any(r.startswith("T4") for r in asked):
+                own += [c for c in table4_identities(view) if c.relation in asked]
+        else:
+            if "table3" in named_tables:
+                own += table3_identities(view)
+            if "table4" in named_tables:
+                own += table4_identities(view)
         found, general = relevant_findings(view.findings(), query, question, tables)
         covered = (("T3-1", "T3-2", "T3-3") if "table3" in named_tables else ()) + \
-                  (("T4-1", "T4-2", "T4-3") if "table4" in named_tables else ())
+                  (("T4-1", "T4-2", "T4-3") if "table4" in named_tables else ()) + \
+                  tuple(_RELATION_RULES[r] for r in asked)
         found = [f for f in found if f.get("rule") not in covered]
         if len(query.years) >= 2 and len(targets) == 1:
             found = [f for f in found if f.get("rule", "")[:2] in ("T2", "T3", "Q1") or f.get("severity") == "error"]
@@ -367,7 +386,7 @@ def answer_check(query, library, scope: Scope, question: str) -> RouteResult:
             lines.append(f"{view.label}：入库校验中没有与该问题相关的发现" + (f"（该报告共有{n}条校验发现）。" if n else "。"))
         for c in own:
             cites += c.citations
-    verdict = _verdict(checks, [f for f in facts if f.get("rule")])
+    verdict = _verdict(checks, [f for f in facts if f.get("rule")], bool(asked))
     text = "\n".join(scope.notes + ([verdict] if verdict else []) + lines)
     allowed: list = [text] + [x for c in checks for x in c.numbers if isinstance(x, (int, float))]
     required = [x for c in checks for x in c.numbers[-2:] if isinstance(x, (int, float))]
@@ -375,12 +394,21 @@ def answer_check(query, library, scope: Scope, question: str) -> RouteResult:
                        [], allowed, required=list(dict.fromkeys(required)))
 
 
-def _verdict(checks: list[CheckLine], findings: list[dict]) -> str:
+def _verdict(checks: list[CheckLine], findings: list[dict], asked: bool = False) -> str:
+    """The conclusion first. With `asked` (the question names its relation), it answers that relation: a blank
+    in a column or row beside it, or a finding about something else, never turns it into “无法核对”."""
     failed = [c for c in checks if c.holds is False]
-    blank = [c for c in checks if c.holds is None]
+    blank = [c for c in checks if c.holds is None and (c.primary or not asked)]
     held = [c for c in checks if c.holds]
+    if asked and checks and not failed and not blank:
+        others = [f for f in findings if f["severity"] in ("error", "warning")]
+        return "结论：一致，所问的关系成立（算式见下文）" + (f"；另有{len(others)}条其他方面的校验发现" if others else "") + "。"
+    if asked and failed:
+        others = [f for f in findings if f["severity"] in ("error", "warning")]
+        return (f"结论：不一致，所问的关系有{len(failed)}处不成立（算式见下文）"
+                + (f"；另有{len(others)}条其他方面的校验发现" if others else "") + "。")
     problems = [f for f in findings if f["severity"] in ("error", "warning")
-                and f["rule"][:1] in ARITHMETIC_RULES]
+                and f["rule"][:1] in ARITHMETIC_RULES and not asked]
     others = [f for f in findings if f["severity"] in ("error", "warning") and f not in problems]
     parts = []
     n = len(failed) + len(problems)
@@ -393,6 +421,37 @@ def _verdict(checks: list[CheckLine], findings: list[dict]) -> str:
     if others:
         parts.append(f"另有{len(others)}条其他方面的校验发现")
     return "结论：" + "；".join(parts) + "。" if parts else ""
+
+
+# -- the relation a question asks about -------------------------------------------------------------------------
+_RELATION_RULES = {"T3-1": "T3-1", "T3-2": "T3-2", "T3-3": "T3-3", "T4-review": "T4-1",
+                   "T4-litigation_direct": "T4-2", "T4-litigation_after_review": "T4-3"}
+_T3_BALANCE = {"new_received", "carried_over", "total_processed", "carried_forward"}
+_T3_OUTCOME_DERIVED = {"denied_total", "unavailable_total", "not_processed_total", "other_processing_total"}
+_APPLICANTS_SUM = re.compile(r"各类申请人|六类申请人|申请人之和|各列之和|各类之和|申请人.{0,6}(相加|加起来)")
+_PARTS_SUM = re.compile(r"之和|相加|加起来|合计|各项|等于|一致|对得上|对上|相符")
+
+
+def asked_relations(query, question: str) -> set[str]:
+    """Which table identities the question asks about: T3-1 (新收 + 上年结转 = 办理 + 结转下年), T3-2 (办理结果
+    各项之和 = （七）总计), T3-3 (各类申请人之和 = 总计), T4-<group> (表四 a group's results = its 总计)."""
+    out: set[str] = set()
+    rows3 = {m.row for m in query.metrics if m.table == "table3"}
+    if _APPLICANTS_SUM.search(question):
+        out.add("T3-3")
+    if len(rows3 & _T3_BALANCE) >= 3:
+        out.add("T3-1")
+    outcome = [m for m in query.metrics if (m.table == "table3" and m.row not in _T3_BALANCE)
+               or (m.table == "derived" and m.row in _T3_OUTCOME_DERIVED)]
+    if "total_processed" in rows3 and "T3-1" not in out and (outcome or re.search(r"办理结果各项|各项办理结果", question)) \
+            and _PARTS_SUM.search(question):
+        out.add("T3-2")
+    groups = {m.row for m in query.metrics if m.table == "table4"}
+    if any(m.table == "derived" and m.row.startswith("litigation_") for m in query.metrics):
+        groups |= {"litigation_direct", "litigation_after_review"}
+    if groups and _PARTS_SUM.search(question) and re.search(r"总计|总数|合计|之和|各项", question):
+        out |= {f"T4-{g}" for g in groups}
+    return out
 
 
 # -- questions over the whole library about findings -----------------------------------------------------------

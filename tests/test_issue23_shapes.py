@@ -397,3 +397,34 @@ def test_the_canonical_name_is_stored_beside_the_printed_one():
     assert note_misprinted_name(r) == "沭阳县发展和改革局"                     # … the text's own spelling decides
     assert r.agency == "沐阳县发展和改革局"                                    # the printed name is kept
     assert any(w.code == "agency_canonical" and "沭阳县发展和改革局" in w.message for w in r.warnings)
+
+
+# -- consistency questions answer the relation asked -------------------------------------------------------
+@pytest.fixture(scope="module")
+def blank_lib(tmp_path_factory):
+    """A unit whose 表三 leaves the organisation columns blank (空白, not 0) and whose 表四 复议 does not add up."""
+    lib = Library(tmp_path_factory.mktemp("issue23-check") / "lib")
+    r = _unit("扬州市人民政府", 2025, received=50, natural=50, forward=8, review=(6, 2, 1, 0, 7), direct=(1, 1, 0, 0, 2))
+    for row, cols in r.table3.rows.items():
+        for c in ("research", "social_welfare", "legal_service"):
+            cols[c] = Cell(None)
+    _store(lib, r, "yz2025.pdf")
+    return lib
+
+
+def test_a_relation_that_holds_is_said_to_hold_despite_blanks_elsewhere(blank_lib):
+    a = ask(blank_lib, "扬州市2025年办理结果各项之和与总计一致吗？")
+    assert a.text.startswith("结论：一致") and "无法核对" not in a.text.split("\n")[0]
+    assert "予以公开42" in a.text and "= 42" in a.text
+    b = ask(blank_lib, "扬州市2025年本年新收加上年结转是否等于办理结果总计加结转下年度？")
+    assert b.text.startswith("结论：一致") and "本年新收50 + 上年结转0 = 50，办理结果总计42 + 结转下年度8 = 50" in b.text
+
+
+def test_a_relation_that_fails_is_said_to_fail_with_its_arithmetic(blank_lib):
+    a = ask(blank_lib, "扬州市2025年行政复议各项之和等于总计吗？")
+    first = a.text.split("\n")[0]
+    assert first.startswith("结论：不一致") and "1处" in first
+    assert "结果维持6 + 结果纠正2 + 其他结果1 + 尚未审结0 = 9，但“总计”填的是7" in a.text
+    assert "行政诉讼" not in a.text                                  # only the relation asked
+    b = ask(blank_lib, "扬州市2025年行政诉讼各项之和等于总计吗？")
+    assert b.text.startswith("结论：一致") and "行政复议" not in b.text.replace("未经复议", "").replace("复议后起诉", "")
