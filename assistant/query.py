@@ -122,7 +122,8 @@ _NOT_IN_REPORTS = re.compile(r"(党委书记|党工委书记|书记|镇长|乡�
 _PART_OF_YEAR = re.compile(r"(?<!\d)(1[0-2]|[1-9]|[一二三四五六七八九十]|十[一二])\s*月份?(?![\d一二三四五六七八九十]*\s*[日号])"
                            r"|第?[一二三四1-4]季度|上半年|下半年|每月|月度|每个月|逐月")
 _DATE_WORDS = re.compile(r"发布|落款|日期|时限|逾期|按时|及时|印发|成文")
-_CONTACT = re.compile(r"联系人|经办人|联系电话|咨询电话|办公电话|电话号码|手机号?|联系方式|电子邮箱|邮箱|传真")
+_CONTACT = re.compile(r"联系人|经办人|联系电话|咨询电话|办公电话|电话号码|手机号?|联系方式|电子邮箱|邮箱|传真|电话")
+_CALLS = re.compile(r"热线|来电|接听|接到|受理|话务|工单")          # 12345热线电话受理多少件: a figure the text may give
 _FORECAST = re.compile(r"(?<![开召])会(收到|有|达到|超过|增加|减少|增长|下降|是多少)|将(会|要)?(收到|达到|超过)|预计|预测|估计|"
                        r"明年|下一年|今后|未来")
 _REASONS = {
@@ -204,7 +205,7 @@ def _out_of_scope(text: str) -> str | None:
         return _REASONS["legal"]
     if _NOT_IN_REPORTS.search(text):
         return _REASONS["not_in_reports"]
-    if _CONTACT.search(text):
+    if _CONTACT.search(text) and not _CALLS.search(text):
         return _REASONS["contact"]
     if _PART_OF_YEAR.search(text) and not _DATE_WORDS.search(text):
         return _REASONS["part_of_year"]

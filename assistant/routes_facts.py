@@ -287,7 +287,8 @@ def _share_lines(query, scope: Scope, metrics: list[Metric], question: str, figu
         if m in named_wholes:
             continue                      # “予以公开和办理结果总计…占比”: the whole itself is no part
         if whole is None:
-            if m.table != "text" and m.unit != "%":
+            # “共收到多少件？其中予以公开多少件？占比多少？”: the share is the part's; the total is no part
+            if m.table != "text" and m.unit != "%" and not any(whole_of(x) for x in metrics if x != m):
                 lines.append(f"{m.label}不是表中某一总数的组成部分，无法计算占比。")
             continue
         for view in scope.views:

@@ -145,6 +145,12 @@ def test_computed_ratios_are_rounded_with_their_formula(lib):
     assert "79件" in a.text and "100.0%（予以公开79 ÷ 办理结果总计79 × 100%）" in a.text
 
 
+def test_a_share_asked_after_a_total_and_its_part_is_the_parts_share_alone(lib):
+    a = ask(lib, "连云港市2025年共收到多少件申请？其中予以公开多少件？占比多少？")
+    assert "88件" in a.text and "100.0%（予以公开79 ÷ 办理结果总计79 × 100%）" in a.text
+    assert "不是表中某一总数的组成部分" not in a.text          # the total asked beside it is no part
+
+
 # -- every part of a multi-part question -----------------------------------------------------------------
 def test_a_total_and_its_part_are_both_answered(lib):
     a = ask(lib, "连云港市2025年行政复议共多少件？其中尚未审结多少件？")
@@ -188,7 +194,7 @@ def test_the_number_of_reviews_applied_for_is_the_total(lib):
 # -- what a report cannot know ------------------------------------------------------------------------------
 @pytest.mark.parametrize("question", ["连云港市2025年3月收到多少件政府信息公开申请？", "连云港市2025年第二季度行政处罚多少件？",
                                       "连云港市2025年上半年收到几件申请？", "连云港市年报的联系人电话是多少？",
-                                      "连云港市政府信息公开的联系方式是什么？"])
+                                      "连云港市政府信息公开的联系方式是什么？", "连云港市政府信息公开办的电话是多少？"])
 def test_what_an_annual_report_cannot_know_is_one_sentence(lib, question):
     a = ask(lib, question)
     assert a.route == "out_of_scope" and a.text.count("。") == 1 and not a.citations
@@ -198,6 +204,11 @@ def test_what_an_annual_report_cannot_know_is_one_sentence(lib, question):
 def test_a_publication_date_question_is_not_taken_for_a_months_figures():
     q = parse_question("连云港市2025年年报是2026年1月20日发布的吗？", [CITY])
     assert q.operation != "out_of_scope"
+
+
+def test_a_hotline_figure_is_a_text_quantity_not_a_contact_question():
+    q = parse_question("连云港市2025年12345热线电话受理多少件？", [CITY])
+    assert q.operation != "out_of_scope" and q.metric_keys == ["text.quantity"]
 
 
 # -- a new question is a new question ----------------------------------------------------------------------
