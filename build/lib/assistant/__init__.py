@@ -1,1 +1,0 @@
-"""Validator, query understanding, answer chains and drafting."""

@@ -1,1 +1,0 @@
-"""One loader per file type; each turns a file into an `ingest.document.Document`."""

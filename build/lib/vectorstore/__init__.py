@@ -1,1 +1,0 @@
-"""Chunks, embeddings, Chroma, keyword index and fact store: the library of reports."""
