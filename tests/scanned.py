@@ -111,3 +111,13 @@ def pasted_table_pdf(report: dict, out: Path, *, dpi: int = 150, seed: int = 0) 
         doc.save(str(source))
         shutil.move(str(office_convert(source, tmp)), out)
     return out
+
+
+def office_scan(source: Path, out: Path, *, dpi: int = 150, seed: int = 0) -> Path:
+    """A web or Word report as an office prints and scans it: LibreOffice prints `source` (HTML or DOCX) to PDF,
+    and the pages are scanned (`scanned_pdf`): tables cross pages with their header rows on the page before,
+    rules come out thin and light, wrapped labels make tall rows."""
+    from render import office_convert
+    with tempfile.TemporaryDirectory() as tmp:
+        printed = office_convert(Path(source), Path(tmp))
+        return scanned_pdf(printed, out, dpi=dpi, seed=seed)

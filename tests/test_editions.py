@@ -76,3 +76,23 @@ def test_a_later_dated_edition_wins_whatever_the_order(tmp_path):
     out = ingest_paths(library, [first], embed=False, progress=False).outcomes[0]
     assert "它较新" in out.message and "更正版.docx" in out.message
     assert [r.file for r in library.reports() if r.year == 2024] == ["更正版.docx"]
+
+
+SCJ_HTML = SHARED / "reports" / "026_pingtan_scj_2023.html"
+SCJ_SCAN = SHARED / "reports" / "026_pingtan_scj_2023.scan.pdf"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", [(SCJ_HTML, SCJ_SCAN), (SCJ_SCAN, SCJ_HTML)], ids=["html-then-scan", "scan-then-html"])
+def test_the_better_read_edition_is_used_whatever_the_order(tmp_path, order):
+    """The office scan of 026 is a second edition of its web page (same 落款): whichever is stored first, the web
+    page, read whole, is the one in use, and the scan stays in the library, with the reason said."""
+    library = Library(tmp_path / "data", vector_cache=TEST_CACHE)
+    outcomes = [ingest_paths(library, [p], embed=False, progress=False).outcomes[0] for p in order]
+    in_use = [r for r in library.reports() if r.year == 2023 and "市场监督管理局" in (r.agency or "")]
+    stored = [r for r in library.reports(editions=True) if r.year == 2023 and "市场监督管理局" in (r.agency or "")]
+    assert len(in_use) == 1 and len(stored) == 2
+    assert in_use[0].file == SCJ_HTML.name
+    assert "读得更完整" in outcomes[1].message and "未能读取之处 0 处" in outcomes[1].message
+    total = library.facts.value(in_use[0].id, "table3", "new_received", "total")
+    assert total is not None and total.value == 1 and total.report_id == in_use[0].id

@@ -105,6 +105,21 @@ def _edition_in_use(tx, agency: str | None, year: int | None, not_id: str) -> Re
     return record_in(tx, row[0]) if row else None
 
 
+def _stored_report(tx, report_id: str) -> Report:
+    row = tx.execute("SELECT report_json FROM reports WHERE id = ?", (report_id,)).fetchone()
+    return Report.from_json(json.loads(row[0]))
+
+
+def _better(new: Report, in_use: Report) -> bool:
+    """Whether a newly stored edition should replace the one in use: the edition we read better (fewer
+    “未能读取” warnings: unread or unsure cells, rows and tables) wins, so a poorly scanned copy never displaces
+    the web page it was printed from; read equally well, the newer one (`_newer`)."""
+    unread_new, unread_old = len(new.reading_warnings()), len(in_use.reading_warnings())
+    if unread_new != unread_old:
+        return unread_new < unread_old
+    return _newer(new.published, in_use.published)
+
+
 def _newer(published: str | None, other_published: str | None) -> bool:
     """Whether a newly stored edition is newer than the one in use: a later 落款 date; without two different
     dates, the one stored last."""
@@ -119,13 +134,21 @@ def _retire(tx, old_id: str, new_id: str) -> None:
     tx.execute("UPDATE reports SET edition_of = ? WHERE id = ? OR edition_of = ?", (new_id, old_id, old_id))
 
 
-def _edition_note(record: ReportRecord, other: ReportRecord, in_use: bool) -> str:
+def _edition_note(record: ReportRecord, other: ReportRecord, in_use: bool, why: str) -> str:
     who = f"{record.agency}{record.year}年报"
     if in_use:
-        return (f"资料库中已有{who}的另一版本“{other.file}”：本版“{record.file}”较新，问答、排名和对比改用本版；"
-                "旧版仍保留在年报库中，可在年报库中改选。")
-    return (f"资料库中已有{who}的另一版本“{other.file}”，它较新，问答、排名和对比仍使用它；本版“{record.file}”"
+        return (f"资料库中已有{who}的另一版本“{other.file}”：本版“{record.file}”{why}，问答、排名和对比改用本版；"
+                "另一版本仍保留在年报库中，可在年报库中改选。")
+    return (f"资料库中已有{who}的另一版本“{other.file}”，它{why}，问答、排名和对比仍使用它；本版“{record.file}”"
             "保留在年报库中，可在年报库中改选。")
+
+
+def _why_better(new: Report, in_use: Report, new_wins: bool) -> str:
+    """Why the edition chosen was chosen, in the words of `_edition_note`."""
+    unread = {True: len(new.reading_warnings()), False: len(in_use.reading_warnings())}
+    if unread[True] != unread[False]:
+        return f"读得更完整（未能读取之处 {unread[new_wins]} 处，另一版本 {unread[not new_wins]} 处）"
+    return "较新"
 
 
 def data_dir_from(arg: str | None = None) -> Path:
@@ -285,7 +308,8 @@ class Library:
             if old:
                 _delete_report(tx, old[0])
             other = _edition_in_use(tx, report.agency, report.year, rid)
-            in_use = other is None or _newer(report.published, other.published)
+            other_report = _stored_report(tx, other.id) if other is not None else None
+            in_use = other_report is None or _better(report, other_report)
             tx.execute("INSERT INTO reports (id, path, file, sha256, agency, year, format, published, title, kind, "
                        "pages, n_errors, n_warnings, n_extract_warnings, n_chunks, report_json, findings_json, "
                        "stored_at, edition_of, group_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -304,7 +328,8 @@ class Library:
         self.facts.forget_reads()          # a report stored again within the same second keeps its stored_at
         record = self.facts.report(rid)
         return StoredReport("replaced" if replaced else "added", record, replaced,
-                            _edition_note(record, other, in_use) if other else None)
+                            _edition_note(record, other, in_use, _why_better(report, other_report, in_use))
+                            if other else None)
 
     def use_edition(self, ref: str) -> ReportRecord:
         """Make a stored edition the one answers use (the official's choice in 年报库)."""

@@ -40,8 +40,10 @@ RULE_END_PT = 0.75           # a vertical rule ends on a horizontal one (a T or 
 LONG_V_RULE_PT = 36.0        # ... unless it is this long (a table cut by a page break has no rule at the cut)
 TEXT_LINE_CHARS = 3          # a short vertical run through a line of text at least this many characters long
                              # (box width / height) is a character's stroke, not a rule
+MIN_TABLE_CELLS = 4          # a ruled frame with fewer cells is not a table (a box around a title)
+CELL_FILL = 0.8             # a region enclosed by rules is a cell when it fills this share of its box
 MIN_CELL_PT = 6.0            # a region smaller than this in either direction is not a cell
-SNAP_PT = 3.0                # cell edges closer than this are the same grid line
+SNAP_PT = 4.5                # cell edges closer than this are the same grid line
 CELL_MARGIN_PT = 1.5         # ink this close to a cell's border is the border, not text
 GOOD_PAGE_SCORE = 0.75       # a page whose readings average below this is tried upside down
 MIN_PAGE_SCORE = 0.6         # ... and is unreadable when neither way reaches this
@@ -51,6 +53,13 @@ LINE_ASPECT = 1.5            # a text line box this many times longer one way th
 SIDEWAYS_MIN_LINES = 3       # a page is sideways when at least this many lines run down it
 SIDEWAYS_RATIO = 2.0         # ... and they outnumber the lines running across it this many times
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
+FRAGMENT_PT = 2.5           # a dash of a light rule: a vertical run at least this tall (points)
+TEXT_EDGE = 0.2             # a horizontal rule may graze this share of a text line's height at its top or foot
+RULE_WIDTH_PT = 1.5         # dashes this close side by side are one rule (a light rule scans 2–4 px wide)
+LONG_DASH_PT = 14.0         # ... and one dash at least this long: longer than any stroke of a character
+BRIDGE_COVER = 0.6          # ... and dashes covering this share of a row's height make its rule whole
+RULE_BLOCK_PX = 31          # the neighbourhood (pixels, odd) whose mean is the paper's shade for rule_ink
+RULE_CONTRAST = 25          # ... and how much darker than it a pixel of a rule is (grey levels)
 DISAGREED = 0.5              # the confidence of a number the page reading and the cell's own reading disagree on
 
 
@@ -79,19 +88,114 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     return ink
 
 
+def rule_ink(gray: np.ndarray) -> np.ndarray:
+    """Ink for finding ruling lines: darker than the paper around it by RULE_CONTRAST (a local threshold). An
+    office suite prints rules thin and light; Otsu's page-wide threshold, set between paper and black text,
+    breaks them into dashes, and cells that lose a border merge."""
+    blurred = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.adaptiveThreshold(blurred, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 RULE_BLOCK_PX, RULE_CONTRAST)
+
+
 def ink_share(gray: np.ndarray) -> float:
     """The share of clearly dark pixels (a blank page with scanner noise has almost none)."""
     return float(np.count_nonzero(gray < 128)) / gray.size
 
 
-def _rules(ink: np.ndarray, px_per_pt: float, text: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _rules(ink: np.ndarray, px_per_pt: float, text: list | None = None,
+           bridge: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The horizontal and vertical ruling lines of a page (ink masks); `text`, the OCR boxes of the page,
-    tells strokes of characters from rules (see `_anchored`)."""
+    tells strokes of characters from rules (see `_anchored`). `bridge`: make rules scanned into dashes whole
+    (for finding cells; not for erasing rules from a cell's image, where a digit beside the rule would go too)."""
+    text = text or []
     h_len = max(10, int(H_RULE_PT * px_per_pt))
     v_len = max(8, int(V_RULE_PT * px_per_pt))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    return horizontal, _anchored(vertical, horizontal, px_per_pt, text or [])
+    if bridge:
+        vertical = cv2.bitwise_or(vertical, _bridged(ink, horizontal, px_per_pt, text, upright=True))
+        boxes_t = [_Box(b.text, (b.box[1], b.box[0], b.box[3], b.box[2])) for b in text]
+        horizontal = cv2.bitwise_or(horizontal, _bridged(ink.T, vertical.T, px_per_pt, boxes_t, upright=False).T)
+    return horizontal, _anchored(vertical, horizontal, px_per_pt, text)
+
+
+@dataclass(frozen=True)
+class _Box:
+    text: str
+    box: tuple
+
+
+def _bridged(ink: np.ndarray, across: np.ndarray, px_per_pt: float, text: list, upright: bool) -> np.ndarray:
+    """Rules printed light and scanned into dashes. Written for vertical rules (`upright`; horizontal ones are
+    found on the transposed page): between two rules `across` them that cross a column of short runs, the runs
+    cover most of the length (BRIDGE_COVER) → the whole segment is a rule. A character's strokes cover a
+    cell's height only in part, and never where OCR read a line of text across it."""
+    out = np.zeros_like(ink)
+    frag = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(FRAGMENT_PT * px_per_pt)))))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(frag, connectivity=8)
+    if n <= 1:
+        return out
+    reach = max(1, int(round(RULE_END_PT * px_per_pt)))
+    min_gap = MIN_CELL_PT * px_per_pt
+    min_dash = LONG_DASH_PT * px_per_pt
+    centres = [float(stats[i][0] + stats[i][2] / 2) for i in range(1, n) if stats[i][2] <= 3 * reach + 2]
+    length = ink.shape[0]
+    for x in sorted({int(round(v)) for v in _snap(centres, max(1.0, 0.5 * px_per_pt)).values()}):
+        x0, x1 = max(0, x - reach), x + reach + 1
+        crossing = np.flatnonzero(across[:, x0:x1].any(axis=1))
+        if len(crossing) < 2:
+            continue
+        rules = [int(g.mean()) for g in np.split(crossing, np.flatnonzero(np.diff(crossing) > 1) + 1)]
+        end = _dashes_end(frag[:, x0:x1].any(axis=1), rules[-1], int(min_gap))
+        if end - rules[-1] >= min_gap:
+            rules.append(end)               # a row cut by the page break: no rule below it, its dashes end there
+        for ya, yb in zip(rules, rules[1:]):
+            if yb - ya < min_gap:
+                continue
+            inside = frag[ya + reach + 1:yb - reach, x0:x1].any(axis=1)
+            if (inside.size and inside.mean() >= BRIDGE_COVER and (not upright or _longest_run(inside) >= min_dash)
+                    and not _across_text(x, ya, yb, text, upright)):
+                cols = np.flatnonzero(frag[ya:yb, x0:x1].any(axis=0))   # as wide as the dashes, no wider
+                out[ya:min(length, yb + 1), x0 + cols.min():x0 + cols.max() + 1] = 255
+    return out
+
+
+def _dashes_end(flags: np.ndarray, start: int, max_gap: int) -> int:
+    """Where the dashes below `start` end: the last flagged position reached from it with no gap wider than
+    `max_gap`."""
+    end = start
+    for y in np.flatnonzero(flags[start + 1:]) + start + 1:
+        if y - end > max_gap:
+            break
+        end = int(y)
+    return end
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """The length of the longest run of True in a 1-D boolean array."""
+    best = run = 0
+    for f in flags:
+        run = run + 1 if f else 0
+        best = max(best, run)
+    return best
+
+
+def _across_text(x: int, y0: int, y1: int, text: list, upright: bool) -> bool:
+    """Whether a line of text OCR read runs across x between y0 and y1: for a vertical rule, a line of words
+    (numbers of neighbouring cells are often read as one line) with x inside it by a character; for a
+    horizontal one (page transposed), any line with x inside its height by a fifth."""
+    for b in text:
+        bx0, by0, bx1, by1 = b.box
+        if not (by0 < y1 and by1 > y0):
+            continue
+        if upright:
+            inset = by1 - by0
+            if bx0 + inset <= x <= bx1 - inset and not _numeric(b.text.replace(" ", "")):
+                return True
+        elif bx0 + TEXT_EDGE * (bx1 - bx0) <= x <= bx1 - TEXT_EDGE * (bx1 - bx0):
+            return True
+    return False
 
 
 def _anchored(vertical: np.ndarray, horizontal: np.ndarray, px_per_pt: float, text: list) -> np.ndarray:
@@ -131,7 +235,7 @@ def _anchored(vertical: np.ndarray, horizontal: np.ndarray, px_per_pt: float, te
 def skew_angle(gray: np.ndarray, px_per_pt: float) -> float:
     """The page's skew in degrees (positive: text rises to the right... as cv2 measures it): the median slope
     of long horizontal rules, or of text lines when there are none."""
-    ink = binarize(gray)
+    ink = rule_ink(gray)
     h, w = ink.shape
     horizontal, _ = _rules(ink, px_per_pt)
     angles = _slopes(horizontal, min_width=w // 5)
@@ -186,8 +290,7 @@ def _snap(values: list[float], tol: float) -> dict[float, float]:
 def table_cells(gray: np.ndarray, px_per_pt: float, text: list | None = None) -> list[list[tuple[int, int, int, int]]]:
     """The ruled tables of a straightened page: for each, its cells as pixel boxes (x0, y0, x1, y1) on a grid.
     `text`: the page's OCR boxes (see `_anchored`)."""
-    ink = binarize(gray)
-    horizontal, vertical = _rules(ink, px_per_pt, text)
+    horizontal, vertical = _rules(rule_ink(gray), px_per_pt, text)
     grow = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), grow)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
@@ -204,19 +307,67 @@ def table_cells(gray: np.ndarray, px_per_pt: float, text: list | None = None) ->
         m, cl, cst, _ = cv2.connectedComponentsWithStats((1 - region).astype(np.uint8), connectivity=4)
         boxes = []
         for j in range(1, m):
-            cx, cy, cw, ch, _ = cst[j]
-            if cw < min_cell or ch < min_cell:
-                continue
+            cx, cy, cw, ch, area = cst[j]
+            if cw < min_cell or ch < min_cell or area < CELL_FILL * cw * ch:
+                continue                    # too small, or not a rectangle (the space around a table's ragged edge)
             boxes.append((x + cx - 2, y + cy - 2, x + cx + cw + 2, y + cy + ch + 2))
-        if len(boxes) < 4:
+        if len(boxes) < MIN_TABLE_CELLS:
             continue
         tol = SNAP_PT * px_per_pt
         xs = _snap([b[0] for b in boxes] + [b[2] for b in boxes], tol)
         ys = _snap([b[1] for b in boxes] + [b[3] for b in boxes], tol)
-        tables.append([(int(round(xs[b[0]])), int(round(ys[b[1]])), int(round(xs[b[2]])), int(round(ys[b[3]])))
-                       for b in boxes])
+        snapped = [(int(round(xs[b[0]])), int(round(ys[b[1]])), int(round(xs[b[2]])), int(round(ys[b[3]])))
+                   for b in boxes]
+        snapped = _without_enclosing(snapped)
+        tables.extend(t for t in _stacked_tables(snapped, tol) if len(t) >= MIN_TABLE_CELLS)
     tables.sort(key=lambda t: min(b[1] for b in t))
     return tables
+
+
+def _without_enclosing(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The cells without any region that holds another cell's centre: a space enclosed around cells whose rules
+    did not all close (its box would overlap theirs, and the text inside would be read twice, “27” as “2277”)."""
+    def holds(a, b) -> bool:
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        return a != b and a[0] < cx < a[2] and a[1] < cy < a[3]
+    return [a for a in boxes if not any(holds(a, b) for b in boxes)]
+
+
+def _stacked_tables(boxes: list[tuple[int, int, int, int]], tol: float) -> list[list[tuple[int, int, int, int]]]:
+    """One ruled frame holding two tables one above the other (表三's last row, a framed title row
+    “四、政府信息公开行政复议、行政诉讼情况”, then 表四): where no cell crosses a row boundary and the rows on
+    either side share no inner column edge, the frame is two tables; the full-width title rows between them
+    belong to neither (their text is read as lines). A title row inside one table (表二's “第二十条第（五）项”
+    between sub-tables of common columns) stays in it."""
+    cuts = sorted({b[1] for b in boxes} | {b[3] for b in boxes})
+    cuts = [y for y in cuts if not any(b[1] < y - tol and b[3] > y + tol for b in boxes)]
+    bands = [[b for b in boxes if b[1] >= y0 - tol and b[3] <= y1 + tol] for y0, y1 in zip(cuts, cuts[1:])]
+    bands = [band for band in bands if band]
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+
+    def inner(band) -> list[int]:
+        return [x for b in band for x in (b[0], b[2]) if x - left > tol and right - x > tol]
+
+    def share(a, b) -> bool:
+        return any(abs(x - y) <= tol for x in a for y in b)
+
+    out: list[list] = [[]]
+    titles: list = []
+    last_inner: list[int] | None = None
+    for band in bands:
+        edges = inner(band)
+        if not edges:                       # a full-width row: a title, or a table's own single-cell row
+            titles.extend(band)
+            continue
+        if last_inner is not None and not share(edges, last_inner):
+            out.append([])                  # another table starts: the titles between were neither's
+        else:
+            out[-1].extend(titles)
+        titles = []
+        out[-1].extend(band)
+        last_inner = edges
+    out[-1].extend(titles)
+    return [t for t in out if t]
 
 
 def _ink_box(ink: np.ndarray, box, margin: int) -> tuple[int, int, int, int] | None:
@@ -298,7 +449,7 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         return PageReading(w, h, scale, angle, turn, False, _score(boxes), [], [])
     grids = table_cells(page, px_per_pt, boxes)
     ink = binarize(page)
-    horizontal, vertical = _rules(ink, px_per_pt, boxes)
+    horizontal, vertical = _rules(ink, px_per_pt, boxes, bridge=False)
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     ink[rules > 0] = 0                         # a cell's text, without the bits of ruling line a skew leaves in it
     page = page.copy()
@@ -313,7 +464,7 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
         for box in sorted(grid, key=lambda b: (b[1], b[0])):
             inside = [k for k, b in enumerate(boxes) if _centre_in(b.box, box)]
             used.update(inside)
-            parts = [[b.text, b.confidence, *b.box] for b in (boxes[k] for k in inside)]
+            parts = [part for part in (_within(boxes[k], box) for k in inside) if part[0]]
             cell = [*box, " ".join(p[0] for p in parts), min((p[1] for p in parts), default=1.0), parts]
             ink_box = _ink_box(ink, box, margin)
             if ink_box is not None and ink_box[3] - ink_box[1] <= ONE_LINE * text_h:
@@ -375,6 +526,34 @@ def _maybe_misread_number(text: str) -> bool:
     return len(text) == 1 or (len(text) <= SHORT_READING and not any(is_cjk(ch) for ch in text))
 
 
+def _within(b: ocr.OcrBox, cell) -> list:
+    """A line OCR read, as a part of the cell its centre lies in: [text, confidence, x0, y0, x1, y1]. The
+    detector sometimes runs a label's line on into the number of the next cell (“…不再处27”): the characters
+    laid out beyond the cell's side (see `characters`) are the neighbour's, read there on their own, and left
+    out here, or the number would be read twice (“2277”)."""
+    x0, y0, x1, y1 = b.box
+    n = len(b.text)
+    if n == 0 or (x0 >= cell[0] and x1 <= cell[2]):
+        return [b.text, b.confidence, *b.box]
+    spans = _char_spans(b.text, x0, x1)
+    keep = [i for i, (a, z) in enumerate(spans) if cell[0] <= (a + z) / 2 <= cell[2]]
+    if not keep:
+        return ["", b.confidence, *b.box]
+    return [b.text[keep[0]:keep[-1] + 1].strip(), b.confidence, spans[keep[0]][0], y0, spans[keep[-1]][1], y1]
+
+
+def _char_spans(text: str, x0: float, x1: float) -> list[tuple[float, float]]:
+    """Where each character of a reading lies along its box: Chinese full width, a space 0.9, others 0.55."""
+    weights = [1.0 if is_cjk(c) or not c.isascii() else (0.9 if c == " " else 0.55) for c in text]
+    total = sum(weights) or 1.0
+    out, x = [], x0
+    for wgt in weights:
+        step = (x1 - x0) * wgt / total
+        out.append((x, x + step))
+        x += step
+    return out
+
+
 def _centre_in(b, cell) -> bool:
     x = (b[0] + b[2]) / 2
     y = (b[1] + b[3]) / 2
@@ -395,18 +574,9 @@ def _numeric(text: str) -> bool:
 def characters(text: str, confidence: float, box, scale: float) -> list[dict]:
     """A reading laid out along its box as pdfplumber-like characters (Chinese full width, others half)."""
     x0, y0, x1, y1 = (v * scale for v in box)
-    weights = [1.0 if is_cjk(c) or not c.isascii() else (0.9 if c == " " else 0.55) for c in text]
-    total = sum(weights) or 1.0
     size = max(1.0, (y1 - y0) * 0.85)
-    out = []
-    x = x0
-    for c, wgt in zip(text, weights):
-        step = (x1 - x0) * wgt / total
-        if c.strip():
-            out.append({"text": c, "x0": x, "x1": x + step * 0.95, "top": y0, "bottom": y1, "size": size,
-                        "confidence": confidence})
-        x += step
-    return out
+    return [{"text": c, "x0": a, "x1": a + (z - a) * 0.95, "top": y0, "bottom": y1, "size": size,
+             "confidence": confidence} for c, (a, z) in zip(text, _char_spans(text, x0, x1)) if c.strip()]
 
 
 def unreadable_message(what: str, tried: str) -> ExtractError:
