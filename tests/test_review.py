@@ -162,6 +162,7 @@ def test_reading_warnings_are_counted_apart(library, tmp_path):
     report = library.facts.report_object(src.id)
     report.warnings.append(Warning("table_unread", "未能读取表四：报告中有该表的内容，但程序无法确定其行列", "table4"))
     report.sha256 = "f" * 64
+    report.agency = "沭阳县统计局"        # another unit: an edition of 015 read worse would not be the one in use
     stored = library.store(report, library.facts.findings(src.id), path=tmp_path / "unread.html",
                            file="virtual/unread.html", group="读取组").record
     review = review_group(library, "读取组", 2023)

@@ -55,7 +55,7 @@ SIDEWAYS_RATIO = 2.0         # ... and they outnumber the lines running across i
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
 FRAGMENT_PT = 2.5           # a dash of a light rule: a vertical run at least this tall (points)
 TEXT_EDGE = 0.2             # a horizontal rule may graze this share of a text line's height at its top or foot
-RULE_WIDTH_PT = 1.5         # dashes this close side by side are one rule (a light rule scans 2–4 px wide)
+DASH_SNAP_PT = 0.5          # dashes whose centres are this close are one column of dashes
 LONG_DASH_PT = 14.0         # ... and one dash at least this long: longer than any stroke of a character
 BRIDGE_COVER = 0.6          # ... and dashes covering this share of a row's height make its rule whole
 RULE_BLOCK_PX = 31          # the neighbourhood (pixels, odd) whose mean is the paper's shade for rule_ink
@@ -141,7 +141,7 @@ def _bridged(ink: np.ndarray, across: np.ndarray, px_per_pt: float, text: list, 
     min_dash = LONG_DASH_PT * px_per_pt
     centres = [float(stats[i][0] + stats[i][2] / 2) for i in range(1, n) if stats[i][2] <= 3 * reach + 2]
     length = ink.shape[0]
-    for x in sorted({int(round(v)) for v in _snap(centres, max(1.0, 0.5 * px_per_pt)).values()}):
+    for x in sorted({int(round(v)) for v in _snap(centres, max(1.0, DASH_SNAP_PT * px_per_pt)).values()}):
         x0, x1 = max(0, x - reach), x + reach + 1
         crossing = np.flatnonzero(across[:, x0:x1].any(axis=1))
         if len(crossing) < 2:
