@@ -237,7 +237,7 @@ def skew_angle(gray: np.ndarray, px_per_pt: float) -> float:
     of long horizontal rules, or of text lines when there are none."""
     ink = rule_ink(gray)
     h, w = ink.shape
-    horizontal, _ = _rules(ink, px_per_pt)
+    horizontal, _ = _rules(ink, px_per_pt)     # dashes joined: long rules to measure (without, 026 reads 44/200)
     angles = _slopes(horizontal, min_width=w // 5)
     if len(angles) < 2:
         blobs = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * px_per_pt)), 1)))
