@@ -121,3 +121,17 @@ def office_scan(source: Path, out: Path, *, dpi: int = 150, seed: int = 0) -> Pa
     with tempfile.TemporaryDirectory() as tmp:
         printed = office_convert(Path(source), Path(tmp))
         return scanned_pdf(printed, out, dpi=dpi, seed=seed)
+
+
+def browser_scan(html: Path, out: Path, *, dpi: int = 150, seed: int = 0) -> Path:
+    """A web report as an office prints it from the browser and scans it: headless Chromium prints the page
+    (darker rules than LibreOffice's, a framed title row joining 表三's frame to 表四's), then `scanned_pdf`."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise RuntimeError("Chromium is not installed")
+    with tempfile.TemporaryDirectory() as tmp:
+        printed = Path(tmp) / "printed.pdf"
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--user-data-dir={tmp}/profile", f"--print-to-pdf={printed}", Path(html).resolve().as_uri()],
+                       check=True, capture_output=True, timeout=120)
+        return scanned_pdf(printed, out, dpi=dpi, seed=seed)

@@ -30,11 +30,8 @@ def _cells(record: dict) -> dict[str, object]:
     return {k: v for k, v in out.items() if ".columns" not in k}
 
 
-# Office scans (issue 22) not yet read whole: marked here, exactly those cases and strictly, so CI stays honest.
-# tests/test_office_scans.py holds what is read (no silent number, floors on the rest).
+# What an office scan does not yet give exactly: marked here, exactly those cases and strictly, so CI stays honest.
 OFFICE_SCAN = {
-    "cells": "the shared 026 office scan reads 183 of 200 cells, the other 17 flagged (a header row and a row cut "
-             "by the page break lose light rules; （六）'s merged cells): issue 22",
     "agency": "OCR reads 沭阳县 as 沐阳县; the library stores the gazetteer's 沭阳县 beside it (issue 23), the "
               "extraction keeps what the page shows",
 }
@@ -57,7 +54,7 @@ def extracted(shared):
     return get
 
 
-@pytest.mark.parametrize("gold_file", _office_scan_xfail("cells", {"026_pingtan_scj_2023.scan"}))
+@pytest.mark.parametrize("gold_file", GOLD_FILES, ids=[p.stem for p in GOLD_FILES])
 def test_every_gold_cell_is_read(gold_file, extracted):
     g = json.loads(gold_file.read_text(encoding="utf-8"))
     got = _cells(extracted(g))

@@ -28,7 +28,7 @@ REC_BATCH = 6               # recognition batch size (larger batches pad more: s
 MIN_TEXT_SCORE = 0.2        # readings below this are dropped as noise; above it they are kept and flagged if low
 THREADS = 2                 # onnxruntime intra-op threads (the machine has 2 cores)
 UNREAD_MARK = "?"           # the text of a table cell that holds ink OCR could not read (flagged, never a value)
-CACHE_VERSION = "11"        # bump when the reading of a page changes, so old cache entries are not reused
+CACHE_VERSION = "14"        # bump when the reading of a page changes, so old cache entries are not reused
 
 
 @dataclass(frozen=True)

@@ -802,7 +802,7 @@ def _join(a: _Table, b: _Table) -> _Table:
         if not down.text:
             if not (header_then_data and rows_of(top, last[c]) == 1):
                 down.continued = True
-        elif (not _is_value(down.text) and not _ENUMERATED.match(down.text)
+        elif (not header_then_data and not _is_value(down.text) and not _ENUMERATED.match(down.text)
               and (rows_of(top, last[c]) > 1 or rows_of(bottom, first[c]) > 1)):
             up.text = join_lines([up.text, down.text])
             down.text = ""

@@ -54,9 +54,12 @@ SIDEWAYS_MIN_LINES = 3       # a page is sideways when at least this many lines 
 SIDEWAYS_RATIO = 2.0         # ... and they outnumber the lines running across it this many times
 ONE_LINE = 1.6               # a cell whose ink is at most this many text heights tall holds one line
 FRAGMENT_PT = 2.5           # a dash of a light rule: a vertical run at least this tall (points)
+TEXT_NUMBER_CORE = 0.25     # ... and a vertical one may not pass through the middle half of a number read whole
 TEXT_EDGE = 0.2             # a horizontal rule may graze this share of a text line's height at its top or foot
 DASH_SNAP_PT = 0.5          # dashes whose centres are this close are one column of dashes
 LONG_DASH_PT = 14.0         # ... and one dash at least this long: longer than any stroke of a character
+CONTINUED_RULE = 0.9        # ... when a rule found whole covers this share of the dash's length just above it
+DASHES_COVER = 0.75         # ... or several dashes covering this share of a short row
 BRIDGE_COVER = 0.6          # ... and dashes covering this share of a row's height make its rule whole
 RULE_BLOCK_PX = 31          # the neighbourhood (pixels, odd) whose mean is the paper's shade for rule_ink
 RULE_CONTRAST = 25          # ... and how much darker than it a pixel of a rule is (grey levels)
@@ -113,9 +116,10 @@ def _rules(ink: np.ndarray, px_per_pt: float, text: list | None = None,
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     if bridge:
-        vertical = cv2.bitwise_or(vertical, _bridged(ink, horizontal, px_per_pt, text, upright=True))
+        vertical = cv2.bitwise_or(vertical, _bridged(ink, horizontal, vertical, px_per_pt, text, upright=True))
         boxes_t = [_Box(b.text, (b.box[1], b.box[0], b.box[3], b.box[2])) for b in text]
-        horizontal = cv2.bitwise_or(horizontal, _bridged(ink.T, vertical.T, px_per_pt, boxes_t, upright=False).T)
+        horizontal = cv2.bitwise_or(horizontal, _bridged(ink.T, vertical.T, horizontal.T, px_per_pt, boxes_t,
+                                                             upright=False).T)
     return horizontal, _anchored(vertical, horizontal, px_per_pt, text)
 
 
@@ -125,11 +129,13 @@ class _Box:
     box: tuple
 
 
-def _bridged(ink: np.ndarray, across: np.ndarray, px_per_pt: float, text: list, upright: bool) -> np.ndarray:
+def _bridged(ink: np.ndarray, across: np.ndarray, found: np.ndarray, px_per_pt: float, text: list,
+             upright: bool) -> np.ndarray:
     """Rules printed light and scanned into dashes. Written for vertical rules (`upright`; horizontal ones are
     found on the transposed page): between two rules `across` them that cross a column of short runs, the runs
     cover most of the length (BRIDGE_COVER) → the whole segment is a rule. A character's strokes cover a
-    cell's height only in part, and never where OCR read a line of text across it."""
+    cell's height only in part, and never where OCR read a line of text across it. `found`: the rules found
+    whole, which a short row's dashes may continue (see `_dashed`)."""
     out = np.zeros_like(ink)
     frag = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(FRAGMENT_PT * px_per_pt)))))
@@ -154,10 +160,13 @@ def _bridged(ink: np.ndarray, across: np.ndarray, px_per_pt: float, text: list, 
             if yb - ya < min_gap:
                 continue
             inside = frag[ya + reach + 1:yb - reach, x0:x1].any(axis=1)
-            if (inside.size and inside.mean() >= BRIDGE_COVER and (not upright or _longest_run(inside) >= min_dash)
+            above = found[max(0, ya - int(min_dash)):max(0, ya - reach), x0:x1].any(axis=1)
+            continues = above.size > 0 and above.mean() >= CONTINUED_RULE
+            if (inside.size and inside.mean() >= BRIDGE_COVER and (not upright or _dashed(inside, min_dash, continues))
                     and not _across_text(x, ya, yb, text, upright)):
-                cols = np.flatnonzero(frag[ya:yb, x0:x1].any(axis=0))   # as wide as the dashes, no wider
-                out[ya:min(length, yb + 1), x0 + cols.min():x0 + cols.max() + 1] = 255
+                # thin, on the column the dashes fill most: a digit's stroke beside the rule is not made part of it
+                at = x0 + int(np.argmax(frag[ya:yb, x0:x1].sum(axis=0)))
+                out[ya:min(length, yb + 1), max(0, at - 1):at + 2] = 255
     return out
 
 
@@ -172,13 +181,25 @@ def _dashes_end(flags: np.ndarray, start: int, max_gap: int) -> int:
     return end
 
 
-def _longest_run(flags: np.ndarray) -> int:
-    """The length of the longest run of True in a 1-D boolean array."""
-    best = run = 0
+def _dashed(flags: np.ndarray, min_dash: float, continues: bool) -> bool:
+    """Whether the runs along a segment are a rule's dashes, not a character's strokes: one dash longer than any
+    stroke; or, in a row too short for such a dash (cut by the page break) that `continues` a rule found whole
+    just above it, several dashes covering most of it (DASHES_COVER)."""
+    runs = _runs(flags)
+    return bool(runs) and (max(runs) >= min_dash
+                           or (continues and len(runs) >= 2 and flags.mean() >= DASHES_COVER))
+
+
+def _runs(flags: np.ndarray) -> list[int]:
+    """The lengths of the runs of True in a 1-D boolean array."""
+    out, run = [], 0
     for f in flags:
-        run = run + 1 if f else 0
-        best = max(best, run)
-    return best
+        if f:
+            run += 1
+        elif run:
+            out.append(run)
+            run = 0
+    return out + ([run] if run else [])
 
 
 def _across_text(x: int, y0: int, y1: int, text: list, upright: bool) -> bool:
@@ -192,6 +213,9 @@ def _across_text(x: int, y0: int, y1: int, text: list, upright: bool) -> bool:
         if upright:
             inset = by1 - by0
             if bx0 + inset <= x <= bx1 - inset and not _numeric(b.text.replace(" ", "")):
+                return True
+            quarter = TEXT_NUMBER_CORE * (bx1 - bx0)   # one number read as one (“27”): no rule runs through it
+            if " " not in b.text.strip() and _numeric(b.text) and bx0 + quarter <= x <= bx1 - quarter:
                 return True
         elif bx0 + TEXT_EDGE * (bx1 - bx0) <= x <= bx1 - TEXT_EDGE * (bx1 - bx0):
             return True
@@ -450,7 +474,7 @@ def _read_uncached(gray: np.ndarray, scale: float, settings) -> PageReading:
     grids = table_cells(page, px_per_pt, boxes)
     ink = binarize(page)
     horizontal, vertical = _rules(ink, px_per_pt, boxes, bridge=False)
-    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
+    rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
     ink[rules > 0] = 0                         # a cell's text, without the bits of ruling line a skew leaves in it
     page = page.copy()
     page[rules > 0] = 255
