@@ -3,11 +3,13 @@ per report of each layout family built from the gold (crawler text glued or spac
 headers); with --scanned, OCR of scanned pages: seconds per page (table pages and text pages apart, wall and
 CPU), peak memory, and the time to read the same scan again from the page cache.
 
-Run by hand:  .venv/bin/python bench/extract.py [--repeat 3] [--scanned [--dpi 150] [--reports NAME ...]]
+Run by hand:  .venv/bin/python bench/extract.py [--repeat 3] [--scanned [--office] [--dpi 150] [--reports NAME ...]
+              [--out bench/out/office_scans.json]]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -21,9 +23,10 @@ SHARED = REPO.parent / "shared"
 from ingest.extract import extract  # noqa: E402
 
 
-def scanned(dpi: int, reports: list[str]) -> None:
+def scanned(dpi: int, reports: list[str], office: bool = False, out: Path | None = None) -> None:
     """Each page of each report, scanned (tests/scanned.py), OCR'd alone with an empty cache; then the whole
-    file again from the cache."""
+    file again from the cache. `office`: the reports are the shared HTML, printed by LibreOffice first (the
+    office-scan family). `out`: the figures also written there as JSON."""
     import os
     import tempfile
     sys.path.insert(0, str(REPO / "tests"))
@@ -35,8 +38,14 @@ def scanned(dpi: int, reports: list[str]) -> None:
         ocr.engine()
         print(f"engine load {time.perf_counter() - t:.2f} s; settings {ocr.settings()}")
         per_kind: dict[str, list[tuple[float, float]]] = {"table": [], "text": []}
+        figures: dict = {"dpi": dpi, "office": office, "reports": {}}
         for name in reports:
             src = SHARED / "reports" / f"{name}.pdf"
+            if office:
+                from render import office_convert
+                printed = Path(tmp) / "printed"
+                printed.mkdir(exist_ok=True)
+                src = office_convert(SHARED / "reports" / f"{name}.html", printed)
             scan = scanned_pdf(src, Path(tmp) / f"{name}.pdf", dpi=dpi, seed=1)
             tables = set(table_pages(src))
             times: dict[int, tuple[float, float]] = {}
@@ -62,12 +71,21 @@ def scanned(dpi: int, reports: list[str]) -> None:
             hit = time.perf_counter() - t
             print(f"{name}: {r.pages} pages in {wall:.1f} s wall / {cpu:.1f} s CPU; from the cache {hit:.2f} s; "
                   f"{sum(1 for w in r.warnings if w.code == 'ocr_uncertain')} ocr_uncertain warnings")
+            figures["reports"][name] = {"pages": r.pages, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+                                        "from_cache_s": round(hit, 2)}
         for kind, v in per_kind.items():
             if v:
                 print(f"{kind} pages: {len(v)}, mean {sum(w for w, _ in v) / len(v):.1f} s wall, "
                       f"{sum(c for _, c in v) / len(v):.1f} s CPU per page")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"process max RSS {rss:.0f} MB (OCR engine and page images included)")
+        if out is not None:
+            figures["per_page"] = {kind: {"pages": len(v), "mean_wall_s": round(sum(w for w, _ in v) / len(v), 2),
+                                          "mean_cpu_s": round(sum(c for _, c in v) / len(v), 2)}
+                                   for kind, v in per_kind.items() if v}
+            figures["max_rss_mb"] = round(rss)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -75,10 +93,13 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--scanned", action="store_true", help="OCR bench on scanned renditions of the shared PDFs")
     p.add_argument("--dpi", type=int, default=150, help="resolution of the simulated scans")
-    p.add_argument("--reports", nargs="*", default=["005_hongze_district_2023"])
+    p.add_argument("--reports", nargs="*", default=None)
+    p.add_argument("--office", action="store_true", help="with --scanned: the shared HTML printed by LibreOffice")
+    p.add_argument("--out", type=Path, help="with --scanned: write the figures as JSON here")
     args = p.parse_args()
     if args.scanned:
-        scanned(args.dpi, args.reports)
+        default = ["015_shuyang_fgj_2023", "026_pingtan_scj_2023"] if args.office else ["005_hongze_district_2023"]
+        scanned(args.dpi, args.reports or default, args.office, args.out)
         return
     files = sorted((SHARED / "seeds").iterdir()) + sorted((SHARED / "reports").iterdir())
     print(f"{'file':40} {'pages':>5} {'best s':>8} {'pages/s':>8} {'peak MB':>8}")
