@@ -25,7 +25,7 @@ from ingest.loaders.ocr import UNREAD_MARK
 from ingest.report import READING_CODES, Cell, Table, Warning
 from ingest.schema import (FORMAT_2019, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT,
                            TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label, row_label)
-from ingest.tables import BLANK_MARKS
+from ingest.schema import BLANK_MARKS
 
 # An OCR cell read below this is not trusted without a checksum. Measured with bench/ocr_threshold.py (2026-12-01):
 # 13 scans (round-trip renders of 6 gold reports, the table pages of the 3 real shared PDFs; 150 and 200 dpi),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ingest.document import Source
-from ingest.schema import (TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
+from ingest.schema import (BLANK_MARKS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            TABLE3_OTHER_SPLIT, FORMAT_2019, SECTIONS, FEES_ROW, FEES_COLUMNS)
 
 Number = int | float
@@ -145,6 +145,14 @@ class Report:
     def reading_warnings(self) -> list["Warning"]:
         """What we could not read (READING_CODES): to show as “未能读取……请核对原件”, never as the report's error."""
         return [w for w in self.warnings if w.code in READING_CODES]
+
+    def unread_cell(self, table: str, row: str, cell: "Cell") -> bool:
+        """Whether a cell without a value is one we failed to read rather than one the report left blank: its
+        table or row carries a reading warning, or it holds something printed that was not read as a value
+        (ink OCR could not read; a "/" or "—" is the report's own blank)."""
+        if any(w.table == table and w.row in (None, row) for w in self.reading_warnings()):
+            return True
+        return cell.raw.strip() not in BLANK_MARKS
 
     def unread_tables(self) -> set[str]:
         """Tables whose region holds table-like content that we could not read (not the report's fault)."""

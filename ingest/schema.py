@@ -4,6 +4,8 @@ Labels here are what the templates print; `ingest/tables.py` matches real, messy
 """
 from __future__ import annotations
 
+BLANK_MARKS = {"", "/", "／", "—", "——", "-", "－", "–", "\\", "、", "无", "空"}   # what a report prints for "nothing"
+
 FORMAT_2021 = "2021"
 FORMAT_2019 = "2019"
 

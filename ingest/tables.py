@@ -22,12 +22,11 @@ from ingest.identities import table3_identities
 from ingest.labels import core, similarity, squash
 from ingest.text import ORDINAL_PREFIX, top_section_number
 from ingest.report import READING_CODES, Cell, Table, Warning
-from ingest.schema import (FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
+from ingest.schema import (BLANK_MARKS, FORMAT_2019, FORMAT_2021, TABLE2_2019_ROWS, TABLE2_COLUMN_LABELS, TABLE2_ROWS,
                            FEES_COLUMNS, FEES_ROW, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS,
                            column_label, row_label)
 
 NUMBER = re.compile(r"^[+\-]?\d[\d,，]*(?:\.\d+)?$")
-BLANK_MARKS = {"", "/", "／", "—", "——", "-", "－", "–", "\\", "、", "无", "空"}
 # a row typed as text: its label, then its numbers after a space, or glued to a label that ends in a word
 # (“规章2 0 34”; not after 年/月/日/第…, where a number belongs to the words)
 _INLINE_VALUES = re.compile(r"^(?P<label>[^。；！？]{1,80}?(?:[\u4e00-\u9fff）)”](?=\s)|[\u4e00-\u9fff）)”](?<![年月日号第共约近达至和及或]))"

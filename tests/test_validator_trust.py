@@ -100,6 +100,22 @@ def test_a_row_with_blank_cells_is_not_missing():
     assert [f.severity for f in of(fs, "B7")] == ["info"]
 
 
+def test_a_printed_cell_we_could_not_read_is_never_called_blank():
+    """A scanned cell holding ink OCR could not read ("?"), and a row we flagged as unread, are our reading
+    failures: B7's "空白单元格……没有发生的请填0" lists only cells the report left blank."""
+    r = make_report(BASE.format(req=""))
+    r.table3.rows["denied_state_secret"]["natural_person"] = Cell(None, raw="?", confidence=0.0)
+    r.table3.rows["denied_third_party_rights"] = {c: Cell(None, raw="") for c in TABLE3_COLUMNS}
+    r.warnings.append(Warning("ocr_uncertain", "第3页表三“4.保护第三方合法权益”一行未能读取，请核对原件",
+                              "table3", "denied_third_party_rights"))
+    r.table3.rows["denied_internal_affairs"]["commercial"] = Cell(None, raw="/")          # blank as the report prints it
+    fs = check(r)
+    (b7,) = of(fs, "B7")
+    assert b7.actual == 1 and "5.属于三类内部事务信息" in b7.message
+    assert "国家秘密" not in b7.message and "第三方" not in b7.message
+    assert errors(fs) == []
+
+
 def test_2019_format_is_checked_against_its_own_rows():
     r = make_report(BASE.format(req=""))
     r.year, r.format = 2020, "2019"
