@@ -116,6 +116,24 @@ def test_a_printed_cell_we_could_not_read_is_never_called_blank():
     assert errors(fs) == []
 
 
+def test_the_old_form_resting_on_rows_we_did_not_read_is_our_reading_failure():
+    """A 2023 scan whose （六） sub-rows OCR did not read, read as a single （六） row: with 表三 flagged as read
+    unsure, that is no F1 “2019年试行版” error but a reading warning; read clean, the single row is the old form."""
+    def single_other(flagged: bool):
+        r = make_report(BASE.format(req=""))
+        r.year = 2023
+        sub = [r.table3.rows.pop(k) for k in ("other_overdue_correction", "other_overdue_fee", "other_other")]
+        r.table3.rows["other_processing"] = {c: Cell(sum((row[c].value or 0) for row in sub)) for c in TABLE3_COLUMNS}
+        if flagged:
+            r.warnings.append(Warning("ocr_uncertain", "第4页表三“（六）其他处理”的小项未能读取，请核对原件", "table3",
+                                      "other_processing"))
+        return check(r)
+    fs = single_other(flagged=True)
+    assert of(fs, "F1") == [] and errors(fs) == []
+    assert any(f.rule == READING_RULE and "未能确定表三的版式" in f.message for f in fs)
+    assert [f.severity for f in of(single_other(flagged=False), "F1")] == ["warning"]
+
+
 def test_2019_format_is_checked_against_its_own_rows():
     r = make_report(BASE.format(req=""))
     r.year, r.format = 2020, "2019"

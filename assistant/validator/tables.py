@@ -257,7 +257,14 @@ def check_format(report: Report, c: Collector) -> None:
     t3 = report.table3
     if y is None:
         return
-    if y >= 2021 and report.format == FORMAT_2019:
+    if y >= 2021 and t3 is not None and formulas.uses_single_other(t3.rows) and _other_rows_unsure(report) \
+            and not _table2_2019_items_read(report):
+        # the old form rests only on （六）'s sub-rows being absent, and we did not read all of 表三: ours to say
+        c.add(Finding(READING_RULE, WARNING, "未能确定表三的版式：表三“（六）其他处理”只读到1行，但表三有未能读取的内容，"
+                                             "可能是程序没有读出其3个小项。这是读取问题，不是年报的错误，请核对原件。",
+                      expected=None, actual=None,
+                      evidence=tuple(cell_evidence(report, "table3", "other_processing", k) for k in ("total",))))
+    elif y >= 2021 and report.format == FORMAT_2019:
         # 30号 was issued on 2021-09-26; that it binds the 2021 reports is not verified (RULES.md: [M]), so a
         # 2021 report in the old format is a warning, a later one an error
         single = t3 is not None and formulas.uses_single_other(t3.rows)
@@ -278,6 +285,22 @@ def check_format(report: Report, c: Collector) -> None:
 _2019_ITEMS_SHOWN = 4       # 2019-form 表二 items quoted in the F1 finding
 
 
+_2019_ONLY_COLUMNS = ("new_made", "new_published", "total_published", "prev_items", "delta", "proc_items",
+                      "proc_amount")
+
+
+def _other_rows_unsure(report: Report) -> bool:
+    """Whether 表三 carries a reading warning (a table, row or cell we could not read or read unsure)."""
+    return any(w.table == "table3" for w in report.reading_warnings())
+
+
+def _table2_2019_items_read(report: Report) -> bool:
+    """Whether 表二 printed columns only the 2019 form has (本年新制作数量, 对外公开总数量 …): positive evidence."""
+    t2 = report.table2
+    return t2 is not None and any(t2.cell(row, col) is not None for row, (_, cols) in TABLE2_2019_ROWS.items()
+                                  for col in cols if col in _2019_ONLY_COLUMNS)
+
+
 def _printed_2019_items(report: Report, single_other: bool) -> str:
     """The 2019-form items the report printed, in the words of its own table (表二“规范性文件”“本年新制作数量”…;
     表三 a single “（六）其他处理” row), so that an official recognises the old form."""
@@ -288,8 +311,7 @@ def _printed_2019_items(report: Report, single_other: bool) -> str:
         items = []
         for row, (label, cols) in TABLE2_2019_ROWS.items():
             present = [col for col in cols if t2.cell(row, col) is not None]
-            if present and any(col in ("new_made", "new_published", "total_published", "prev_items", "delta",
-                                       "proc_items", "proc_amount") for col in present):
+            if present and any(col in _2019_ONLY_COLUMNS for col in present):
                 items.append(f"“{label}”的" + "、".join(f"“{cell_column_label('table2', row, col)}”" for col in present))
         if items:
             parts.append("表二印有" + "；".join(items[:_2019_ITEMS_SHOWN]) + ("等栏目" if len(items) > _2019_ITEMS_SHOWN else "栏目"))
