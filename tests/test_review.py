@@ -163,7 +163,9 @@ def test_reading_warnings_are_counted_apart(library, tmp_path):
     report.warnings.append(Warning("table_unread", "未能读取表四：报告中有该表的内容，但程序无法确定其行列", "table4"))
     report.sha256 = "f" * 64
     report.agency = "沭阳县统计局"        # another unit: an edition of 015 read worse would not be the one in use
-    stored = library.store(report, library.facts.findings(src.id), path=tmp_path / "unread.html",
+    r1 = {"rule": "R1", "severity": "warning", "message": "未能读取表四：报告中有该表的内容，但程序无法确定其行列。"
+          "这是读取问题，不是年报的错误。", "evidence": []}
+    stored = library.store(report, library.facts.findings(src.id) + [r1], path=tmp_path / "unread.html",
                            file="virtual/unread.html", group="读取组").record
     review = review_group(library, "读取组", 2023)
     (unit,) = review.units
@@ -171,6 +173,7 @@ def test_reading_warnings_are_counted_apart(library, tmp_path):
     assert unit.errors == stored.n_errors                          # not turned into the unit's error
     assert "未能读取" in review.summary() and "table_unread" not in {p.rule for p in review.problems}
     assert "未能由系统读取" in notice_text(review)
+    assert "R1" not in {p.rule for p in review.problems} and "R1" not in notice_text(review)   # never the unit's
     library.remove(stored.id)
 
 

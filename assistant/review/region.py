@@ -19,6 +19,7 @@ from datetime import date
 from typing import Callable, Mapping, Sequence
 
 from assistant.validator.findings import ERROR, INFO, SEVERITY_ORDER, WARNING, Evidence, Finding
+from assistant.validator.catalogue import READING_RULE
 from assistant.review.titles import rule_title
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from ingest.errors import UserError
@@ -259,6 +260,8 @@ def common_problems(units: Sequence[UnitReview], severities: Sequence[str] = PRO
     by_rule: dict[str, list[tuple[UnitReview, dict]]] = defaultdict(list)
     for u in units:
         for f in u.findings:
+            if f.get("rule") == READING_RULE:
+                continue                       # what we could not read is never the unit's problem: see `unread`
             if f.get("severity") in severities:
                 by_rule[f.get("rule", "")].append((u, f))
     out = []
