@@ -13,7 +13,8 @@ import unicodedata
 from typing import Iterable, Mapping, Sequence
 
 from assistant.validator import catalogue
-from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence
+from assistant.validator import fold_reading
+from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding
 from assistant.metrics import METRICS, compute
 from ingest.report import Report
 from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label
@@ -151,8 +152,17 @@ def evidence_line(e: Mapping) -> str:
     return Evidence(**known).describe()
 
 
+def _finding(d: Mapping) -> Finding:
+    """A stored finding (Finding.to_json()) as a Finding again."""
+    evidence = tuple(Evidence(**{k: v for k, v in e.items() if k in Evidence.__dataclass_fields__})
+                     for e in d.get("evidence") or ())
+    return Finding(d.get("rule", ""), d.get("severity", ""), d.get("message", ""), d.get("expected"), d.get("actual"),
+                   evidence)
+
+
 def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
     """Findings (Finding.to_json() dicts) grouped by severity, errors first, each with its evidence."""
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]   # a poor scan: one entry a table
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in (ERROR, WARNING, INFO)}
     head = f"### {title}\n\n" if title else ""
     if not findings:

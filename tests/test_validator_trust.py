@@ -134,6 +134,28 @@ def test_the_old_form_resting_on_rows_we_did_not_read_is_our_reading_failure():
     assert [f.severity for f in of(single_other(flagged=False), "F1")] == ["warning"]
 
 
+def test_a_poorly_read_table_is_one_entry_in_the_check_not_a_hundred_lines():
+    """Twelve rows of 表三 read unsure on a poor scan: 核查 shows one entry for 表三 naming how many and the first
+    ones, with all their evidence; a table with a couple of them keeps them one by one."""
+    from assistant.validator import fold_reading
+    r = make_report(BASE.format(req=""))
+    rows = list(r.table3.rows)[:12]
+    for row in rows:
+        r.warnings.append(Warning("ocr_uncertain", f"未能读取表三“{row}”一行：扫描页上没有识别出该行，请核对原件", "table3", row))
+    r.warnings.append(Warning("ocr_uncertain", "未能读取表四“行政复议”一行，请核对原件", "table4", "review"))
+    fs = check(r)
+    reading = [f for f in fs if f.rule == READING_RULE]
+    folded = [f for f in fold_reading(fs) if f.rule == READING_RULE]
+    assert len(reading) == 13 and len(folded) == 2
+    t3 = next(f for f in folded if "表三有 12 处未能读取" in f.message)
+    assert len(t3.evidence) == sum(len(f.evidence) for f in reading if any(e.table == "table3" for e in f.evidence))
+    text = render_findings(r, fs)
+    assert text.count("[R1]") == 2 and "表三有 12 处未能读取" in text and "不是年报的错误" in text
+    from assistant.views import findings_markdown                  # the web app's 核查, from stored findings
+    page = findings_markdown([f.to_json() for f in fs])
+    assert page.count("表三有 12 处未能读取") == 1 and page.count("扫描页上没有识别出该行") == 3
+
+
 def test_2019_format_is_checked_against_its_own_rows():
     r = make_report(BASE.format(req=""))
     r.year, r.format = 2020, "2019"

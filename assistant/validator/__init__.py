@@ -27,7 +27,7 @@ from assistant.validator.textindex import TextIndex
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from ingest.report import READING_CODES, Report
 
-__all__ = ["Evidence", "Finding", "check_report", "derived_metrics", "Metric", "render_findings",
+__all__ = ["Evidence", "Finding", "check_report", "derived_metrics", "Metric", "render_findings", "fold_reading",
            "pair_previous", "same_unit", "ERROR", "WARNING", "INFO", "DeadlinePolicy", "RULES", "CHECKS"]
 
 
@@ -170,10 +170,37 @@ def pair_previous(reports: Sequence[Report]) -> dict[int, Report]:
 
 
 # -- rendering -------------------------------------------------------------------------------------
+FOLD_READING = 3              # more reading failures than this in one table are shown as one entry
+
+
+def fold_reading(findings: Sequence[Finding], limit: int = FOLD_READING) -> list[Finding]:
+    """A poorly read report's reading failures (R1) folded per table: a table with more than `limit` of them
+    is one entry naming how many and the first few, in the place of the first; the rest are left as they are."""
+    def table_of(f: Finding) -> str | None:
+        return next((e.table for e in f.evidence if e.table), None)
+    per_table: dict[str | None, list[Finding]] = {}
+    for f in findings:
+        if f.rule == READING_RULE:
+            per_table.setdefault(table_of(f), []).append(f)
+    folded = {t: fs for t, fs in per_table.items() if t is not None and len(fs) > limit}
+    out: list[Finding] = []
+    for f in findings:
+        group = folded.get(table_of(f)) if f.rule == READING_RULE else None
+        if group is None:
+            out.append(f)
+        elif f is group[0]:
+            shown = "；".join(g.message.split("。")[0] for g in group[:limit])
+            out.append(replace(f, message=f"{TABLE_ZH.get(table_of(f), '表格')}有 {len(group)} 处未能读取（前{limit}处：{shown}……），"
+                                          "请对照原件核对。这是读取问题，不是年报的错误。",
+                               evidence=tuple(e for g in group for e in g.evidence)))
+    return out
+
+
 def render_findings(report: Report, findings: Sequence[Finding], *, max_evidence: int = 6) -> str:
     """A Chinese report grouped by severity (错误/警告/提示): each finding's plain title with the rule id in
     small print, the message, what to do, and its evidence; a sentence shared by several findings is
     quoted once and referred to afterwards."""
+    findings = fold_reading(findings)
     lines = [f"{report.label}（{report.file}）"]
     counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in (ERROR, WARNING, INFO)}
     lines.append(f"共 {len(findings)} 条：错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}")
