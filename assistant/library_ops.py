@@ -282,6 +282,7 @@ def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor
     if empty:
         return IngestOutcome(str(path), shown, "failed", f"{shown}：{empty}")
     settle_glued(report, library)
+    report = fill_from_edition(report, library)
     note_misprinted_name(report)
     findings, note = _check(report, library, check)
     if group is None and (current is None or not current.group):
@@ -350,6 +351,23 @@ def settle_glued(report: Report, library: Library) -> list[str]:
         return settle_with_previous(report, previous_report(library, report.agency, report.year))
     except Exception:             # evidence only helps; the report stands as read without it
         return []
+
+
+def fill_from_edition(report: Report, library: Library) -> Report:
+    """When the library holds another edition of this report and this one will be used (ingest.editions.better),
+    the cells this one could not read are taken from the other where it read them, each said in a note, and the
+    cells they read differently are reading warnings; the checks then run on what the two editions read."""
+    from ingest.editions import better, fill_unread
+    if not report.agency or not report.year:
+        return report
+    try:
+        for record in library.facts.find_reports(agency=report.agency, year=report.year):
+            other = library.facts.report_object(record.id)
+            if other is not None and record.sha256 != report.sha256 and better(report, other):
+                return fill_unread(report, other, record.file)[0]
+    except Exception:             # another edition only helps; the report stands as read without it
+        return report
+    return report
 
 
 def check_findings(library: Library, report: Report, check: Checker | None | str = "default") -> list[dict]:

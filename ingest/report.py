@@ -94,8 +94,9 @@ class Section:
 #   merged_total     a merged value cell (Word-pasted （六）) holds the category total; sub-rows left null
 #   label_missing    a row placed by position because its label was lost
 #   ocr_uncertain    an OCR cell read with low confidence, or one that breaks the table's own checksums
+#   editions_disagree two editions of the report read one cell surely and differently (ingest.editions)
 READING_CODES = frozenset({"table_unread", "missing_cell", "extra_cell", "glued_ambiguous", "merged_total",
-                           "ocr_uncertain", "section_unread"})
+                           "ocr_uncertain", "section_unread", "editions_disagree"})
 
 
 @dataclass

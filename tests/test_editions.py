@@ -96,3 +96,38 @@ def test_the_better_read_edition_is_used_whatever_the_order(tmp_path, order):
     assert "读得更完整" in outcomes[1].message and "未能读取之处 0 处" in outcomes[1].message
     total = library.facts.value(in_use[0].id, "table3", "new_received", "total")
     assert total is not None and total.value == 1 and total.report_id == in_use[0].id
+
+
+def test_a_cell_one_edition_could_not_read_is_taken_from_the_other(tmp_path):
+    """The PDF of 洪泽区2024 is stored, read with 表三“（一）予以公开” unread; its Word edition is read with
+    “（二）部分公开” unread instead, and is the one used (as well read, stored last). Its unread row is taken from
+    the PDF, said in a note naming that edition, and its checks run on the whole table; a cell both read surely
+    but differently is a reading warning naming both readings."""
+    from assistant.library_ops import check_findings, fill_from_edition
+    from ingest.editions import EDITIONS_DISAGREE, FROM_EDITION
+    from ingest.extract import extract
+    from ingest.report import Cell, Warning
+    library = Library(tmp_path / "data", vector_cache=TEST_CACHE)
+
+    def unread(report, row):
+        report.table3.rows[row] = {c: Cell(None, raw="?") for c in report.table3.rows[row]}
+        report.warnings.append(Warning("ocr_uncertain", f"未能读取表三“{row}”一行，请核对原件", "table3", row))
+        return report
+
+    pdf = unread(extract(PDF_2024), "granted")
+    library.store(pdf, check_findings(library, pdf), path=PDF_2024, file=PDF_2024.name)
+    docx = render_docx(gold("006_hongze"), tmp_path / "洪泽区2024年报.docx")
+    word = unread(extract(docx), "partially_granted")
+    word.table3.rows["denied_state_secret"]["natural_person"] = Cell(7, raw="7")     # the PDF reads 0 there
+    filled = fill_from_edition(word, library)
+    want = {c: v.value for c, v in extract(PDF_2024).table3.rows["partially_granted"].items()}
+    assert {c: v.value for c, v in filled.table3.rows["partially_granted"].items()} == want
+    assert {c: v.value for c, v in filled.table3.rows["granted"].items()} == \
+        {c: v.value for c, v in word.table3.rows["granted"].items()}                 # its own reading stands
+    notes = [w.message for w in filled.warnings if w.code == FROM_EDITION]
+    assert len(notes) == len(want) and all(PDF_2024.name in n and "（二）部分公开" in n for n in notes)
+    assert not any(w.row == "partially_granted" for w in filled.reading_warnings())
+    (disagree,) = [w for w in filled.warnings if w.code == EDITIONS_DISAGREE]
+    assert "本版为7" in disagree.message and "为0" in disagree.message and PDF_2024.name in disagree.message
+    assert disagree in filled.reading_warnings()                                     # ours to settle, not the unit's
+    assert word.table3.rows["partially_granted"]["total"].value is None              # the reading itself untouched

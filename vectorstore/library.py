@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ingest.errors import UserError
+from ingest.editions import better
 from ingest.report import Report
 from vectorstore import db as dbmod
 from vectorstore.accounts import AccountStore, AuditLog
@@ -108,24 +109,6 @@ def _edition_in_use(tx, agency: str | None, year: int | None, not_id: str) -> Re
 def _stored_report(tx, report_id: str) -> Report:
     row = tx.execute("SELECT report_json FROM reports WHERE id = ?", (report_id,)).fetchone()
     return Report.from_json(json.loads(row[0]))
-
-
-def _better(new: Report, in_use: Report) -> bool:
-    """Whether a newly stored edition should replace the one in use: the edition we read better (fewer
-    “未能读取” warnings: unread or unsure cells, rows and tables) wins, so a poorly scanned copy never displaces
-    the web page it was printed from; read equally well, the newer one (`_newer`)."""
-    unread_new, unread_old = len(new.reading_warnings()), len(in_use.reading_warnings())
-    if unread_new != unread_old:
-        return unread_new < unread_old
-    return _newer(new.published, in_use.published)
-
-
-def _newer(published: str | None, other_published: str | None) -> bool:
-    """Whether a newly stored edition is newer than the one in use: a later 落款 date; without two different
-    dates, the one stored last."""
-    if published and other_published and published != other_published:
-        return published > other_published
-    return True
 
 
 def _retire(tx, old_id: str, new_id: str) -> None:
@@ -309,7 +292,7 @@ class Library:
                 _delete_report(tx, old[0])
             other = _edition_in_use(tx, report.agency, report.year, rid)
             other_report = _stored_report(tx, other.id) if other is not None else None
-            in_use = other_report is None or _better(report, other_report)
+            in_use = other_report is None or better(report, other_report)
             tx.execute("INSERT INTO reports (id, path, file, sha256, agency, year, format, published, title, kind, "
                        "pages, n_errors, n_warnings, n_extract_warnings, n_chunks, report_json, findings_json, "
                        "stored_at, edition_of, group_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
