@@ -139,7 +139,7 @@ def warning_cells(report: Report, w: Warning) -> list[tuple[str, Cell | None]]:
     if not w.row:
         return []
     cells = table.rows.get(w.row, {}) if table is not None else {}
-    if w.source is not None and w.source.bbox is not None:
+    if w.code == "ocr_uncertain" and w.source is not None and w.source.bbox is not None:   # about one OCR cell
         at = [(c, cell) for c, cell in cells.items() if cell.source is not None and cell.source == w.source]
         if len(at) == 1:
             return at
