@@ -87,17 +87,22 @@ def _report_items(record, report: Report) -> list[PendingItem]:
     seen_cells: set[tuple[str, str, str]] = set()
     for w in report.reading_warnings():
         about = corrmod.warning_cells(report, w) if w.table else []
-        cells = [(c, cell) for c, cell in about if cell is None or not cell.correction]
+        cells = [(r, c, cell) for r, c, cell in about if cell is None or not cell.correction]
+        if about and not cells:
+            continue                                   # every cell it is about is corrected already
+        cells = [(r, c, cell) for r, c, cell in cells if (w.table, r, c) not in seen_cells]   # named once
+        if not cells and about:
+            continue
         if not cells:
             src = w.source
             out.append(PendingItem(**base, table=w.table or "", row=w.row, column=None,
                                    page=src.page if src else None, line=src.line if src else None,
                                    seen="", why=w.message, code=w.code))
             continue
-        for col, cell in cells:
+        for row, col, cell in cells:
             src = (cell.source if cell is not None and cell.source is not None else None) or w.source
-            seen_cells.add((w.table, w.row, col))
-            out.append(PendingItem(**base, table=w.table, row=w.row, column=col,
+            seen_cells.add((w.table, row, col))
+            out.append(PendingItem(**base, table=w.table, row=row, column=col,
                                    page=src.page if src else None, line=src.line if src else None,
                                    seen=cell.raw if cell is not None else "", why=w.message, code=w.code))
     for t in (report.table2, report.table3, report.table4, report.fees):

@@ -262,3 +262,25 @@ def test_an_ocr_cell_corrected_through_the_cli(tmp_path, monkeypatch, engine_env
     assert not any(i["cell"] == key for i in json.loads(out))
     assert not any(f["rule"] == "R1" and any(e.get("row") == "new_received" for e in f["evidence"])
                    for f in library.facts.findings(record.id))
+
+
+def test_a_merged_other_total_points_at_its_blank_sub_rows_and_is_settled_when_they_are_corrected():
+    from ingest.report import Cell, Report, Table, Warning
+    from ingest.schema import TABLE3_COLUMNS, TABLE3_OTHER_SPLIT
+    from vectorstore.corrections import Correction, apply_corrections, warning_cells
+    t = Table("table3")
+    t.rows["other_processing"] = {c: Cell(1 if c in ("natural_person", "total") else 0) for c in TABLE3_COLUMNS}
+    for row in TABLE3_OTHER_SPLIT:
+        t.rows[row] = {c: Cell(None if c == "natural_person" else 0) for c in TABLE3_COLUMNS}
+    r = Report("x.pdf", sha256="ab" * 32, table3=t,
+               warnings=[Warning("merged_total", "（六）合并单元格", "table3", "other_processing")])
+    assert [(row, col) for row, col, _ in warning_cells(r, r.warnings[0])] == \
+        [(row, "natural_person") for row in TABLE3_OTHER_SPLIT]
+    fix = [Correction(r.sha256, "table3", row, "natural_person", "x.pdf", None, None, None, "", v, "张三",
+                      "2026-12-07T10:00:00+00:00", "依据原件第4页") for row, v in zip(TABLE3_OTHER_SPLIT, (1, 0))]
+    apply_corrections(r, fix)
+    assert r.reading_warnings() and t.value("other_overdue_correction", "natural_person") == 1
+    apply_corrections(r, [Correction(r.sha256, "table3", "other_other", "natural_person", "x.pdf", None, None, None,
+                                     "", 0, "张三", "2026-12-07T10:00:00+00:00", "依据原件第4页")])
+    assert r.reading_warnings() == [] and r.warnings[0].code == "reading_corrected"
+    assert t.cell("other_other", "natural_person").correction["old_value"] is None

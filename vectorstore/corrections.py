@@ -16,8 +16,8 @@ from typing import Sequence
 from ingest.checksums import expected_cells
 from ingest.errors import UserError
 from ingest.report import CORRECTED_CODE, READING_CODES, Cell, Report, Table, Warning
-from ingest.schema import FEES_COLUMNS, FEES_ROW, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, \
-    TABLE4_COLUMNS, TABLE4_GROUPS
+from ingest.schema import FEES_COLUMNS, FEES_ROW, TABLE2_2019_ROWS, TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_OTHER_SPLIT, \
+    TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS
 from vectorstore import db as dbmod
 
 Number = int | float
@@ -132,22 +132,27 @@ def shown(value: Number | None) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def warning_cells(report: Report, w: Warning) -> list[tuple[str, Cell | None]]:
-    """The cells of its row a reading warning is about: the cell at the warning's place (an OCR cell), else
-    the row's cells left blank (glued or missing digits); () for a warning about a whole table."""
+def warning_cells(report: Report, w: Warning) -> list[tuple[str, str, Cell | None]]:
+    """The cells (row, column, cell) a reading warning is about: the cell at the warning's place (an OCR cell);
+    for a merged （六） total, the three sub-rows left blank; else the row's cells left blank (glued or missing
+    digits), or all of the row's cells; () for a warning about a whole table."""
     table = report.table(w.table) if w.table else None
     if not w.row:
         return []
-    cells = table.rows.get(w.row, {}) if table is not None else {}
-    if w.code == "ocr_uncertain" and w.source is not None and w.source.bbox is not None:   # about one OCR cell
-        at = [(c, cell) for c, cell in cells.items() if cell.source is not None and cell.source == w.source]
-        if len(at) == 1:
-            return at
-    cols = (expected_cells(table, report.format).get(w.row) if table is not None else None) \
-        or table_columns(w.table, w.row) or tuple(cells)
-    blank = [(c, cells.get(c)) for c in cols if cells.get(c) is None or cells[c].value is None
-             or cells[c].correction]
-    return blank or [(c, cells.get(c)) for c in cols]
+    rows = TABLE3_OTHER_SPLIT if w.code == "merged_total" and w.table == "table3" else (w.row,)
+    out: list[tuple[str, str, Cell | None]] = []
+    for row in rows:
+        cells = table.rows.get(row, {}) if table is not None else {}
+        if w.code == "ocr_uncertain" and w.source is not None and w.source.bbox is not None:   # about one OCR cell
+            at = [(row, c, cell) for c, cell in cells.items() if cell.source is not None and cell.source == w.source]
+            if len(at) == 1:
+                return at
+        cols = (expected_cells(table, report.format).get(row) if table is not None else None) \
+            or table_columns(w.table, row) or tuple(cells)
+        blank = [(row, c, cells.get(c)) for c in cols if cells.get(c) is None or cells[c].value is None
+                 or cells[c].correction]
+        out += blank or ([] if len(rows) > 1 else [(row, c, cells.get(c)) for c in cols])
+    return out
 
 
 def apply_corrections(report: Report, corrections: Sequence[Correction]) -> list[Correction]:
@@ -174,7 +179,7 @@ def apply_corrections(report: Report, corrections: Sequence[Correction]) -> list
         if w.code not in READING_CODES or not w.row:
             continue
         about = warning_cells(report, w)
-        if about and all(cell is not None and cell.correction for _, cell in about):
+        if about and all(cell is not None and cell.correction for _, _, cell in about):
             report.warnings[i] = replace(w, code=CORRECTED_CODE, message=f"（已人工校正）{w.message}")
     return applied
 
