@@ -11,6 +11,7 @@ cross-year checks). `import_corrections(library, caller, csv_path)` does the sam
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -29,6 +30,7 @@ NO_GROUP = "未分组"
 NO_AGENCY = "未识别单位"
 CSV_COLUMNS = ("report", "table", "row", "column", "value", "note")
 WHY_LOW_CONFIDENCE = "扫描件识别置信度低于 {threshold:.2f}（{confidence:.2f}），请核对原件"
+GLUED_DIGITS = re.compile(r"连写为“([^”]+)”")       # the digits a glued_ambiguous warning quotes
 WHY_RECONFIRM = "单位重新发布了另一份文件，原有的人工校正未自动套用，请对照新文件重新确认"
 
 
@@ -104,7 +106,7 @@ def _report_items(record, report: Report) -> list[PendingItem]:
             seen_cells.add((w.table, row, col))
             out.append(PendingItem(**base, table=w.table, row=row, column=col,
                                    page=src.page if src else None, line=src.line if src else None,
-                                   seen=cell.raw if cell is not None else "", why=w.message, code=w.code))
+                                   seen=_seen(w, cell), why=w.message, code=w.code))
     for t in (report.table2, report.table3, report.table4, report.fees):
         if t is None:
             continue
@@ -119,6 +121,14 @@ def _report_items(record, report: Report) -> list[PendingItem]:
                                                                  confidence=cell.confidence),
                                    code="low_confidence"))
     return out
+
+
+def _seen(w, cell) -> str:
+    """What we read at a pending cell: its text (OCR), else the glued digits its warning quotes."""
+    if cell is not None and cell.raw:
+        return cell.raw
+    m = GLUED_DIGITS.search(w.message or "")
+    return m.group(1) if m else ""
 
 
 def pending_items(library: Library, group: str | None = None) -> list[PendingItem]:

@@ -77,6 +77,7 @@ def test_the_pending_queue_lists_the_glued_cells_with_the_digits_we_saw(glued):
     assert cells == {f"table3.{r}.{c}" for r in GLUED_ROWS for c in ("natural_person", "commercial", "research")}
     item = next(i for i in items if i["cell"] == "table3.new_received.natural_person")
     assert item["agency"] == AGENCY and item["year"] == 2024 and item["group"] == "赣州经济技术开发区"
+    assert item["seen"] == "101000011"
     assert item["code"] == "glued_ambiguous" and "101000011" in item["why"] and "2种读法" in item["why"]
     assert item["place"] == "表三“一、本年新收政府信息公开申请数量”“自然人”"
     code, text, _ = cli(["pending"])

@@ -203,10 +203,11 @@ class CorrectionStore:
             return [_correction(r) for r in db.execute(sql + " ORDER BY at, table_name, row_key, col_key", params)]
 
     def to_reconfirm(self, agency: str | None, year: int | None, file: str | None = None) -> list[Correction]:
-        """Corrections waiting to be entered again on the newer file of this agency-year (or of this file name)."""
+        """Corrections waiting to be entered again on the newer file of this agency-year (or, for a file whose unit
+    or year was not read, of the same file name)."""
         with dbmod.reading(self.path) as db:
             rows = db.execute(f"SELECT {COLUMNS} FROM corrections WHERE status = ? AND "
-                              "((agency = ? AND year = ?) OR file = ?) ORDER BY at",
+                              "((agency = ? AND year = ?) OR (file = ? AND (agency IS NULL OR year IS NULL))) ORDER BY at",
                               (NEEDS_RECONFIRM, agency or "", int(year or 0), file or "")).fetchall()
         return [_correction(r) for r in rows]
 
@@ -225,7 +226,7 @@ def write(tx, c: Correction) -> None:
                 c.new_value, c.by, c.at, c.note, c.status))
     # the same cell corrected on an older file of this agency-year: re-confirmed now
     tx.execute("UPDATE corrections SET status = ? WHERE status = ? AND table_name = ? AND row_key = ? AND col_key = ? "
-               "AND report_sha256 != ? AND ((agency = ? AND year = ?) OR file = ?)",
+               "AND report_sha256 != ? AND ((agency = ? AND year = ?) OR (file = ? AND (agency IS NULL OR year IS NULL)))",
                (RECONFIRMED, NEEDS_RECONFIRM, c.table, c.row, c.column, c.report_sha256, c.agency or "",
                 int(c.year or 0), c.file))
 
@@ -234,6 +235,6 @@ def mark_for_reconfirm(tx, sha256: str, agency: str | None, year: int | None, fi
     """Inside a transaction: another file (sha256) of this agency-year (or under this name) is now the one in
     use, so the active corrections of the older files are listed for re-confirmation, never applied to it."""
     cur = tx.execute("UPDATE corrections SET status = ? WHERE status = ? AND report_sha256 != ? AND "
-                     "((agency = ? AND year = ?) OR file = ?)",
+                     "((agency = ? AND year = ?) OR (file = ? AND (agency IS NULL OR year IS NULL)))",
                      (NEEDS_RECONFIRM, ACTIVE, sha256, agency or "", int(year or 0), file))
     return cur.rowcount
