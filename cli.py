@@ -577,6 +577,51 @@ def cmd_user(args) -> int:
     return 0
 
 
+# -- corrections (核对与校正) ---------------------------------------------------------------------------
+def cmd_pending(args) -> int:
+    """`nianbao pending`: every unread or unsure cell of the reports in use, by group and unit."""
+    from assistant.corrections import pending_items, render_pending
+    try:
+        items = pending_items(_open_library(args), group=args.group)
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.json:
+        _print_json([i.to_json() for i in items])
+    else:
+        print(render_pending(items))
+    return 0
+
+
+def cmd_correct(args) -> int:
+    """`nianbao correct REPORT CELL VALUE --note …` or `--import corrections.csv`: the official's corrections,
+    as a layer over the reading (the command line runs as an administrator; the audit log names the user)."""
+    from assistant.access import Caller
+    from assistant.corrections import correct_cell, import_corrections
+    from ingest.errors import UserError
+    caller = Caller(args.by or _cli_user(), "admin")
+    try:
+        library = _open_library(args)
+        if args.import_csv:
+            if args.report or args.cell or args.value:
+                return _fail("用 --import 时不要再写报告、单元格和数值。")
+            done, failed = import_corrections(library, caller, args.import_csv, confirm=args.confirm, channel="cli")
+            for outcome in done:
+                print(outcome.message)
+            for line in failed:
+                print(f"未校正：{line}", file=sys.stderr)
+            print(f"共校正 {len(done)} 处，未校正 {len(failed)} 处。")
+            return 2 if failed else 0
+        if not (args.report and args.cell and args.value is not None):
+            return _fail("请写明报告、单元格和数值，如：nianbao correct 文件名或编号 table3.new_received.total 12 "
+                         "--note 依据原件第3页；或用 --import 校正文件.csv。")
+        outcome = correct_cell(library, caller, args.report, args.cell, args.value, args.note or "",
+                               confirm=args.confirm, channel="cli")
+    except UserError as e:
+        return _fail(e.message)
+    print(outcome.message)
+    return 0
+
+
 def cmd_audit(args) -> int:
     """`nianbao audit`: the audit log, newest first."""
     from assistant.access import ACTION_LABELS
@@ -701,6 +746,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--data-dir", help=data_dir_help)
     s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("pending", help="待核对：资料库中未能读取或读取不确定的单元格，按分组和单位列出")
+    s.add_argument("--group", help="只看一个分组（地区），如 洪泽区")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_pending)
+
+    s = sub.add_parser("correct", help="人工校正：按原件填写某个单元格（原读取结果保留，记入审计日志）")
+    s.add_argument("report", nargs="?", metavar="FILE|ID", help="报告编号或文件名（同 nianbao remove）")
+    s.add_argument("cell", nargs="?", metavar="CELL", help="单元格，如 table3.new_received.total（见 nianbao pending）")
+    s.add_argument("value", nargs="?", metavar="VALUE", help="原件上印的数字")
+    s.add_argument("--note", help="校正依据，如“依据原件第3页”（必填）")
+    s.add_argument("--by", help="校正人姓名（默认：当前系统用户）")
+    s.add_argument("--confirm", action="store_true", help="校正后不符合本表勾稽关系时，确认原件确实如此")
+    s.add_argument("--import", dest="import_csv", metavar="FILE.csv",
+                   help="从 CSV 批量校正（列：report,table,row,column,value,note）")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_correct)
 
     s = sub.add_parser("review", help="年报体检：某分组某年度的全部年报，单位一览、共性问题、通报草稿和问题清单")
     s.add_argument("--group", required=True, help="地区或分组，如 洪泽区（入库时设置，见 nianbao group）")

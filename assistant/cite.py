@@ -31,6 +31,7 @@ class Citation:
     line: int | None = None
     text: str = ""                      # the quoted passage, or “表三 （七）总计 = 12” for a cell
     report_id: str | None = None
+    corrected: str | None = None        # “人工校正：张三，2026-12-07，依据原件第3页” for a cell an official corrected
 
     @property
     def report_label(self) -> str:
@@ -51,7 +52,7 @@ class Citation:
         return (self.section or "正文").replace(" / ", "")
 
     def label(self) -> str:
-        return "〔" + "·".join(p for p in (self.report_label, self.place, self.where) if p) + "〕"
+        return "〔" + "·".join(p for p in (self.report_label, self.place, self.where, self.corrected) if p) + "〕"
 
     def key(self) -> tuple:
         return (self.file, self.table, self.row, self.column, self.section, self.page, self.line,
@@ -61,7 +62,7 @@ class Citation:
         return {"file": self.file, "agency": self.agency, "year": self.year, "section": self.section,
                 "table": self.table, "row": self.row, "column": self.column, "page": self.page,
                 "line": self.line, "report": self.report_label, "cell": self.place if self.table else None,
-                "label": self.label(), "text": self.text}
+                "label": self.label(), "text": self.text, "corrected": self.corrected}
 
 
 def cell_place(table: str, row: str, column: str) -> str:
@@ -225,7 +226,7 @@ class ReportView:
         section = SECTIONS["s6_other"] if table == "fees" else SECTIONS.get(TABLE_SECTION.get(table, ""), None)
         return Citation(self.file, self.agency, self.year, section,
                         table, row, col, getattr(fact, "page", None), getattr(fact, "line", None), text,
-                        self.record.id)
+                        self.record.id, getattr(fact, "corrected", None))
 
     def cite_inputs(self, cv: ComputedValue) -> list[Citation]:
         """The cells a computed value rests on (meta inputs cite the 落款)."""

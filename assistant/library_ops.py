@@ -284,6 +284,7 @@ def _ingest_claimed(library: Library, path: Path, shown: str, extract: Extractor
     settle_glued(report, library)
     report = fill_from_edition(report, library)
     note_misprinted_name(report)
+    library.apply_corrections(report, sha)         # the official's corrections of this very file (same sha256)
     findings, note = _check(report, library, check)
     if group is None and (current is None or not current.group):
         group = suggest_group(report.agency)
@@ -431,6 +432,7 @@ def reingest_records(library: Library, records: Sequence, *, extract: Extractor 
         try:
             report = extract(path, display_name=r.file)
             settle_glued(report, library)
+            library.apply_corrections(report, r.sha256)
             findings, note = _check(report, library, check)
             stored = library.store(report, findings, path=path, file=r.file, sha256=r.sha256)
         except (ExtractError, LibraryError) as e:

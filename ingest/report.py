@@ -20,11 +20,14 @@ _PROBLEM_HEADING = re.compile(r"存在的?(主要)?问题|不足|差距|改进")
 @dataclass
 class Cell:
     """One table value as the report prints it. `value` is None for a blank, "/", "—" or unreadable cell.
-    `confidence` is the OCR confidence (0–1) when the cell was read from a page image."""
+    `confidence` is the OCR confidence (0–1) when the cell was read from a page image. `correction`: set when an
+    official corrected the cell from the original (vectorstore.corrections): {"old_value", "old_raw", "by", "at",
+    "note"}; `value` is then the corrected value and the reading is kept in the correction."""
     value: Number | None
     raw: str = ""
     source: Source | None = None
     confidence: float | None = None
+    correction: dict | None = None
 
     def to_json(self) -> dict:
         d = {"value": self.value, "raw": self.raw}
@@ -32,6 +35,8 @@ class Cell:
             d["source"] = self.source.to_json()
         if self.confidence is not None:
             d["confidence"] = round(self.confidence, 3)
+        if self.correction:
+            d["correction"] = dict(self.correction)
         return d
 
 
@@ -97,6 +102,9 @@ class Section:
 #   editions_disagree two editions of the report read one cell surely and differently (ingest.editions)
 READING_CODES = frozenset({"table_unread", "missing_cell", "extra_cell", "glued_ambiguous", "merged_total",
                            "ocr_uncertain", "section_unread", "editions_disagree"})
+# A reading warning whose every unsure cell an official corrected from the original: kept (as history, with its
+# first code in the message's record) but no longer a reading warning.
+CORRECTED_CODE = "reading_corrected"
 
 
 @dataclass
@@ -219,7 +227,8 @@ class Report:
             p = prov.get((table, row, col), {})
             src = Source(**{k: (tuple(v) if k == "bbox" else v) for k, v in p["source"].items()}) \
                 if p.get("source") else None
-            return Cell(value, p.get("raw", "" if value is None else str(value)), src, p.get("confidence"))
+            return Cell(value, p.get("raw", "" if value is None else str(value)), src, p.get("confidence"),
+                        p.get("correction"))
 
         t2 = t3 = t4 = None
         if d.get("table2") is not None:

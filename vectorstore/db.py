@@ -167,6 +167,25 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS group_name TEXT;
 CREATE INDEX IF NOT EXISTS reports_group_year ON reports (group_name, year);
 """
 
+# Version 5: corrections by the official (核对与校正). A correction is a layer over the reading, keyed by the file's
+# content (sha256) and the cell, so it survives re-ingest and removal of the same file; it is never a foreign key
+# of `reports`. `old_value`/`old_raw` keep the original reading; `status`: active (applied to the report with that
+# sha256) | needs_reconfirm (the unit re-published another file for the same agency-year: listed, never applied) |
+# reconfirmed (entered again on the newer file). `facts.corrected` is the citation note of a corrected cell
+# (“人工校正：张三，2026-12-07，依据原件第3页”), NULL for a cell as read.
+CORRECTIONS_SQL = """
+CREATE TABLE IF NOT EXISTS corrections (
+    report_sha256 TEXT NOT NULL, table_name TEXT NOT NULL, row_key TEXT NOT NULL, col_key TEXT NOT NULL,
+    file TEXT NOT NULL, agency TEXT, year INTEGER,
+    old_value NUMERIC, old_raw TEXT, new_value NUMERIC NOT NULL,
+    by_user TEXT NOT NULL, at TEXT NOT NULL, note TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'needs_reconfirm', 'reconfirmed')),
+    PRIMARY KEY (report_sha256, table_name, row_key, col_key)
+);
+CREATE INDEX IF NOT EXISTS corrections_agency_year ON corrections (agency, year, status);
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS corrected TEXT;
+"""
+
 # (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
 # version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
 # SQLite has no ADD COLUMN IF NOT EXISTS: `_sqlite_script` drops an ADD COLUMN whose column the file already
@@ -176,6 +195,7 @@ MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
     (2, "accounts and audit log", {"sqlite": ACCOUNTS_SCHEMA, "postgresql": PG_ACCOUNTS_SCHEMA}),
     (3, "editions: reports.edition_of", {"sqlite": EDITIONS_SQL, "postgresql": EDITIONS_SQL}),
     (4, "groups: reports.group_name and its index", {"sqlite": GROUPS_SQL, "postgresql": GROUPS_SQL}),
+    (5, "corrections by the official and facts.corrected", {"sqlite": CORRECTIONS_SQL, "postgresql": CORRECTIONS_SQL}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
 

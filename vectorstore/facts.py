@@ -22,6 +22,7 @@ from typing import Sequence
 
 from ingest.report import Report
 from vectorstore import db as dbmod
+from vectorstore.corrections import correction_note
 
 Number = int | float
 
@@ -40,6 +41,7 @@ class Fact:
     column: str
     report_id: str
     line: int | None = None
+    corrected: str | None = None     # “人工校正：张三，2026-12-07，依据原件第3页” when an official corrected it
 
     def where(self) -> str:
         """A short Chinese citation: “seeds/000.txt 第3页” or “… 第120行”."""
@@ -87,7 +89,8 @@ class ReportRecord:
 
 
 def fact_rows(report: Report, report_id: str, file: str) -> list[tuple]:
-    """(report_id, agency, year, table, row, column, value, raw, page, line, file) for every cell."""
+    """(report_id, agency, year, table, row, column, value, raw, page, line, file, corrected) for every cell;
+    `corrected` is the citation note of a cell an official corrected (None for a cell as read)."""
     rows = []
     for table in (report.table2, report.table3, report.table4):
         if table is None:
@@ -98,7 +101,8 @@ def fact_rows(report: Report, report_id: str, file: str) -> list[tuple]:
                 value = int(value)
             src = cell.source
             rows.append((report_id, report.agency, report.year, table.name, row, col, value, cell.raw or "",
-                         src.page if src else None, src.line if src else None, file))
+                         src.page if src else None, src.line if src else None, file,
+                         correction_note(cell.correction)))
     return rows
 
 
@@ -121,7 +125,7 @@ def record_in(db, report_id: str) -> ReportRecord | None:
     return ReportRecord(*row) if row else None
 
 
-FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line"
+FACT_COLUMNS = "value, page, raw, file, agency, year, table_name, row_key, col_key, report_id, line, corrected"
 READ_CACHE_REPORTS = 128      # reports whose cells and parsed Report are kept in memory
 
 
@@ -279,4 +283,4 @@ def _fact(r: tuple) -> Fact:
     value = r[0]
     if isinstance(value, float) and value.is_integer() and "." not in (r[2] or ""):
         value = int(value)
-    return Fact(value, r[1], r[2] or "", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+    return Fact(value, r[1], r[2] or "", r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])

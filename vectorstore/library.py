@@ -38,6 +38,7 @@ from ingest.report import Report
 from vectorstore import db as dbmod
 from vectorstore.accounts import AccountStore, AuditLog
 from vectorstore.chunks import chunk_report, dense_text_of
+from vectorstore import corrections as corrmod
 from vectorstore.embeddings import (CachedEmbedder, DelegatedEmbedder, VectorCache, embedder_from_spec, normalize_spec,
                                    spec_from_env)
 from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
@@ -83,7 +84,7 @@ class StoredContent:
 
     def insert(self, tx) -> None:
         tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, raw, "
-                       "page, line, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
+                       "page, line, file, corrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.facts)
         for chunk, chunk_terms in zip(self.chunks, self.terms):
             (rowid,) = tx.execute("INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, "
                                   "section, top_section, section_path, page, line, text, text_sha, embedded) "
@@ -176,6 +177,7 @@ class Library:
         self.facts = FactStore(self.db_path)
         self.accounts = AccountStore(self.db_path)
         self.audit = AuditLog(self.db_path)
+        self.corrections = corrmod.CorrectionStore(self.db)
         self._embedder: CachedEmbedder | None = None
         self._embed_passages = None
         self._embed_lock = threading.Lock()
@@ -307,6 +309,8 @@ class Library:
                     _retire(tx, other.id, rid)
                 if old:                                 # editions that pointed at the replaced file
                     tx.execute("UPDATE reports SET edition_of = ? WHERE edition_of = ?", (rid, old[0]))
+                # another file of this agency-year (or under this name) is now in use: its corrections wait
+                corrmod.mark_for_reconfirm(tx, sha256, report.agency, report.year, file)
             pause_point("before_commit")
         self.facts.forget_reads()          # a report stored again within the same second keeps its stored_at
         record = self.facts.report(rid)
@@ -331,6 +335,50 @@ class Library:
                 _retire(tx, current.id, record.id)
         self.flush_deletions()
         return self.facts.report(record.id)
+
+    def apply_corrections(self, report: Report, sha256: str | None = None) -> list:
+        """Put the active corrections of this file (by its sha256) on a freshly read report, before it is checked
+        and stored: a re-ingested file keeps its corrections."""
+        return corrmod.apply_corrections(report, self.corrections.for_report(sha256 or report.sha256))
+
+    def store_correction(self, correction: "corrmod.Correction", report: Report, findings: Sequence[dict]) -> None:
+        """One transaction: the correction row, and the report it applies to (already corrected, `report`) with
+        its recomputed findings, facts and table rows; text passages and their vectors stay as they are."""
+        record = self.facts.report(report_id_of(correction.report_sha256))
+        if record is None:
+            raise LibraryError("资料库中没有找到要校正的报告。")
+        rid = record.id
+        content = StoredContent.of(report, rid, record.file)
+        findings = [dict(f) for f in findings]
+        n_errors, n_warnings = finding_counts(findings)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with dbmod.transaction(self.db_path) as tx:
+            corrmod.write(tx, correction)
+            tx.execute("UPDATE reports SET report_json = ?, findings_json = ?, n_errors = ?, n_warnings = ?, "
+                       "n_extract_warnings = ?, stored_at = ? WHERE id = ?",
+                       (json.dumps(report.to_json(), ensure_ascii=False), json.dumps(findings, ensure_ascii=False),
+                        n_errors, n_warnings, len(report.warnings), now, rid))
+            if record.edition_of is None:
+                tx.execute("DELETE FROM facts WHERE report_id = ?", (rid,))
+                tx.executemany("INSERT INTO facts (report_id, agency, year, table_name, row_key, col_key, value, "
+                               "raw, page, line, file, corrected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               content.facts)
+                tx.execute("DELETE FROM chunk_terms WHERE rowid IN (SELECT rowid FROM chunks WHERE report_id = ? "
+                           "AND kind = 'table')", (rid,))
+                tx.execute("DELETE FROM chunks WHERE report_id = ? AND kind = 'table'", (rid,))
+                for chunk, chunk_terms in zip(content.chunks, content.terms):
+                    if chunk.kind != "table":
+                        continue
+                    (rowid,) = tx.execute(
+                        "INSERT INTO chunks (id, report_id, seq, kind, file, agency, year, format, section, "
+                        "top_section, section_path, page, line, text, text_sha, embedded) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING rowid",
+                        (chunk.id, rid, chunk.seq, chunk.kind, record.file, chunk.agency, chunk.year, chunk.format,
+                         chunk.section, chunk.top_section, chunk.section_path, chunk.page, chunk.line, chunk.text,
+                         chunk.text_sha, KEYWORD_ONLY)).fetchone() or (None,)
+                    if rowid is not None:
+                        tx.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (rowid, chunk_terms))
+        self.facts.forget_reads()
 
     def update_findings(self, report_id: str, findings: Sequence[dict]) -> None:
         """Replace a stored report's check findings (after its previous year's report arrived)."""
