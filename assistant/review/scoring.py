@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Sequence
 
+from assistant.review.figures import unit_rates
 from assistant.review.copying import CopyIndex, Overlap, identical_to, year_index
 from assistant.review.rectify import OWN, CheckItem, checklist
 from assistant.review.region import RegionReview, UnitReview, review_group, review_unit
@@ -33,7 +34,7 @@ from ingest.report import Report
 
 ARITHMETIC_RULES = frozenset({"T2-1", "T2-2", "T3-1", "T3-2", "T3-3", "T3-4", "T3-5", "T4-1", "T4-2", "T4-3", "T4-4"})
 CROSS_YEAR_ARITHMETIC = frozenset({"T2-3", "T2-4", "T3-6"})          # with `cross_year: true`
-CONTRADICTION_RULES = frozenset({"X1", "X2", "X3", "X4", "X5", "X6", "X7"})
+CONTRADICTION_RULES = frozenset({"X1", "X2", "X3", "X4", "X5", "X6", "X7", "T2-8", "T3-8", "T3-9"})   # text against tables
 MISSING_RULES = frozenset({"B1", "B4"})                              # errors only: a part or a table really absent
 FEE_RULES = frozenset({"B8"})
 TABLE4_CORRECTED = {"复议": (("review", "corrected"),),
@@ -99,6 +100,7 @@ class UnitScore:
     copied_from: Overlap | None = None
     previous_file: str | None = None
     rank: int = 0
+    rates: dict = field(default_factory=dict)     # assistant.review.figures.UnitRate by formula key
 
     @property
     def deducted(self) -> float:
@@ -126,7 +128,8 @@ class UnitScore:
                 "held_count": self.held_count, "items": [i.to_json() for i in self.items],
                 "checklist": [c.to_json() for c in self.checklist],
                 "last_year": self.last_year.to_json() if self.last_year else None,
-                "copied_from": self.copied_from.to_json() if self.copied_from else None}
+                "copied_from": self.copied_from.to_json() if self.copied_from else None,
+                "rates": {k: r.to_json() for k, r in self.rates.items()}}
 
 
 @dataclass
@@ -397,7 +400,9 @@ def score_group(library, group: str, year: int, rubric: Rubric, *, review: Regio
             previous_findings = review_unit(prev_record, previous, library.facts.findings(u.previous_id), None,
                                             policy=policy).findings
         ctx = UnitContext(u, report, previous, previous_findings, copies, policy)
-        out.append(score_unit(ctx, rubric, confirmed))
+        unit = score_unit(ctx, rubric, confirmed)
+        unit.rates = unit_rates(report)
+        out.append(unit)
     score = GroupScore(rubric, review.group, review.year, rank(out), review)
     score.seconds = time.perf_counter() - started
     return score
@@ -517,12 +522,17 @@ def score_xlsx(score: GroupScore) -> bytes:
     for u in score.units:
         for c in u.checklist:
             chk.append([u.agency, u.report_id, c.origin, c.kind, c.text, c.old_where, c.status, c.answer or ""])
+    from assistant.review.figures import rate_headers, rate_rows
+    rates = wb.create_sheet("比率")
+    rates.append(rate_headers())
+    for row in rate_rows(score):
+        rates.append(row)
     about = wb.create_sheet("评分细则")
     about.append(["条目编号", "条目", "分值", "依据文件", "条款", "检查项", "扣分方法"])
     for it in score.rubric.items:
         about.append([it.id, it.title, it.points, it.document, it.clause, TESTS[it.test].name,
                       it.rule.describe(TESTS[it.test].quantity)])
-    for sheet in (ws, ded, chk, about):
+    for sheet in (ws, ded, chk, rates, about):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
