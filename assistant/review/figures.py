@@ -13,7 +13,6 @@ from typing import Sequence
 from assistant.formulas import LEADER_RATES, RATES, LeaderRate
 from assistant.review.region import RegionReview, UnitReview, evidence_text
 from assistant.review.titles import rule_title
-from assistant.validator.catalogue import READING_RULE
 from assistant.validator.findings import ERROR, WARNING, cell_evidence
 from ingest.report import Report
 
@@ -78,7 +77,7 @@ def _complete(u: UnitReview) -> bool | None:
     """No part or table missing (True), one missing (False), or a table we could not read (None)."""
     if any(f.get("rule") in COMPLETE_RULES and f.get("severity") == ERROR for f in u.findings):
         return False
-    if any(f.get("rule") == READING_RULE and "未能读取表" in str(f.get("message", "")) for f in u.findings):
+    if any(w.get("code") == "table_unread" for w in u.reading):
         return None
     return True
 

@@ -9,6 +9,7 @@ assistant.review.scoring; this module only reads and checks the files.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -85,7 +86,10 @@ class DeductRule:
         if self.bands:
             if quantity is None:
                 return 0.0
-            got = next((b.points for b in self.bands if b.holds(quantity)), 0.0)
+            if math.isinf(quantity):            # a quantity we cannot know (no 落款 date), once confirmed: the top band
+                got = max(b.points for b in self.bands)
+            else:
+                got = next((b.points for b in self.bands if b.holds(quantity)), 0.0)
         else:
             got = (self.per or 0.0) * occurrences
         limit = min(x for x in (self.cap, item_points) if x is not None)

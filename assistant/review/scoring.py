@@ -15,6 +15,7 @@ wording is *held*: shown with the points it would cost, not counted until an off
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,6 @@ from assistant.review.region import RegionReview, UnitReview, review_group, revi
 from assistant.review.rubric import TESTS, Rubric, RubricItem, _num
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from assistant.validator import UNCERTAIN_CODES
-from assistant.validator.catalogue import READING_RULE
 from assistant.validator.findings import ERROR, WARNING, cell_evidence
 from ingest.checksums import LOW_CONFIDENCE
 from ingest.report import Report
@@ -71,7 +71,8 @@ class Occurrence:
 
     def to_json(self) -> dict:
         return {"key": self.key, "finding": self.finding, "evidence": list(self.evidence), "count": self.count,
-                "quantity": self.quantity, "held": self.held, "confirmed": self.confirmed, "status": self.status}
+                "quantity": None if self.quantity is not None and math.isinf(self.quantity) else self.quantity,
+                "held": self.held, "confirmed": self.confirmed, "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def test_late(ctx: UnitContext, item: RubricItem) -> tuple[list[Occurrence], str
     if published is None:
         return [Occurrence("no-date", f"未能读取落款日期，无法核对是否在{deadline.isoformat()}（{reason}）前发布。",
                            ({"kind": "sentence", "section": "落款", "text": "（未读到日期）", **where},),
-                           held=HELD_NO_DATE)], None
+                           quantity=math.inf, held=HELD_NO_DATE)], None
     days = (published - deadline).days
     if days <= item.params["grace_days"]:
         return [], None
@@ -248,10 +249,12 @@ def test_late(ctx: UnitContext, item: RubricItem) -> tuple[list[Occurrence], str
 
 def test_missing_part(ctx: UnitContext, item: RubricItem):
     out = [o for o in _from_findings(ctx, MISSING_RULES)]
-    for f in ctx.unit.findings:                       # a table we could not read: held, never counted by itself
-        if f.get("rule") == READING_RULE and "未能读取表" in str(f.get("message", "")):
-            out.append(Occurrence(_key(READING_RULE, f.get("message")), f.get("message", ""),
-                                  tuple(f.get("evidence") or ()), held=HELD_UNREAD_TABLE))
+    from assistant.validator.findings import TABLE_ZH
+    for w in ctx.report.warnings:                     # a table we could not read: held, never counted by itself
+        if w.code == "table_unread" and w.table:
+            name = TABLE_ZH.get(w.table, w.table)
+            out.append(Occurrence(_key("table_unread", w.table), f"未能读取{name}（{w.message}）：报告中可能有这张表，"
+                                  "只是系统没有读出。", (), held=HELD_UNREAD_TABLE))
     return out, None
 
 
