@@ -6,8 +6,8 @@ is cut into sentences; a sentence is “identical” when, after removing punctu
 name and replacing every figure by #, it is the same as a sentence of the other report (a sentence copied
 with new numbers or another unit's name is still copied). The share is the identical sentences' characters
 over all the prose's characters. Between units, a sentence that many units print (COMMON_SENTENCE_UNITS and
-COMMON_SENTENCE_SHARE) is common phrasing, not copying, and is left out; so are sentences shorter than
-MIN_SENTENCE_CHARS. Across the library the sentences are looked up in one index (sentence → reports), so
+COMMON_SENTENCE_SHARE) is common phrasing, not copying, and is left out of both counts (the share is of the
+unit's own prose); sentences shorter than MIN_SENTENCE_CHARS are never counted identical. Across the library the sentences are looked up in one index (sentence → reports), so
 1,000 units are not compared pair by pair.
 """
 from __future__ import annotations
@@ -76,13 +76,15 @@ class Overlap:
     identical_chars: int
     total_chars: int
     passages: tuple[SharedPassage, ...]
+    common_left_out: bool = False          # sentences many units print were left out of both counts
 
     @property
     def share(self) -> float:
         return self.identical_chars / self.total_chars if self.total_chars else 0.0
 
     def describe(self, against: str = "") -> str:
-        return (f"正文{self.total_chars}字中有{self.identical_chars}字的句子与{against or self.other_agency}"
+        common = "（多数单位共用的表述不计）" if self.common_left_out else ""
+        return (f"正文{common}{self.total_chars}字中有{self.identical_chars}字的句子与{against or self.other_agency}"
                 f"（{self.other_file}）逐句相同（数字、单位名称不同的句子也算相同），占{self.share:.1%}。")
 
     def to_json(self) -> dict:
@@ -135,11 +137,11 @@ def _overlap(mine: list[_Sent], theirs: list[_Sent], other_id, other: Report, sk
     first = {}
     for t in theirs:
         first.setdefault(t.key, t)
-    total = sum(s.chars for s in mine)
+    total = sum(s.chars for s in mine if s.key not in skip)          # common phrasing counts on neither side
     same = [s for s in mine if s.chars >= MIN_SENTENCE_CHARS and s.key in first and s.key not in skip]
     shown = sorted(dict((s.key, s) for s in same).values(), key=lambda s: -s.chars)[:SIDE_BY_SIDE_SHOWN]
     return Overlap(other_id, other.agency or "未识别单位", other.file, other.year, sum(s.chars for s in same), total,
-                   tuple(SharedPassage(s.passage, first[s.key].passage) for s in shown))
+                   tuple(SharedPassage(s.passage, first[s.key].passage) for s in shown), bool(skip))
 
 
 def identical_to(report: Report, other: Report, other_id: str | None = None) -> Overlap:
@@ -147,35 +149,49 @@ def identical_to(report: Report, other: Report, other_id: str | None = None) -> 
     return _overlap(prose(report), prose(other), other_id, other)
 
 
+@dataclass(frozen=True)
+class _Meta:
+    """What an overlap names of the other report (the index keeps this, not the whole report)."""
+    agency: str | None
+    file: str
+    year: int | None
+
+
 class CopyIndex:
     """Every report of one year (all groups), sentence → reports, to find copying between units."""
 
     def __init__(self):
-        self.reports: dict[str, Report] = {}
+        self.reports: dict[str, _Meta] = {}
         self.sentences: dict[str, list[_Sent]] = {}
         self.postings: dict[str, set[str]] = defaultdict(set)
         self.unit_of: dict[str, str] = {}
+        self._common: set[str] | None = None
 
     def add(self, report_id: str, report: Report) -> None:
         from assistant.validator import _agency_key
         sents = prose(report)
-        self.reports[report_id] = report
+        self.reports[report_id] = _Meta(report.agency, report.file, report.year)
+        self._common = None
         self.sentences[report_id] = sents
         self.unit_of[report_id] = _agency_key(report.agency) if report.agency else report_id
         for s in sents:
             if s.chars >= MIN_SENTENCE_CHARS:
                 self.postings[s.key].add(report_id)
 
-    def _common(self, key: str) -> bool:
-        units = {self.unit_of[r] for r in self.postings.get(key, ())}
-        n_units = len(set(self.unit_of.values()))
-        return len(units) >= COMMON_SENTENCE_UNITS and len(units) >= COMMON_SENTENCE_SHARE * n_units
+    def common(self) -> set[str]:
+        """The sentences many units print (common phrasing, not copying); computed once, after the last add."""
+        if self._common is None:
+            n_units = len(set(self.unit_of.values()))
+            least = max(COMMON_SENTENCE_UNITS, COMMON_SENTENCE_SHARE * n_units)
+            self._common = {k for k, ids in self.postings.items()
+                            if len(ids) >= least and len({self.unit_of[r] for r in ids}) >= least}
+        return self._common
 
     def matches(self, report_id: str) -> list[Overlap]:
         """Other units' reports sharing sentences with this one, the largest share first."""
         mine = self.sentences.get(report_id, [])
         own = self.unit_of.get(report_id)
-        common = {s.key for s in mine if self._common(s.key)}
+        common = self.common()
         hits: Counter = Counter()
         for s in {s.key: s for s in mine if s.chars >= MIN_SENTENCE_CHARS and s.key not in common}.values():
             for other in self.postings.get(s.key, ()):
