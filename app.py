@@ -487,6 +487,117 @@ def review_row_selected(ctx: AppContext, evt: gr.SelectData):
     return gr.update(value=row[-1]) if row else gr.update()
 
 
+# -- 评分 and the figures of 体检 (issue 26: assistant/review/scoring.py, figures.py) -------------------------------
+def rubric_choices(ctx: AppContext):
+    """The rubrics the 体检 tab offers: shipped ones and the office's own in <数据目录>/rubrics/."""
+    from assistant.review.rubric import available_rubrics
+    return gr.update(choices=[(f"{r.name}（满分{r.full_marks:g}分）", r.key) for r in available_rubrics(ctx.data_dir)])
+
+
+def _score_empty(message: str):
+    from assistant.review.figures import CARD_HEADERS
+    from assistant.review.scoring import DEDUCTION_HEADERS, SCORE_HEADERS
+    hidden = gr.update(value=None, visible=False)
+    return (message, pd.DataFrame(columns=CARD_HEADERS), pd.DataFrame(columns=SCORE_HEADERS),
+            pd.DataFrame(columns=DEDUCTION_HEADERS), pd.DataFrame(), pd.DataFrame(), "", hidden, hidden,
+            gr.update(choices=[], value=None), {})
+
+
+def run_score(ctx: AppContext, group: str | None, year: str | None, rubric_key: str | None, progress=gr.Progress(),
+              caller: Caller | None = None):
+    """体检 with a rubric: cards, the ranking, every deduction with its evidence, each unit's rates, the heat map,
+    the 评分表 XLSX and the 通报 with its scoring section."""
+    from assistant.review import figures
+    from assistant.review.notice import notice_docx
+    from assistant.review.region import ReviewError, review_group
+    from assistant.review.rubric import RubricError, default_rubric, find_rubric
+    from assistant.review.scoring import (DEDUCTION_HEADERS, SCORE_HEADERS, deduction_rows, held_key, score_group,
+                                          score_rows, score_xlsx)
+    if not group or not str(year or "").strip().isdigit():
+        return _score_empty("请先选择分组和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP)
+    try:
+        rubric = (find_rubric(rubric_key, ctx.data_dir) if rubric_key
+                  else default_rubric(group, int(year), ctx.data_dir))
+        if rubric is None:
+            return _score_empty("请先选择评分细则。")
+
+        def step(i: int, n: int, name: str) -> None:
+            if i % REVIEW_PROGRESS_EVERY == 0 or i == n:
+                progress((i, n), desc=f"正在评分 {name}（{min(i + 1, n)}/{n}）")
+        review = review_group(ctx.library, group, int(year))
+        score = score_group(ctx.library, group, int(year), rubric, review=review, on_progress=step)
+    except (ReviewError, RubricError) as e:
+        return _score_empty(e.message)
+    stem = f"{score.group}{score.year}年度"
+    xlsx_path = export_file(ctx, f"{stem}年报评分表.xlsx", score_xlsx(score), caller)
+    docx_path = export_file(ctx, f"{stem}年报检查情况通报（含评分，草稿）.docx", notice_docx(review, score), caller)
+    cs = figures.cards(review, score)
+    held = [(f"{u.agency}：{it.item.id} {o.finding[:40]}", held_key(u, it, o))
+            for u in score.units for it in u.items for o in it.occurrences if o.held and not o.confirmed]
+    note = (f"按《{rubric.name}》评分（满分{rubric.full_marks:g}分；依据：{rubric.source}）。点击任一数字、一行或热力图的一格，"
+            f"下方显示它的依据。待确认的扣分（所依据的单元格或日期未能确认读取）不计入得分，核对原件后可在下方确认。")
+    order = [u.report_id for u in score.units]
+    state = {"cards": [figures.card_markdown(c) for c in cs],
+             "units": {u.report_id: figures.unit_score_markdown(u) for u in score.units},
+             "rates": {u.report_id: figures.rate_markdown(u) for u in score.units},
+             "heat_rules": figures.heat_columns(review),
+             "heat": {u.report_id: {r: figures.heat_cell_markdown(review, u.report_id, r)
+                                    for r in figures.heat_columns(review)} for u in review.units},
+             "group": score.group, "year": score.year, "rubric": rubric.key}
+    heat = pd.DataFrame(figures.heat_rows(review, order), columns=figures.heat_headers(review))
+    return (note, pd.DataFrame(figures.card_rows(cs), columns=figures.CARD_HEADERS),
+            pd.DataFrame(score_rows(score), columns=SCORE_HEADERS),
+            pd.DataFrame(deduction_rows(score), columns=DEDUCTION_HEADERS),
+            pd.DataFrame(figures.rate_rows(score), columns=figures.rate_headers()),
+            figures.heat_style(heat), "", gr.update(value=xlsx_path, visible=True),
+            gr.update(value=docx_path, visible=True), gr.update(choices=held, value=None), state)
+
+
+def card_selected(ctx: AppContext, state: dict | None, evt: gr.SelectData):
+    i = evt.index[0] if evt is not None and evt.index else None
+    cards = (state or {}).get("cards") or []
+    return cards[i] if i is not None and i < len(cards) else ""
+
+
+def score_row_selected(ctx: AppContext, state: dict | None, evt: gr.SelectData):
+    """A row of the ranking, the deductions or the rates: that unit's score (or rates) with every piece of evidence."""
+    row = evt.row_value if evt is not None else None
+    if not row:
+        return ""
+    state = state or {}
+    rid = next((str(c) for c in row if str(c) in state.get("units", {})), None)
+    if rid is None:
+        return ""
+    return state["units"][rid] + ("\n\n" + state["rates"][rid] if rid in state.get("rates", {}) else "")
+
+
+def heat_selected(ctx: AppContext, state: dict | None, evt: gr.SelectData):
+    """A cell of the heat map: that unit's findings of that problem type."""
+    row = evt.row_value if evt is not None else None
+    if not row or not evt.index:
+        return ""
+    state = state or {}
+    rid, col = str(row[-1]), evt.index[1]
+    rules = state.get("heat_rules") or []
+    if 1 <= col <= len(rules):
+        return state.get("heat", {}).get(rid, {}).get(rules[col - 1], "")
+    return state.get("units", {}).get(rid, "")
+
+
+def confirm_deduction(ctx: AppContext, key: str | None, group: str | None, year: str | None, rubric_key: str | None,
+                      progress=gr.Progress(), caller: Caller | None = None):
+    """An official confirms a held deduction (after checking the original); the score is made again."""
+    from assistant.review.scoring import confirm_held
+    if not key or key.count("/") != 2:
+        raise gr.Error("请先选择一项待确认的扣分。", title="无法确认")
+    report_id, item, occurrence = key.split("/")
+    if ctx.library.facts.report(report_id) is None:
+        raise gr.Error("年报库中没有这份报告（可能已删除），请重新评分。", title="无法确认")
+    confirm_held(ctx.library, report_id, item, occurrence, caller.name if caller else "本机用户")
+    audit(ctx, caller, "score_confirm", report_id, f"{item}/{occurrence}")
+    return run_score(ctx, group, year, rubric_key, progress, caller)
+
+
 def previous_for(ctx: AppContext, report_id: str | None):
     """The same unit's report of the year before, preselected as “上年报告”."""
     record = ctx.library.facts.report(report_id) if report_id else None
@@ -860,7 +971,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         with gr.Tab("体检", id="review"):                   # issue 13: review a whole group
             gr.Markdown("选择分组（地区）和年度，对该组全部单位的年报逐一核查（跨年规则对照上年报告），汇总单位一览和共性问题，"
-                        "生成通报草稿（DOCX）和问题清单（XLSX）。表中每个数字都是可以打开的核查结果条数，没有综合评分。")
+                        "生成通报草稿（DOCX）和问题清单（XLSX）。表中每个数字都是可以打开的核查结果条数；"
+                        "选择评分细则后可按细则评分，每项扣分都列出依据。")
             with gr.Row():
                 rv_group = gr.Dropdown(label="分组（地区）", choices=[], allow_custom_value=True, scale=3, elem_id="review-group")
                 rv_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, scale=2, elem_id="review-year")
@@ -875,6 +987,28 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             rv_state = gr.State({})
             rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
             rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
+            # issue 26: scores by a rubric, and the figures a leader looks at
+            gr.Markdown("#### 评分与要点（按评分细则；每个数字都可点开看依据）")
+            with gr.Row():
+                rv_rubric = gr.Dropdown(label="评分细则", choices=[], scale=4, elem_id="review-rubric")
+                rv_score_btn = gr.Button("评分", variant="primary", scale=1, elem_id="review-score")
+            rv_score_note = gr.Markdown(elem_id="review-score-note")
+            rv_cards = gr.Dataframe(label="要点（点击一行看依据）", interactive=False, wrap=True, elem_id="review-cards")
+            rv_ranking = gr.Dataframe(label="得分排名（点击一行看该单位的扣分及依据）", interactive=False, wrap=True,
+                                      elem_id="review-ranking")
+            rv_deductions = gr.Dataframe(label="扣分明细", interactive=False, wrap=True, elem_id="review-deductions")
+            rv_rates = gr.Dataframe(label="比率（办结或审结件数不足的单位不参与比较）", interactive=False, wrap=True,
+                                    elem_id="review-rates")
+            rv_heat = gr.Dataframe(label="单位 × 问题类型（条数；点击一格看该单位该类问题）", interactive=False,
+                                   elem_id="review-heatmap")
+            rv_evidence = gr.Markdown(elem_id="review-evidence")
+            with gr.Row():
+                rv_score_xlsx = gr.DownloadButton("下载评分表（XLSX）", visible=False, elem_id="review-score-xlsx")
+                rv_score_docx = gr.DownloadButton("下载通报草稿（含评分，DOCX）", visible=False, elem_id="review-score-docx")
+            with gr.Row():
+                rv_held = gr.Dropdown(label="待确认的扣分（核对原件后确认）", choices=[], scale=4, elem_id="review-held")
+                rv_confirm = gr.Button("确认扣分", scale=1, elem_id="review-confirm")
+            rv_score_state = gr.State({})
 
         with gr.Tab("起草", id="draft"):
             gr.Markdown("选择单位和年度，按该年度表格数据和上年年报生成草稿：数字后的〔〕是出处，【】中为需要您补充核实的内容。"
@@ -953,6 +1087,16 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                      [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state], api_name="review")
         rv_units.select(bind(review_row_selected, "inspect"), None, rv_unit, api_visibility="private")
         rv_unit.change(bind(review_unit_findings, "inspect"), [rv_state, rv_unit], rv_unit_md, api_visibility="private")
+        score_out = [rv_score_note, rv_cards, rv_ranking, rv_deductions, rv_rates, rv_heat, rv_evidence, rv_score_xlsx,
+                     rv_score_docx, rv_held, rv_score_state]
+        demo.load(bind(rubric_choices, "inspect"), None, rv_rubric, api_visibility="private")
+        rv_score_btn.click(bind(run_score, "inspect"), [rv_group, rv_year, rv_rubric], score_out, api_name="score")
+        rv_confirm.click(bind(confirm_deduction, "score_confirm"), [rv_held, rv_group, rv_year, rv_rubric], score_out,
+                         api_name="score_confirm")
+        rv_cards.select(bind(card_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
+        for frame in (rv_ranking, rv_deductions, rv_rates):
+            frame.select(bind(score_row_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
+        rv_heat.select(bind(heat_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
         diff_pick.change(bind(previous_for, "compare"), diff_pick, diff_prev, api_visibility="private")
         diff_btn.click(bind(run_diff, "compare"), [diff_pick, diff_prev],
                        [diff_note, diff_cells, diff_sentences, diff_promises, diff_docx_btn], api_name="diff")

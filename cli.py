@@ -167,19 +167,98 @@ def cmd_review(args) -> int:
     try:
         library = _open_library(args)
         review = review_group(library, args.group, args.year)
+        score = _score(library, args, review) if getattr(args, "rubric", None) else None     # issue 26
     except _library_errors() as e:
         return _fail(e.message)
-    for path, make, what in ((args.out, notice_docx, "通报（DOCX）"), (args.xlsx, problem_list_xlsx, "问题清单（XLSX）")):
+    for path, make, what in ((args.out, lambda r: notice_docx(r, score), "通报（DOCX）"),
+                             (args.xlsx, problem_list_xlsx, "问题清单（XLSX）")):
         if path:
             error = _write_file(path, make(review))
             if error:
                 return _fail(error)
             print(f"已生成{what}：{path}", file=sys.stderr)
+    if score is not None and getattr(args, "score_xlsx", None):
+        from assistant.review.scoring import score_xlsx
+        error = _write_file(args.score_xlsx, score_xlsx(score))
+        if error:
+            return _fail(error)
+        print(f"已生成评分表（XLSX）：{args.score_xlsx}", file=sys.stderr)
     if args.json:
-        _print_json(review.to_json())
+        _print_json({**review.to_json(), "score": score.to_json()} if score is not None else review.to_json())
     else:
         print(render_review(review))
+        if score is not None:
+            from assistant.review.scoring import render_score
+            print("\n" + render_score(score))
     return 0
+
+
+# -- scoring by a rubric (issue 26) -------------------------------------------------------------------
+def _score(library, args, review=None):
+    """Score a group's review by the rubric named in --rubric (or the one meant for the group and year)."""
+    from assistant.review.rubric import RubricError, default_rubric, find_rubric
+    from assistant.review.scoring import score_group
+    if getattr(args, "rubric", None):
+        rubric = find_rubric(args.rubric, library.data_dir)
+    else:
+        rubric = default_rubric(args.group, args.year, library.data_dir)
+        if rubric is None:
+            raise RubricError("没有适用于该分组和年度的评分细则，请用 --rubric 指定（nianbao score --rubrics 列出可用的）。")
+    return score_group(library, args.group, args.year, rubric, review=review)
+
+
+def cmd_score(args) -> int:
+    """`nianbao score`: every unit of a group and year scored by a rubric, ranked, each deduction with its
+    evidence; --confirm counts a held deduction; --xlsx writes the scores and deductions."""
+    from assistant.review.rubric import TESTS, available_rubrics, find_rubric
+    from assistant.review.scoring import render_score, score_xlsx
+    from assistant.review.notice import notice_docx
+    try:
+        library = _open_library(args)
+        if args.rubrics:
+            for r in available_rubrics(library.data_dir):
+                print(f"{r.key}\t{r.name}（满分{r.full_marks:g}分，{len(r.items)}个条目）\t依据：{r.source}")
+            return 0
+        if args.check_rubric:
+            r = find_rubric(args.check_rubric, library.data_dir)
+            print(f"评分细则“{r.name}”可以使用：{len(r.items)}个条目，满分{r.full_marks:g}分。")
+            for it in r.items:
+                print(f"- {it.id} {it.title}（{it.points:g}分）：{TESTS[it.test].name}；{it.rule.describe(TESTS[it.test].quantity)}")
+            return 0
+        if not args.group or args.year is None:
+            return _fail("请用 --group 和 --year 指定要评分的分组和年度（或用 --rubrics 列出评分细则）。")
+        score = _score(library, args)
+        if args.confirm:
+            from assistant.review.scoring import held_key
+            held = {held_key(u, it, o) for u in score.units for it in u.items for o in it.occurrences if o.held}
+            for key in args.confirm:
+                if key not in held:
+                    return _fail(f"“{key}”不是本次评分中待确认的扣分（编号形如 报告编号/条目编号/序号，见评分明细中的“确认”）。")
+                report_id, item, occurrence = key.split("/")
+                done = _confirm(library, report_id, item, occurrence)
+                library.audit.record(_cli_user(), "score_confirm", target=report_id, detail=f"{item}/{occurrence}",
+                                     channel="cli")
+                print(("已确认扣分：" if done else "此前已确认：") + key, file=sys.stderr)
+            score = _score(library, args)
+    except _library_errors() as e:
+        return _fail(e.message)
+    for path, data, what in ((args.xlsx, lambda: score_xlsx(score), "评分表（XLSX）"),
+                             (args.out, lambda: notice_docx(score.review, score), "通报（DOCX）")):
+        if path:
+            error = _write_file(path, data())
+            if error:
+                return _fail(error)
+            print(f"已生成{what}：{path}", file=sys.stderr)
+    if args.json:
+        _print_json(score.to_json())
+    else:
+        print(render_score(score))
+    return 0
+
+
+def _confirm(library, report_id: str, item: str, occurrence: str) -> bool:
+    from assistant.review.scoring import confirm_held
+    return confirm_held(library, report_id, item, occurrence, _cli_user())
 
 
 def cmd_diff(args) -> int:
@@ -770,9 +849,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, required=True, help="报告年度，如 2024")
     s.add_argument("--out", metavar="通报.docx", help="生成通报草稿（DOCX）")
     s.add_argument("--xlsx", metavar="问题清单.xlsx", help="生成问题清单（XLSX，每个单位的每条问题及依据、页码）")
+    s.add_argument("--rubric", help="同时按评分细则评分（名称或 YAML 文件，见 nianbao score --rubrics）；通报增加评分情况")
+    s.add_argument("--score-xlsx", metavar="评分表.xlsx", help="与 --rubric 一起用：生成评分表（XLSX：得分、扣分明细）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--data-dir", help=data_dir_help)
     s.set_defaults(func=cmd_review)
+
+    s = sub.add_parser("score", help="按评分细则给某分组某年度的年报评分：排名、每项扣分及其依据、上年问题整改核对")
+    s.add_argument("--group", help="地区或分组，如 洪泽区")
+    s.add_argument("--year", type=int, help="报告年度，如 2024")
+    s.add_argument("--rubric", help="评分细则的名称或 YAML 文件；不填则用适用于该分组和年度的评分细则")
+    s.add_argument("--rubrics", action="store_true", help="列出可用的评分细则（内置的和 <数据目录>/rubrics/ 中的）")
+    s.add_argument("--check-rubric", metavar="细则", help="只检查一个评分细则文件能否使用（有错时指出第几行）")
+    s.add_argument("--confirm", action="append", metavar="报告编号/条目/序号",
+                   help="确认一项待确认的扣分（核对原件后）；可重复")
+    s.add_argument("--xlsx", metavar="评分表.xlsx", help="生成评分表（XLSX：得分、扣分明细、整改核对）")
+    s.add_argument("--out", metavar="通报.docx", help="生成含评分情况的通报草稿（DOCX）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_score)
 
     s = sub.add_parser("diff", help="与上年比对：两份年报逐格、逐句比对，上年问题和整改承诺的落实情况")
     s.add_argument("a", metavar="A", help="年报文件，或年报库中的报告（编号或文件名）")

@@ -136,3 +136,23 @@ RATES: dict[str, Rate] = {
                                   _t4("litigation_direct", "pending", -1), _t4("litigation_after_review", "pending", -1)),
                                  "诉讼结果纠正 ÷（诉讼总计 − 尚未审结）"),
 }
+
+
+# -- the rates a leader compares across units in 体检 (issue 26) ------------------------------------------
+@dataclass(frozen=True)
+class LeaderRate:
+    """A rate of RATES as 体检 shows it: its name there, the formula in the words offices use, and the least
+    volume (the denominator) below which a unit's rate is shown but not compared with other units'."""
+    key: str                     # a key of RATES
+    name: str
+    formula: str
+    volume: str                  # what the denominator counts
+    min_volume: int
+
+
+LEADER_RATES: tuple[LeaderRate, ...] = (
+    LeaderRate("disclosure_rate", "实质公开率", "实质公开率 =（予以公开 + 部分公开）÷ 办结（表三办理结果总计）",
+               "办结件数", 10),
+    LeaderRate("review_correction_rate", "复议纠错率", "复议纠错率 = 结果纠正 ÷ 审结（表四行政复议总计 − 尚未审结）",
+               "审结件数", 3),
+)

@@ -186,6 +186,17 @@ CREATE INDEX IF NOT EXISTS corrections_agency_year ON corrections (agency, year,
 ALTER TABLE facts ADD COLUMN IF NOT EXISTS corrected TEXT;
 """
 
+# Version 6: scoring (issue 26). A deduction that rests on a cell we could not read with certainty, or on a
+# judgment of wording, is held until an official confirms it: one row per confirmed held deduction (report,
+# rubric item, occurrence key), kept when the report is scored again; removed with the report.
+SCORE_CONFIRMATIONS_SQL = """
+CREATE TABLE IF NOT EXISTS score_confirmations (
+    report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    item TEXT NOT NULL, occurrence TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (report_id, item, occurrence)
+);
+"""
+
 # (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
 # version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
 # SQLite has no ADD COLUMN IF NOT EXISTS: `_sqlite_script` drops an ADD COLUMN whose column the file already
@@ -196,6 +207,8 @@ MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
     (3, "editions: reports.edition_of", {"sqlite": EDITIONS_SQL, "postgresql": EDITIONS_SQL}),
     (4, "groups: reports.group_name and its index", {"sqlite": GROUPS_SQL, "postgresql": GROUPS_SQL}),
     (5, "corrections by the official and facts.corrected", {"sqlite": CORRECTIONS_SQL, "postgresql": CORRECTIONS_SQL}),
+    (6, "scoring: score_confirmations (held deductions an official confirmed)",
+     {"sqlite": SCORE_CONFIRMATIONS_SQL, "postgresql": SCORE_CONFIRMATIONS_SQL}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
 

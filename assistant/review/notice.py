@@ -34,8 +34,9 @@ def _names(units) -> str:
     return "、".join(u.agency for u in units)
 
 
-def notice_text(review: RegionReview) -> str:
-    """The 通报 body: one line per paragraph, headings “一、…” on their own lines."""
+def notice_text(review: RegionReview, score=None) -> str:
+    """The 通报 body: one line per paragraph, headings “一、…” on their own lines. With a score
+    (assistant.review.scoring.GroupScore), a section 三、评分情况 comes before the 整改要求."""
     n = len(review.units)
     on_time, late, undated = review.on_time, review.late, review.undated
     errors, warnings = review.with_errors, review.with_warnings
@@ -70,20 +71,25 @@ def notice_text(review: RegionReview) -> str:
     rest = review.problems[MAX_PROBLEMS_IN_NOTICE:]
     if rest:
         lines.append(f"此外还有{len(rest)}类问题（{'、'.join(p.title for p in rest)}），详见附件问题清单。")
-    lines += ["三、整改要求",
+    if score is not None:
+        from assistant.review.scoring import notice_section
+        lines += ["三、评分情况"] + notice_section(score)
+    lines += [("四" if score is not None else "三") + "、整改要求",
               "（一）【请写明整改范围和方式，如：存在错误的单位对照附件问题清单逐项核实、更正并重新发布】",
               "（二）【请写明整改时限和报送要求，如：于【日期】前将整改情况报送【发文单位】】",
               "（三）【请写明今后的工作要求】",
-              f"附件：{review.group}{review.year}年度政府信息公开工作年度报告问题清单",
+              f"附件：{review.group}{review.year}年度政府信息公开工作年度报告问题清单"
+              + ("、评分表" if score is not None else ""),
               "【发文单位】",
               "【日期】"]
     return "\n".join(lines)
 
 
-def notice_docx(review: RegionReview) -> bytes:
-    """The 通报 draft as DOCX bytes, in the drafting work's document format."""
+def notice_docx(review: RegionReview, score=None) -> bytes:
+    """The 通报 draft as DOCX bytes, in the drafting work's document format (with its scoring section when
+    a score is given)."""
     from assistant.views import draft_docx_bytes
-    return draft_docx_bytes(notice_title(review), notice_text(review))
+    return draft_docx_bytes(notice_title(review), notice_text(review, score))
 
 
 XLSX_FINDING_HEADERS = ["单位", "文件", "报告编号", "严重程度", "规则", "问题类型", "说明", "依据", "页码（行号）"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Mapping, Sequence
 
@@ -55,6 +55,7 @@ class UnitReview:
     previous_file: str | None             # the previous-year report the cross-year rules used
     findings: tuple[dict, ...]            # Finding.to_json() dicts, errors first
     reading: tuple[dict, ...]             # reading warnings (what we could not read)
+    previous_id: str | None = None        # the previous-year report's id (scoring, 整改)
 
     def count(self, severity: str) -> int:
         return sum(f.get("severity") == severity for f in self.findings)
@@ -298,8 +299,9 @@ def review_group(library, group: str, year: int, *, policy: DeadlinePolicy = DEF
         previous = library.facts.report_object(prev_record.id) if prev_record else None
         if previous is not None:
             recomputed += 1
-        units.append(review_unit(record, report, library.facts.findings(record.id), previous,
-                                 prev_record.file if prev_record else None, policy))
+        unit = review_unit(record, report, library.facts.findings(record.id), previous,
+                           prev_record.file if prev_record else None, policy)
+        units.append(replace(unit, previous_id=prev_record.id) if prev_record else unit)
     if on_progress:
         on_progress(len(records), len(records), "完成")
     units.sort(key=lambda u: (-u.errors, -u.warnings, u.agency))
