@@ -512,7 +512,7 @@ def run_score(ctx: AppContext, group: str | None, year: str | None, rubric_key: 
     from assistant.review.region import ReviewError, review_group
     from assistant.review.rubric import RubricError, default_rubric, find_rubric
     from assistant.review.scoring import (DEDUCTION_HEADERS, SCORE_HEADERS, deduction_rows, held_key, score_group,
-                                          score_rows, score_xlsx)
+                                          score_rows, score_xlsx, unit_score_markdown)
     if not group or not str(year or "").strip().isdigit():
         return _score_empty("请先选择分组和年度。" if ctx.library.reports() else views.EMPTY_LIBRARY_HELP)
     try:
@@ -538,7 +538,7 @@ def run_score(ctx: AppContext, group: str | None, year: str | None, rubric_key: 
             f"下方显示它的依据。待确认的扣分（所依据的单元格或日期未能确认读取）不计入得分，核对原件后可在下方确认。")
     order = [u.report_id for u in score.units]
     state = {"cards": [figures.card_markdown(c) for c in cs],
-             "units": {u.report_id: figures.unit_score_markdown(u) for u in score.units},
+             "units": {u.report_id: unit_score_markdown(u) for u in score.units},
              "rates": {u.report_id: figures.rate_markdown(u) for u in score.units},
              "heat_rules": figures.heat_columns(review),
              "heat": {u.report_id: {r: figures.heat_cell_markdown(review, u.report_id, r)

@@ -32,7 +32,11 @@ def test_the_layer_contracts_are_kept(lint_available):
 
 @pytest.mark.parametrize("module,upward", [("ingest/errors.py", "import vectorstore.db"),
                                            ("vectorstore/keyword.py", "import assistant.formulas"),
-                                           ("assistant/formulas.py", "import cli")])
+                                           ("assistant/formulas.py", "import cli"),
+                                           # cycles between siblings: the page model back into a reader …
+                                           ("ingest/loaders/page.py", "import ingest.loaders.scan"),
+                                           # … and search back into the library it is handed an index of
+                                           ("vectorstore/search.py", "import vectorstore.library")])
 def test_an_upward_import_breaks_them(lint_available, tmp_path, module, upward):
     for name in ("pyproject.toml", "app.py", "cli.py"):
         shutil.copy(REPO / name, tmp_path / name)

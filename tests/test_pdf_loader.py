@@ -12,7 +12,8 @@ from conftest import SHARED, gold
 from ingest.document import Paragraph, RawTable
 from ingest.errors import ExtractError
 from ingest.load import load_document
-from ingest.loaders.pdf import ENCRYPTED_MESSAGE, SCANNED_MESSAGE, load_pdf, tidy
+from ingest.loaders.page import tidy
+from ingest.loaders.pdf import ENCRYPTED_MESSAGE, SCANNED_MESSAGE, load_pdf
 from make_pdf import make_pdf, ruled_table, text_lines
 
 REPORTS = {"005": "005_hongze_district_2023", "006": "006_hongze_district_2024", "007": "007_huaian_city_2024"}
@@ -184,14 +185,15 @@ def test_frame_rows_are_not_table_rows(docs):
     """Seen with every filled box as a border, page 2 of 006 is one 22 x 4 "table": the white frames behind the
     running text, then 表二. The frame rows (sentences, a heading) are cut off and 表二 is what remains."""
     import pdfplumber
-    from ingest.loaders.pdf import _bbox_of, _raw_table, _table_from_cells, _visible_chars, _without_frame_rows
+    from ingest.loaders.page import bbox_of, raw_table, table_from_cells, without_frame_rows
+    from ingest.loaders.pdf import _visible_chars
     with pdfplumber.open(SHARED / "reports/006_hongze_district_2024.pdf") as pdf:
         page = pdf.pages[1]
         [found] = page.find_tables()
         chars = _visible_chars(page.chars)
-        boxes = _without_frame_rows(found.cells, chars)
+        boxes = without_frame_rows(found.cells, chars)
     assert len(found.rows) == 22
-    table = _raw_table(_table_from_cells(2, _bbox_of(boxes), boxes, chars))
+    table = raw_table(table_from_cells(2, bbox_of(boxes), boxes, chars))
     assert [[c.text for c in row] for row in table.rows] == [
         [c.text for c in row] for row in docs["006"].tables()[0].rows if row[0].source.page == 2]
 

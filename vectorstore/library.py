@@ -43,6 +43,7 @@ from vectorstore.embeddings import (CachedEmbedder, DelegatedEmbedder, VectorCac
                                    spec_from_env)
 from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts, record_in
 from vectorstore.keyword import terms_of
+from vectorstore.search import SearchIndex, search
 from vectorstore.vectors import VectorIndex
 
 ENV_DATA_DIR = "NIANBAO_DATA_DIR"
@@ -492,9 +493,12 @@ class Library:
         return thread
 
     # -- search ----------------------------------------------------------------------------------
+    def search_index(self) -> SearchIndex:
+        """What search reads of this library (search never holds the library itself)."""
+        return SearchIndex(self.db_path, self.vectors, self.facts, self.embedded_count, self.embedder)
+
     def search(self, query: str, k: int = 5, **filters):
-        from vectorstore.search import search
-        return search(self, query, k=k, **filters)
+        return search(self.search_index(), query, k=k, **filters)
 
 
 def _drop_content(tx, report_id: str) -> None:

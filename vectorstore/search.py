@@ -11,18 +11,30 @@ many reports; a `Ranking` returns the reports in the order their stored facts gi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from pathlib import Path
+from typing import Callable, Sequence
 
 from vectorstore import db as dbmod
 from vectorstore.chunks import TABLE_SECTION, dense_text_of
+from vectorstore.embeddings import CachedEmbedder
+from vectorstore.facts import FactStore
 from vectorstore.keyword import bm25_search
-
-if TYPE_CHECKING:
-    from vectorstore.library import Library
+from vectorstore.vectors import VectorIndex
 
 RRF_K = 60
 CANDIDATES = 50             # per ranked list, per sub-query
 PER_REPORT_CAP = 2          # hits per report when the query names no agency
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """What search reads of a library, and nothing more: its database, its vectors, its stored facts, and how to
+    embed the query (`Library.search_index()` hands it over; search never holds the library itself)."""
+    db_path: Path | str
+    vectors: VectorIndex
+    facts: FactStore
+    embedded_count: Callable[[], int]
+    embedder: Callable[[], CachedEmbedder]
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def scopes_for(agencies: Sequence[str] = (), years: Sequence[int] = (), report_i
     return tuple(scopes)
 
 
-def search(library: "Library", query: str, k: int = 5, agencies: Sequence[str] = (), years: Sequence[int] = (),
+def search(index: SearchIndex, query: str, k: int = 5, agencies: Sequence[str] = (), years: Sequence[int] = (),
            section: str | None = None, report_ids: Sequence[str] = (), ranking: Ranking | None = None,
            fill: bool = False, dense: bool | None = None, agency: str | None = None,
            year: int | None = None) -> list[Hit]:
@@ -94,14 +106,14 @@ def search(library: "Library", query: str, k: int = 5, agencies: Sequence[str] =
     agencies = tuple(agencies) + ((agency,) if agency else ())
     years = tuple(years) + ((int(year),) if year else ())
     scopes = scopes_for(agencies, years, report_ids)
-    use_dense = (library.embedded_count() > 0) if dense is None else dense
-    qvec = library.embedder().embed_query(query) if use_dense else None
+    use_dense = (index.embedded_count() > 0) if dense is None else dense
+    qvec = index.embedder().embed_query(query) if use_dense else None
     if ranking is not None and not agencies and not report_ids:
-        hits = _library_question_hits(library, query, ranking, library.facts.report_keys(), scopes[0], section,
+        hits = _library_question_hits(index, query, ranking, index.facts.report_keys(), scopes[0], section,
                                       qvec, k)
         if hits:
             return hits
-    ranked = [_search_scope(library, query, scope, section, qvec, k) for scope in scopes]
+    ranked = [_search_scope(index, query, scope, section, qvec, k) for scope in scopes]
     if len(ranked) == 1:
         hits = ranked[0] if (agencies or report_ids) else _cap_per_report(ranked[0], PER_REPORT_CAP)
     else:
@@ -109,26 +121,26 @@ def search(library: "Library", query: str, k: int = 5, agencies: Sequence[str] =
     hits = hits[:k]
     if len(hits) < k and fill and (agencies or report_ids or years):
         seen = {h.chunk_id for h in hits}
-        extra = _search_scope(library, query, Scope(), section, qvec, k)
+        extra = _search_scope(index, query, Scope(), section, qvec, k)
         hits += [h for h in extra if h.chunk_id not in seen][:k - len(hits)]
     return hits
 
 
-def _search_scope(library: "Library", query: str, scope: Scope, section: str | None, qvec, k: int) -> list[Hit]:
+def _search_scope(index: SearchIndex, query: str, scope: Scope, section: str | None, qvec, k: int) -> list[Hit]:
     where, params = _where_sql(scope, section)
     n = max(CANDIDATES, k * 4)
-    with dbmod.reading(library.db_path) as db:
+    with dbmod.reading(index.db_path) as db:
         keyword = bm25_search(db, query, n, where, params)
     vector: list[tuple[str, float]] = []
     if qvec is not None:
-        vector = library.vectors.query(qvec, n, _where_chroma(scope))
+        vector = index.vectors.query(qvec, n, _where_chroma(scope))
     fused: dict[str, float] = {}
     for ranking in (keyword, vector):
         for rank, (cid, _) in enumerate(ranking):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
     if not fused:
         return []
-    rows = _visible_chunks(library, list(fused), where, params)   # drops vectors of removed reports
+    rows = _visible_chunks(index, list(fused), where, params)   # drops vectors of removed reports
     hits = [Hit(*row, score=fused[cid]) for cid, row in rows.items()]
     if vector:
         # a chunk that has no vector by design (a table row) is ranked by the one list it can be in, counted
@@ -137,22 +149,22 @@ def _search_scope(library: "Library", query: str, scope: Scope, section: str | N
     return sorted(hits, key=lambda h: (-h.score, h.chunk_id))
 
 
-def _library_question_hits(library: "Library", query: str, ranking: Ranking, reports: Sequence, scope: Scope,
+def _library_question_hits(index: SearchIndex, query: str, ranking: Ranking, reports: Sequence, scope: Scope,
                            section: str | None, qvec, k: int) -> list[Hit]:
     """For a ranking: the reports in the order their facts give, each with its best passage from the table
     concerned; then ordinary hits."""
     years = scope.years
     eligible = [r for r in reports if not years or r.year in years]
-    ordered = order_reports(library.facts, ranking, eligible)
+    ordered = order_reports(index.facts, ranking, eligible)
     table = ranking.all_zero_table or ranking.table
     hits: list[Hit] = []
     for rid in ordered[:k]:
-        best = _search_scope(library, query, Scope(report_id=rid), section or TABLE_SECTION[table], qvec, 1)
-        best = best or _search_scope(library, query, Scope(report_id=rid), section, qvec, 1)
+        best = _search_scope(index, query, Scope(report_id=rid), section or TABLE_SECTION[table], qvec, 1)
+        best = best or _search_scope(index, query, Scope(report_id=rid), section, qvec, 1)
         hits.extend(best[:1])
     if len(hits) < k:
         seen = {h.chunk_id for h in hits}
-        rest = _cap_per_report(_search_scope(library, query, scope, section, qvec, k), PER_REPORT_CAP)
+        rest = _cap_per_report(_search_scope(index, query, scope, section, qvec, k), PER_REPORT_CAP)
         hits += [h for h in rest if h.chunk_id not in seen][:k - len(hits)]
     return hits
 
@@ -204,9 +216,9 @@ def _where_chroma(scope: Scope) -> dict | None:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def _visible_chunks(library: "Library", ids: list[str], where: str, params: list) -> dict[str, tuple]:
+def _visible_chunks(index: SearchIndex, ids: list[str], where: str, params: list) -> dict[str, tuple]:
     out: dict[str, tuple] = {}
-    with dbmod.reading(library.db_path) as db:
+    with dbmod.reading(index.db_path) as db:
         for i in range(0, len(ids), 500):
             part = ids[i:i + 500]
             sql = (f"SELECT c.id, c.report_id, c.file, c.agency, c.year, c.section, c.section_path, c.page, c.line, "

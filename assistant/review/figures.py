@@ -227,33 +227,3 @@ def heat_cell_markdown(review: RegionReview, report_id: str, rule: str | None) -
     found = [f for f in u.findings if (rule is None or f.get("rule") == rule) and f.get("severity") in (ERROR, WARNING)]
     title = f"{u.agency}：{rule_title(rule)}" if rule else f"{u.agency}的问题"
     return findings_markdown(found, title)
-
-
-# -- a unit's score ----------------------------------------------------------------------------------------------
-def unit_score_markdown(unit) -> str:
-    """One unit's score: the total, every deduction with its finding and evidence, held ones apart, 整改."""
-    from assistant.review.rubric import _num
-    from assistant.review.scoring import held_key
-    lines = [f"#### 第{unit.rank}名　{unit.agency}：{_num(unit.total)}分（满分{_num(unit.full_marks)}，"
-             f"扣{_num(unit.deducted)}分）"]
-    if unit.held:
-        lines.append(f"另有待确认扣分{_num(unit.held)}分（{unit.held_count}项）：所依据的内容未能确认读取或需核实，"
-                     "核对原件后确认才计入。")
-    for it in unit.items:
-        if it.note and not it.occurrences:
-            lines.append(f"- {it.item.id} {it.item.title}：{it.note}")
-        for o in it.occurrences:
-            head = f"扣{_num(it.points)}分" if o.counts else f"待确认（确认后扣{_num(it.held_points)}分）"
-            lines.append(f"- **{it.item.id} {it.item.title}**（{it.item.source_text}）{head}：{o.finding}")
-            lines += [f"    - 依据：{evidence_text(e)}" for e in o.evidence]
-            if o.held and not o.confirmed:
-                lines.append(f"    - 待确认：{o.held}（确认编号 `{held_key(unit, it, o)}`）")
-    if unit.checklist:
-        from assistant.review.rectify import render_checklist
-        lines += ["", "**上年问题整改核对**"] + [f"    {x}" for x in render_checklist(unit.checklist, "上", "本")]
-    if unit.copied_from is not None and unit.copied_from.identical_chars:
-        ov = unit.copied_from
-        lines += ["", f"**与其他单位相同的文字**：{ov.describe()}"]
-        for p in ov.passages:
-            lines.append(f"- 本单位：{p.mine.cited()}  \n  {ov.other_agency}：{p.theirs.cited()}")
-    return "\n".join(lines)

@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 from assistant.review.figures import unit_rates
 from assistant.review.copying import CopyIndex, Overlap, identical_to, year_index
 from assistant.review.rectify import OWN, CheckItem, checklist
-from assistant.review.region import RegionReview, UnitReview, review_group, review_unit
+from assistant.review.region import RegionReview, UnitReview, evidence_text, review_group, review_unit
 from assistant.review.rubric import TESTS, Rubric, RubricItem, _num
 from assistant.units import DEFAULT_POLICY, DeadlinePolicy
 from assistant.validator import UNCERTAIN_CODES
@@ -422,6 +422,34 @@ def held_key(unit: UnitScore, item: ItemScore, occ: Occurrence) -> str:
     return f"{unit.report_id}/{item.item.id}/{occ.key}"
 
 
+# -- a unit's score ----------------------------------------------------------------------------------------------
+def unit_score_markdown(unit) -> str:
+    """One unit's score: the total, every deduction with its finding and evidence, held ones apart, 整改."""
+    lines = [f"#### 第{unit.rank}名　{unit.agency}：{_num(unit.total)}分（满分{_num(unit.full_marks)}，"
+             f"扣{_num(unit.deducted)}分）"]
+    if unit.held:
+        lines.append(f"另有待确认扣分{_num(unit.held)}分（{unit.held_count}项）：所依据的内容未能确认读取或需核实，"
+                     "核对原件后确认才计入。")
+    for it in unit.items:
+        if it.note and not it.occurrences:
+            lines.append(f"- {it.item.id} {it.item.title}：{it.note}")
+        for o in it.occurrences:
+            head = f"扣{_num(it.points)}分" if o.counts else f"待确认（确认后扣{_num(it.held_points)}分）"
+            lines.append(f"- **{it.item.id} {it.item.title}**（{it.item.source_text}）{head}：{o.finding}")
+            lines += [f"    - 依据：{evidence_text(e)}" for e in o.evidence]
+            if o.held and not o.confirmed:
+                lines.append(f"    - 待确认：{o.held}（确认编号 `{held_key(unit, it, o)}`）")
+    if unit.checklist:
+        from assistant.review.rectify import render_checklist
+        lines += ["", "**上年问题整改核对**"] + [f"    {x}" for x in render_checklist(unit.checklist, "上", "本")]
+    if unit.copied_from is not None and unit.copied_from.identical_chars:
+        ov = unit.copied_from
+        lines += ["", f"**与其他单位相同的文字**：{ov.describe()}"]
+        for p in ov.passages:
+            lines.append(f"- 本单位：{p.mine.cited()}  \n  {ov.other_agency}：{p.theirs.cited()}")
+    return "\n".join(lines)
+
+
 # -- text, rows, the 通报 section -----------------------------------------------------------------------
 SCORE_HEADERS = ["名次", "单位", "得分", "满分", "扣分", "待确认扣分", "待确认条数", "报告编号", "文件"]
 DEDUCTION_HEADERS = ["单位", "报告编号", "条目编号", "条目", "依据（文件、条款）", "检查项", "扣分", "状态", "说明",
@@ -551,6 +579,6 @@ def score_xlsx(score: GroupScore) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["Occurrence", "ItemScore", "UnitScore", "GroupScore", "UnitContext", "score_group", "score_unit",
+__all__ = ["unit_score_markdown", "Occurrence", "ItemScore", "UnitScore", "GroupScore", "UnitContext", "score_group", "score_unit",
            "score_item", "rank", "confirm_held", "held_key", "render_score", "score_rows", "deduction_rows",
            "score_xlsx", "notice_section", "SCORE_HEADERS", "DEDUCTION_HEADERS", "TEST_FUNCTIONS"]

@@ -30,6 +30,7 @@ import numpy as np
 
 from ingest.errors import ExtractError
 from ingest.loaders import ocr
+from ingest.loaders.page import Page, assemble, bbox_of, inside, lines_of, table_from_cells, text_layout_tables, without_frame_rows
 from ingest.text import is_cjk
 
 MIN_INK = 0.002              # share of dark pixels below which a page is blank
@@ -610,9 +611,8 @@ def unreadable_message(what: str, tried: str) -> ExtractError:
 
 
 def to_page(reading: PageReading, number: int, width: float, height: float):
-    """A page reading → the PDF loader's page model (`ingest.loaders.pdf._Page`) with tables and text lines,
+    """A page reading → the PDF loader's page model (`ingest.loaders.Page`) with tables and text lines,
     read by the same code as a text-layer page."""
-    from ingest.loaders import pdf     # the page model and its readers live there; pdf.py imports this lazily
     s = reading.scale
     if reading.turn in (90, 270):      # read turned a quarter: the page the reading describes is the other way
         width, height = height, width
@@ -621,20 +621,20 @@ def to_page(reading: PageReading, number: int, width: float, height: float):
     for cells in reading.tables:
         table_chars = [ch for c in cells for p in c[6] for ch in characters(p[0], p[1], p[2:6], s)]
         boxes = [tuple(v * s for v in c[:4]) for c in cells]
-        boxes = pdf._without_frame_rows(boxes, table_chars)
+        boxes = without_frame_rows(boxes, table_chars)
         if not boxes:
             continue
-        table = pdf._table_from_cells(number, pdf._bbox_of(boxes), boxes, table_chars)
+        table = table_from_cells(number, bbox_of(boxes), boxes, table_chars)
         if table is not None:
             tables.append(table)
             chars.extend(table_chars)
         else:
             chars.extend(table_chars)
     free = [ch for line in reading.lines for ch in characters(line[0], line[1], line[2:6], s)]
-    free += [ch for ch in chars if not any(pdf._inside(ch, t.bbox) for t in tables)]
-    lines = pdf._lines_of(free, number)
-    text_tables, lines = pdf._text_layout_tables(None, number, lines)
-    return pdf._Page(number, width, height, lines, tables + text_tables, len(free) + len(chars), 1, reading.turn)
+    free += [ch for ch in chars if not any(inside(ch, t.bbox) for t in tables)]
+    lines = lines_of(free, number)
+    text_tables, lines = text_layout_tables(None, number, lines)
+    return Page(number, width, height, lines, tables + text_tables, len(free) + len(chars), 1, reading.turn)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -666,7 +666,6 @@ def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int], regions: dict |
 def _with_pictures(raw, page, boxes: list, s: ocr.OcrSettings):
     """A text-layer page with the text of its pictures (`boxes`, points) read by OCR and merged in: their tables
     and lines placed where the pictures are, as if printed there."""
-    from ingest.loaders import pdf
     lines, tables, chars = list(page.lines), list(page.tables), page.chars
     for box in boxes:
         reading = read_pdf_page(raw, s, box)
@@ -675,7 +674,7 @@ def _with_pictures(raw, page, boxes: list, s: ocr.OcrSettings):
         tables += part.tables
         chars += part.chars
     lines.sort(key=lambda line: (line.top, line.x0))
-    return pdf._Page(page.number, page.width, page.height, lines, tables, chars, page.images, page.turn)
+    return Page(page.number, page.width, page.height, lines, tables, chars, page.images, page.turn)
 
 
 def _moved(reading: PageReading, x: float, y: float) -> PageReading:
@@ -731,7 +730,6 @@ def load_image(path) -> "Document":
     Its pixels are mapped to an A4-wide page in points."""
     from PIL import Image, ImageOps, UnidentifiedImageError
     from ingest.document import Document
-    from ingest.loaders import pdf
     try:
         with Image.open(path) as img:
             img = ImageOps.exif_transpose(img)
@@ -745,7 +743,7 @@ def load_image(path) -> "Document":
     page = to_page(reading, 1, gray.shape[1] * scale, gray.shape[0] * scale)
     if not (page.lines or page.tables):
         raise _failed([reading], "图片")
-    blocks = pdf._assemble([page])
+    blocks = assemble([page])
     return Document(path=str(path), kind="image", blocks=blocks, pages=1,
                     meta={"page_turns": {1: page.turn}} if page.turn else {})
 
