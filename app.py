@@ -392,9 +392,9 @@ def pending_show(ctx: AppContext, key: str | None, caller: Caller | None = None)
     item, report, record = found
     source = views.pending_source(report, item)
     readings, n = views.pending_readings(report, item)
-    line = views.pending_line(record.path, source) if report.kind != "pdf" else ""
+    line = views.pending_line(record.path, source, item.seen) if report.kind != "pdf" else ""
     crop = views.pending_crop(record.path, report, source)
-    md = views.pending_markdown(item, readings, n, safe_markdown(line), views.pending_columns(report, item))
+    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item))
     return md, (gr.update(value=crop, visible=True) if crop is not None else gr.update(**PENDING_HIDDEN_IMAGE))
 
 
@@ -421,7 +421,14 @@ def pending_correct(ctx: AppContext, key: str | None, value: str | None, note: s
             raise gr.Error(e.message, title="无法执行") from None
         except UserError as e:
             result = f"**未校正：** {e.message}"
-    return (result,) + pending_list(ctx, group, caller) + refresh_all(ctx)
+    return (result,) + pending_list(ctx, group, caller) + library_counts(ctx)
+
+
+def library_counts(ctx: AppContext):
+    """After a correction: the status lines and the 年报库 table (its error and warning counts); the pickers of
+    the other tabs keep what is chosen in them."""
+    status = library_status(ctx)
+    return status, status, views.library_rows(ctx.library.reports(editions=True))
 
 
 def pending_import(ctx: AppContext, path: str | None, confirm: bool = False, group: str | None = None,
@@ -443,7 +450,7 @@ def pending_import(ctx: AppContext, path: str | None, confirm: bool = False, gro
             result = f"**未校正：** {e.message}"
         finally:
             forget_upload(path)
-    return (result,) + pending_list(ctx, group, caller) + refresh_all(ctx) + (None,)
+    return (result,) + pending_list(ctx, group, caller) + library_counts(ctx) + (None,)
 
 
 # -- 对比 ---------------------------------------------------------------------------------------------------
@@ -1048,11 +1055,10 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             pd_note = gr.Markdown(elem_id="pending-note")
             pd_table = gr.Dataframe(headers=views.PENDING_HEADERS, label="待核对", interactive=False, wrap=True,
                                     elem_id="pending-table")
-            pd_pick = gr.Dropdown(label="选择要核对的单元格", choices=[], elem_id="pending-pick")
-            with gr.Row():
-                pd_seen = gr.Markdown(elem_id="pending-seen")
-                pd_image = gr.Image(label="原件截图（红框为该单元格）", type="pil", interactive=False, visible=False,
-                                    elem_id="pending-image")
+            pd_pick = gr.Dropdown(label="选择要核对的单元格", choices=[], allow_custom_value=True, elem_id="pending-pick")
+            pd_seen = gr.Markdown(elem_id="pending-seen")
+            pd_image = gr.Image(label="原件截图（红框为该单元格）", type="pil", interactive=False, visible=False,
+                                elem_id="pending-image")
             with gr.Row():
                 pd_value = gr.Textbox(label="原件上的数值", max_lines=1, scale=1, elem_id="pending-value")
                 pd_why = gr.Textbox(label="校正依据（如：依据原件第3页）", max_lines=1, scale=2, elem_id="pending-why")
@@ -1205,6 +1211,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         # -- 待核对 (issue 22): everyone sees the queue; correcting needs an editor (checked on the server) --
         pending_out = [pd_note, pd_table, pd_pick, pd_seen, pd_image]
+        counts = [qa_status, lib_status, lib_table]
         demo.load(bind(pending_groups, "check"), None, pd_group, api_visibility="private")
         lib_table.change(bind(pending_groups, "check"), None, pd_group, api_visibility="private")
         pending_tab.select(bind(pending_list, "check"), pd_group, pending_out, api_visibility="private")
@@ -1212,9 +1219,9 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         pd_refresh.click(bind(pending_list, "check"), pd_group, pending_out, api_name="pending")
         pd_pick.change(bind(pending_show, "check"), pd_pick, [pd_seen, pd_image], api_name="pending_show")
         pd_submit.click(bind(pending_correct, "correct"), [pd_pick, pd_value, pd_why, pd_confirm, pd_group],
-                        [pd_result] + pending_out + refreshed, api_name="correct")
+                        [pd_result] + pending_out + counts, api_name="correct")
         pd_csv.upload(bind(pending_import, "correct"), [pd_csv, pd_confirm, pd_group],
-                      [pd_result] + pending_out + refreshed + [pd_csv], api_name="correct_import")
+                      [pd_result] + pending_out + counts + [pd_csv], api_name="correct_import")
 
         cmp_btn.click(bind(compare, "compare"), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
                       [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")

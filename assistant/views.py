@@ -339,9 +339,11 @@ def citation_title(i: int, c: Mapping) -> str:
 
 
 def citation_body(c: Mapping) -> str:
-    """The cited passage (or cell) and the file it is in."""
+    """The cited passage (or cell), the official's correction of the cell if any, and the file it is in."""
     text = (c.get("text") or "").strip()
     body = text if text else "（无原文片段）"
+    if c.get("corrected"):
+        body += f"\n\n{c['corrected']}（原读取结果保留在年报库中）"
     if c.get("file"):
         body += f"\n\n文件：`{c['file']}`"
     return body
@@ -401,7 +403,7 @@ def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
 # -- 待核对: the queue of what needs a person (assistant.corrections.pending_items), with what we saw ------------
 PENDING_HEADERS = ["分组", "单位", "年度", "文件", "位置", "出处", "读到", "原因", "编号"]
 PENDING_CROP_DPI = 150            # the page image a pending cell is cut from
-PENDING_CROP_MARGIN_PT = 48       # how much of the page around the cell's box the crop shows (PDF points)
+PENDING_CROP_MARGIN_PT = 60       # how much of the page above and below the cell's box the crop shows (PDF points)
 PENDING_LINE_CONTEXT = 48         # characters shown either side of the glued digits in a text line
 PENDING_READINGS_SHOWN = 12       # candidate readings listed for a glued row (the count is always given)
 PENDING_KEY_SEP = "|"
@@ -480,9 +482,10 @@ def pending_columns(report: Report, item) -> list[str]:
     return list(t.rows.get(item.row, {})) if t is not None and item.row else []
 
 
-def pending_line(path, source) -> str:
-    """The text line a pending cell was read from (around the glued digits when the line is long), '' when the
-    file is gone or the source is not a text line."""
+def pending_line(path, source, mark: str = "") -> str:
+    """The text line a pending cell was read from (around the glued digits when the line is long), as Markdown
+    quoted safely, the digits `mark` at the source's offset in bold; '' when the file is gone or the source is
+    not a text line."""
     from pathlib import Path
     from ingest.loaders.encoding import decode_text
     if source is None or source.line is None or path is None:
@@ -494,17 +497,34 @@ def pending_line(path, source) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not 1 <= source.line <= len(lines):
         return ""
-    line = lines[source.line - 1].strip("\f")
-    if source.offset is None or len(line) <= 2 * PENDING_LINE_CONTEXT:
-        return line
-    start = max(0, source.offset - PENDING_LINE_CONTEXT)
-    end = min(len(line), source.offset + PENDING_LINE_CONTEXT)
-    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    line = lines[source.line - 1].replace("\f", "")
+    at = source.offset if source.offset is not None and mark and line[source.offset:].startswith(mark) else None
+    if at is None:
+        start, end = (0, len(line)) if source.offset is None else (max(0, source.offset - PENDING_LINE_CONTEXT),
+                                                                   source.offset + PENDING_LINE_CONTEXT)
+        return _excerpt(line, start, end, [])
+    start, end = max(0, at - PENDING_LINE_CONTEXT), at + len(mark) + PENDING_LINE_CONTEXT
+    return _excerpt(line, start, end, [(at, at + len(mark))])
+
+
+def _quoted(text: str) -> str:
+    """Report text shown as Markdown: no markup of its own (no links, images, HTML, emphasis)."""
+    return re.sub(r"([\\`*_\[\]<>#|~!])", r"\\\1", text)
+
+
+def _excerpt(line: str, start: int, end: int, bold: list[tuple[int, int]]) -> str:
+    end = min(len(line), end)
+    out, pos = [], start
+    for a, b in bold:
+        out += [_quoted(line[pos:a]), "**" + _quoted(line[a:b]) + "**"]
+        pos = b
+    out.append(_quoted(line[pos:end]))
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(line) else "")
 
 
 def pending_crop(path, report: Report, source):
-    """The part of the page a pending cell is on, with a red box around the cell (PDFs and scans); None when
-    the cell has no box or the file is gone."""
+    """The band of the page a pending cell is on (the page's width, so the row's label shows), with a red box
+    around the cell (PDFs and scans); None when the cell has no box or the file is gone."""
     from PIL import ImageDraw
     from ingest.loaders.scan import page_image
     if source is None or not source.page or not source.bbox or path is None:
@@ -516,9 +536,7 @@ def pending_crop(path, report: Report, source):
     x0, y0, x1, y1 = (v * k for v in source.bbox)
     ImageDraw.Draw(image).rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=FLAGGED_COLOUR, width=3)
     m = PENDING_CROP_MARGIN_PT * k
-    box = (max(0, int(x0 - 4 * m)), max(0, int(y0 - m)), min(image.width, int(x1 + 4 * m)),
-           min(image.height, int(y1 + m)))
-    return image.crop(box)
+    return image.crop((0, max(0, int(y0 - m)), image.width, min(image.height, int(y1 + m))))
 
 
 def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,

@@ -76,18 +76,23 @@ def test_the_queue_groups_every_glued_cell_and_filters_by_group(web):
     assert rows == [] and keys == [] and note == "该分组没有待核对的单元格。"
 
 
-def test_a_glued_cell_shows_its_source_line_and_its_readings(web):
+def test_a_glued_cell_shows_its_source_line_and_its_readings(web, tmp_path):
     import app
+    from assistant import views
     ctx, _ = web
+    path = tmp_path / "hostile.txt"
+    path.write_text("a [x](http://e) <b> *y*\n", encoding="utf-8")
     md, image = app.pending_show(ctx, key_of(ctx, "table3.new_received.natural_person"))
     assert image["visible"] is False                        # a text report: no page image
     assert "#### " + AGENCY + " 2024年 表三“一、本年新收政府信息公开申请数量”“自然人”" in md
     assert "读到：“101000011”" in md and "可能的读法（共 2 种，依次为 自然人、商业企业、科研机构" in md
     assert all(f"    - {r}" in md for r in READINGS)
     quoted = next(line for line in md.splitlines() if line.startswith("> "))
-    assert "一、本年新收政府信息公开申请数量 101000011" in quoted and quoted.startswith("> …")
+    assert "一、本年新收政府信息公开申请数量 **101000011**二、上年结转" in quoted and quoted.startswith("> …")
     md, _ = app.pending_show(ctx, key_of(ctx, "table2.normative_documents.issued"))
-    assert "共 10 种" in md and "    - 27 / 2 / 113" in md and "行政规范性文件 272113" in md
+    assert "共 10 种" in md and "    - 27 / 2 / 113" in md and "行政规范性文件 **272113**第二十条" in md
+    # report text is quoted, never rendered: no link, image or HTML of its own
+    assert views.pending_line(path, SimpleNamespace(line=1, offset=None)) == "a \\[x\\](http://e) \\<b\\> \\*y\\*"
     md, image = app.pending_show(ctx, key_of(ctx, "table3.nowhere.total"))
     assert md == "这一处已校正或已不在年报库中，请刷新列表。" and image["visible"] is False
 
@@ -130,6 +135,7 @@ def test_an_editor_corrects_a_glued_row_and_everything_recomputes(web):
     *_, (text, citations, final) = list(app.chat_reply(ctx, QUESTION))
     assert "10件" in text and citations[0]["corrected"] == fact.corrected
     assert "人工校正：张三" in citations[0]["label"]
+    assert "人工校正：张三" in app.citation_messages(citations)[0]["content"]        # the folded citation says so
     # the region review counts the row no more among what we could not read
     unread = [w for u in review_group(library, GROUP, 2024).unread for w in u.reading]
     assert not any("一、本年新收" in w.get("message", "") for w in unread)
@@ -235,7 +241,7 @@ def test_a_scanned_cell_shows_the_page_crop_with_its_box_and_is_corrected(scan_w
     md, image = app.pending_show(ctx, f"{rid}|{key}")
     assert image["visible"] is True and "第3页" in md and "扫描页上该处没有识别出数字" in md
     crop = np.asarray(image["value"])
-    assert crop.shape[1] < 1240 and crop.shape[0] < 600                # a crop, not the page (1240 × 1754 at 150 dpi)
+    assert crop.shape[1] > 1200 and crop.shape[0] < 400                 # a band of the page (1241 × 1754 at 150 dpi)
     assert (crop == FLAGGED_COLOUR).all(axis=2).sum() > 100             # the red box round the cell
     # the OCR cell read below the threshold: its suggestion beside the crop
     (low,) = [i for i in pending_items(ctx.library) if i.code == "low_confidence"]
