@@ -369,16 +369,16 @@ def pending_list(ctx: AppContext, group: str | None = None, caller: Caller | Non
 
 
 def find_pending(ctx: AppContext, key: str | None):
-    """The pending item a picker key names, with its stored report and record; None when it is settled or gone."""
+    """The pending items at the cell a picker key names (a cell may be both unread and waiting for a correction to
+    be confirmed again), with its stored report and record; None when it is settled or gone."""
     from assistant.corrections import pending_items
     parts = views.split_pending_key(key)
     record = ctx.library.facts.report(parts[0]) if parts else None
     if record is None:
         return None
-    item = next((i for i in pending_items(ctx.library, record.group)
-                 if i.report_id == record.id and i.cell_key == parts[1]), None)
-    report = ctx.library.facts.report_object(record.id) if item is not None else None
-    return (item, report, record) if report is not None else None
+    items = [i for i in pending_items(ctx.library, record.group) if i.report_id == record.id and i.cell_key == parts[1]]
+    report = ctx.library.facts.report_object(record.id) if items else None
+    return (items, report, record) if report is not None else None
 
 
 def pending_show(ctx: AppContext, key: str | None, caller: Caller | None = None):
@@ -389,12 +389,12 @@ def pending_show(ctx: AppContext, key: str | None, caller: Caller | None = None)
     found = find_pending(ctx, key)
     if found is None:
         return "这一处已校正或已不在年报库中，请刷新列表。", gr.update(**PENDING_HIDDEN_IMAGE)
-    item, report, record = found
+    (item, *also), report, record = found
     source = views.pending_source(report, item)
     readings, n = views.pending_readings(report, item)
     line = views.pending_line(record.path, source, item.seen) if report.kind != "pdf" else ""
     crop = views.pending_crop(record.path, report, source)
-    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item))
+    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item), also)
     return md, (gr.update(value=crop, visible=True) if crop is not None else gr.update(**PENDING_HIDDEN_IMAGE))
 
 

@@ -428,11 +428,12 @@ def pending_rows(items: Sequence) -> list[list]:
 
 
 def pending_choices(items: Sequence) -> list[tuple[str, str]]:
-    """(label, key) of every item that is one cell: “淮安市洪泽区人民政府 2024 表三“…”“自然人”（第3页）”."""
-    out = []
+    """(label, key) of every cell the items name, once each: “淮安市洪泽区人民政府 2024 表三“…”“自然人”（第3页）”."""
+    out, keys = [], set()
     for i in items:
         key = pending_key(i)
-        if key:
+        if key and key not in keys:
+            keys.add(key)
             out.append((f"{i.agency} {i.year or ''} {i.place}" + (f"（{i.where}）" if i.where else ""), key))
     return out
 
@@ -540,8 +541,9 @@ def pending_crop(path, report: Report, source):
 
 
 def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
-                     columns: Sequence[str] = ()) -> str:
-    """What we saw at a pending cell, for the editor who checks it against the original."""
+                     columns: Sequence[str] = (), also: Sequence = ()) -> str:
+    """What we saw at a pending cell, for the editor who checks it against the original; `also`: the other
+    items at the same cell (a correction of an older file waiting to be confirmed again)."""
     out = [f"#### {item.agency} {item.year or ''}年 {item.place}",
            f"- 文件：`{item.file}`（编号 {item.report_id}）" + (f"，{item.where}" if item.where else ""),
            f"- 原因：{item.why}"]
@@ -557,6 +559,8 @@ def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
             out.append(f"    - ……另有 {n_readings - len(readings)} 种")
     if line:
         out += ["- 原文：", "", f"> {line}"]
+    for other in also:
+        out.append(f"- 另：{other.why}" + (f"（{other.seen}）" if other.seen else ""))
     if not item.cell_key:
         out.append("- 这一项不是单个单元格（整行或整张表未能读取），请用下方“批量导入校正（CSV）”逐格填写。")
     return "\n".join(out)

@@ -15,6 +15,7 @@ import pytest
 from render import crawler_text
 from test_corrections import AGENCY, QUESTION, _erased_scan, glued_report
 
+pytestmark = pytest.mark.usefixtures("engine_env")      # a fresh database per test, on each engine (not the scan's)
 GROUP = "赣州经济技术开发区"
 EDITOR = ("张三", "editor")
 READINGS = ["10 / 1 / 0 / 0 / 0 / 0 / 11", "1 / 0 / 10 / 0 / 0 / 0 / 11"]      # 101000011 as 7 cells that sum
@@ -33,7 +34,6 @@ def web(tmp_path, monkeypatch):
     """A library holding the glued crawler text, and the app's context over it: (ctx, file)."""
     from assistant.library_ops import ingest_paths
     from vectorstore.library import Library
-    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
     for k in [k for k in os.environ if k.startswith("NIANBAO_LLM")]:
         monkeypatch.delenv(k)
     path = tmp_path / "ganzhou_2024.txt"
@@ -211,9 +211,31 @@ def test_corrections_from_a_csv_upload(web, tmp_path):
     assert out[0].startswith("**未校正：** 校正文件缺少列：table、row、column、note")
 
 
+def test_a_changed_file_lists_its_corrections_for_reconfirmation_and_the_editor_confirms(web):
+    import app
+    from assistant.library_ops import ingest_paths
+    ctx, path = web
+    app.pending_correct(ctx, key_of(ctx, "table3.new_received.natural_person"), "10", "依据原件第2页", False, None,
+                        caller=editor())
+    path.write_text(path.read_text(encoding="utf-8").replace("本年度", "本年", 1), encoding="utf-8")
+    (outcome,) = ingest_paths(ctx.library, [path], embed=False, progress=False).outcomes
+    assert outcome.ok
+    note, rows, keys = listed(ctx)
+    (again,) = [r for r in rows if "重新确认" in r[7]]
+    assert again[4] == "表三“一、本年新收政府信息公开申请数量”“自然人”" and "空白 → 10" in again[6]
+    key = key_of(ctx, "table3.new_received.natural_person")
+    md, _ = app.pending_show(ctx, key)
+    assert "重新确认" in md and "空白 → 10" in md
+    out = app.pending_correct(ctx, key, "10", "依据新文件第2页", False, None, caller=editor())
+    assert out[0].startswith("已校正：")
+    assert not any("重新确认" in r[7] for r in out[2].values.tolist())
+    assert sorted(c.status for c in ctx.library.corrections.all()) == ["active", "reconfirmed"]
+
+
 # -- a scan: the page crop with the cell's box ------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def scan_web(tmp_path_factory, shared):
+    """The erased scan on SQLite (the OCR reading is engine-independent; test_corrections covers both)."""
     from assistant.library_ops import ingest_paths
     from vectorstore.library import Library
     root = tmp_path_factory.mktemp("pending-scan")
@@ -230,7 +252,9 @@ def scan_web(tmp_path_factory, shared):
 
 
 @pytest.mark.slow
-def test_a_scanned_cell_shows_the_page_crop_with_its_box_and_is_corrected(scan_web):
+def test_a_scanned_cell_shows_the_page_crop_with_its_box_and_is_corrected(scan_web, engine_env):
+    if engine_env:
+        pytest.skip("the scan's library is on SQLite (one page of OCR once); the glued tests run on each engine")
     import numpy as np
     import app
     from assistant.corrections import pending_items
