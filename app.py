@@ -39,7 +39,7 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode, allowed  # noqa: E402
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -364,7 +364,11 @@ def pending_list(ctx: AppContext, group: str | None = None, caller: Caller | Non
     group = (group or "").strip() or None
     items = pending_items(ctx.library, group)
     frame = pd.DataFrame(views.pending_rows(items), columns=views.PENDING_HEADERS)
-    return (views.pending_summary(items, group), frame,
+    note = views.pending_summary(items, group)
+    if caller is not None and not allowed(caller.role, "correct"):
+        note += (f"\n\n您的角色是{ROLE_LABELS.get(caller.role, caller.role)}（{caller.role}），只能查看；"
+                 "人工校正需要编辑（editor）及以上角色。")
+    return (note, frame,
             gr.update(choices=views.pending_choices(items), value=None), "", gr.update(**PENDING_HIDDEN_IMAGE))
 
 

@@ -161,6 +161,7 @@ def test_a_viewer_sees_the_queue_but_is_refused_a_correction(app):
         browser, page, outside = logged_in(p, url, "viewer1")
         open_tab(page, "待核对")
         expect(page.locator("#pending-table")).to_contain_text("101000011", timeout=LONG)
+        expect(page.locator("#pending-note")).to_contain_text("只能查看")
         correct(page, "表三“（一）予以公开”“自然人”", "10")
         page.get_by_text("权限不足").first.wait_for(timeout=LONG)
         expect(page.locator("body")).to_contain_text("“人工校正”需要编辑")

@@ -176,7 +176,8 @@ def test_a_viewer_sees_the_queue_but_cannot_correct(web):
     ctx, _ = web
     request = SimpleNamespace(username="李四", client=SimpleNamespace(host="127.0.0.1"))
     note, frame, *_ = app.guarded(ctx, app.pending_list, "check")(None, request)
-    assert len(frame) == 15
+    assert len(frame) == 15 and "您的角色是查阅（viewer），只能查看；人工校正需要编辑（editor）及以上角色。" in note
+    assert "只能查看" not in app.pending_list(ctx, None, caller=editor())[0]
     md, _ = app.guarded(ctx, app.pending_show, "check")(key_of(ctx, "table3.granted.natural_person"), request)
     assert "101000011" in md
     with pytest.raises(gr.Error) as e:
