@@ -544,13 +544,14 @@ def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
                      columns: Sequence[str] = (), also: Sequence = ()) -> str:
     """What we saw at a pending cell, for the editor who checks it against the original; `also`: the other
     items at the same cell (a correction of an older file waiting to be confirmed again)."""
-    out = [f"#### {item.agency} {item.year or ''}年 {item.place}",
-           f"- 文件：`{item.file}`（编号 {item.report_id}）" + (f"，{item.where}" if item.where else ""),
-           f"- 原因：{item.why}"]
+    q = _quoted                                   # what a report printed (names, OCR text) is shown, never rendered
+    out = [f"#### {q(item.agency)} {item.year or ''}年 {q(item.place)}",
+           f"- 文件：{q(item.file)}（编号 {item.report_id}）" + (f"，{item.where}" if item.where else ""),
+           f"- 原因：{q(item.why)}"]
     if item.seen:
-        out.append(f"- 读到：“{item.seen}”")
+        out.append(f"- 读到：“{q(item.seen)}”")
     if item.code == "low_confidence" and readings:
-        out.append(f"- 识别建议：{readings[0]}（置信度低，请以原件为准）")
+        out.append(f"- 识别建议：{q(readings[0])}（置信度低，请以原件为准）")
     elif readings:
         head = "、".join(column_label(item.table, item.row, c) for c in columns)
         out.append(f"- 可能的读法（共 {n_readings} 种" + (f"，依次为 {head}" if head else "") + "）：")
@@ -560,7 +561,7 @@ def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
     if line:
         out += ["- 原文：", "", f"> {line}"]
     for other in also:
-        out.append(f"- 另：{other.why}" + (f"（{other.seen}）" if other.seen else ""))
+        out.append(f"- 另：{q(other.why)}" + (f"（{q(other.seen)}）" if other.seen else ""))
     if not item.cell_key:
         out.append("- 这一项不是单个单元格（整行或整张表未能读取），请用下方“批量导入校正（CSV）”逐格填写。")
     return "\n".join(out)

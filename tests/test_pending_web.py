@@ -85,6 +85,7 @@ def test_a_glued_cell_shows_its_source_line_and_its_readings(web, tmp_path):
     md, image = app.pending_show(ctx, key_of(ctx, "table3.new_received.natural_person"))
     assert image["visible"] is False                        # a text report: no page image
     assert "#### " + AGENCY + " 2024年 表三“一、本年新收政府信息公开申请数量”“自然人”" in md
+    assert f"- 文件：ganzhou\\_2024.txt（编号 {ctx.library.reports()[0].id}），第4行" in md    # quoted, not markup
     assert "读到：“101000011”" in md and "可能的读法（共 2 种，依次为 自然人、商业企业、科研机构" in md
     assert all(f"    - {r}" in md for r in READINGS)
     quoted = next(line for line in md.splitlines() if line.startswith("> "))
