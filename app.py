@@ -398,7 +398,7 @@ def pending_show(ctx: AppContext, key: str | None, caller: Caller | None = None)
     readings, n = views.pending_readings(report, item)
     line = views.pending_line(record.path, source, item.seen) if report.kind != "pdf" else ""
     crop = views.pending_crop(record.path, report, source)
-    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item), also)
+    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item), also, source)
     return md, (gr.update(value=crop, visible=True) if crop is not None else gr.update(**PENDING_HIDDEN_IMAGE))
 
 

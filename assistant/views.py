@@ -541,12 +541,14 @@ def pending_crop(path, report: Report, source):
 
 
 def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
-                     columns: Sequence[str] = (), also: Sequence = ()) -> str:
+                     columns: Sequence[str] = (), also: Sequence = (), source=None) -> str:
     """What we saw at a pending cell, for the editor who checks it against the original; `also`: the other
-    items at the same cell (a correction of an older file waiting to be confirmed again)."""
+    items at the same cell (a correction of an older file waiting to be confirmed again); `source`: where it was
+    seen (an HTML or DOCX table's row and column when there is no page or line)."""
     q = _quoted                                   # what a report printed (names, OCR text) is shown, never rendered
+    where = item.where or (source.describe() if source is not None else "")
     out = [f"#### {q(item.agency)} {item.year or ''}年 {q(item.place)}",
-           f"- 文件：{q(item.file)}（编号 {item.report_id}）" + (f"，{item.where}" if item.where else ""),
+           f"- 文件：{q(item.file)}（编号 {item.report_id}）" + (f"，{where}" if where else ""),
            f"- 原因：{q(item.why)}"]
     if item.seen:
         out.append(f"- 读到：“{q(item.seen)}”")

@@ -98,6 +98,16 @@ def test_a_glued_cell_shows_its_source_line_and_its_readings(web, tmp_path):
     assert md == "这一处已校正或已不在年报库中，请刷新列表。" and image["visible"] is False
 
 
+def test_an_html_cell_says_which_table_row_and_column_it_was_read_from():
+    from assistant.corrections import PendingItem
+    from assistant.views import pending_markdown
+    from ingest.document import Source
+    item = PendingItem("洪泽区", "淮安市洪泽区人民政府", 2024, "hongze.html", "ab12", "table3", "granted", "total",
+                       None, None, "", "未能读取……请核对原件", "missing_cell")
+    md = pending_markdown(item, [], 0, "", source=Source(table=1, row=7, col=8))
+    assert "- 文件：hongze.html（编号 ab12），表格2第8行第9列" in md and "“（一）予以公开”“总计”" in md
+
+
 def test_an_editor_corrects_a_glued_row_and_everything_recomputes(web):
     import app
     from assistant.review.region import review_group
