@@ -1,13 +1,14 @@
 """The web face: a Gradio page, in Chinese, on 127.0.0.1. Start with `make run` or `python app.py --port N`.
 
 Tabs: 问答 (chat with citations), 年报库 (upload, list, remove, re-ingest, groups), 核查 (check a stored report
-or a draft that is not stored), 对比 (a figure across agencies and years, table + chart; 与上年比对 of one
-unit), 体检 (review a group and year, 通报 DOCX and 问题清单 XLSX), 起草 (draft sections, export DOCX), 账号与审计
-(admins). The chat is also the API endpoint `/chat`. Everything the handlers need (the library, a write lock, an
-export folder, the access gate) lives in one `AppContext` made by `build_app`; nothing is global. Every event and
-API route goes through `guarded`, which identifies the caller and checks their role on the server
-(assistant.access) before the handler runs; uploads, removals, re-ingests, editions, groups, exports and account
-changes are written to the audit log.
+or a draft that is not stored), 待核对 (the unread or unsure cells with what we saw; an editor's corrections from
+the original), 对比 (a figure across agencies and years, table + chart; 与上年比对 of one unit), 体检 (review a
+group and year, 通报 DOCX and 问题清单 XLSX), 起草 (draft sections, export DOCX), 账号与审计 (admins). The chat
+is also the API endpoint `/chat`. Everything the handlers need (the library, a write lock, an export folder, the
+access gate) lives in one `AppContext` made by `build_app`; nothing is global. Every event and API route goes
+through `guarded`, which identifies the caller and checks their role on the server (assistant.access) before the
+handler runs; uploads, removals, re-ingests, editions, groups, corrections, exports and account changes are
+written to the audit log.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode, allowed  # noqa: E402
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -345,6 +346,115 @@ def check_draft(ctx: AppContext, path: str | None, caller: Caller | None = None)
     finally:
         forget_upload(path)                     # a draft is not kept, not even in Gradio's cache
     return check_outputs(ctx, report, run_check(ctx, report), f"草稿《{shown}》核查结果（未入库）", path, caller)
+
+
+# -- 待核对 (issue 22): what needs a person, and the editor's correction from the original ------------------------
+PENDING_HIDDEN_IMAGE = dict(value=None, visible=False)
+
+
+def pending_groups(ctx: AppContext):
+    """The groups the 待核对 filter offers (the chosen one is kept)."""
+    return gr.update(choices=[g for g, _ in ctx.library.facts.groups()])
+
+
+def pending_list(ctx: AppContext, group: str | None = None, caller: Caller | None = None):
+    """The queue (assistant.corrections.pending_items) of one group or all: a summary, the table, the picker of
+    the cells that can be corrected; the panel of what we saw is emptied."""
+    from assistant.corrections import pending_items
+    group = (group or "").strip() or None
+    items = pending_items(ctx.library, group)
+    frame = pd.DataFrame(views.pending_rows(items), columns=views.PENDING_HEADERS)
+    note = views.pending_summary(items, group)
+    if caller is not None and not allowed(caller.role, "correct"):
+        note += (f"\n\n您的角色是{ROLE_LABELS.get(caller.role, caller.role)}（{caller.role}），只能查看；"
+                 "人工校正需要编辑（editor）及以上角色。")
+    return (note, frame,
+            gr.update(choices=views.pending_choices(items), value=None), "", gr.update(**PENDING_HIDDEN_IMAGE))
+
+
+def find_pending(ctx: AppContext, key: str | None):
+    """The pending items at the cell a picker key names (a cell may be both unread and waiting for a correction to
+    be confirmed again), with its stored report and record; None when it is settled or gone."""
+    from assistant.corrections import pending_items
+    parts = views.split_pending_key(key)
+    record = ctx.library.facts.report(parts[0]) if parts else None
+    if record is None:
+        return None
+    items = [i for i in pending_items(ctx.library, record.group) if i.report_id == record.id and i.cell_key == parts[1]]
+    report = ctx.library.facts.report_object(record.id) if items else None
+    return (items, report, record) if report is not None else None
+
+
+def pending_show(ctx: AppContext, key: str | None, caller: Caller | None = None):
+    """What we saw at the chosen cell: the page crop with its box (PDFs, scans), the source line (text), the
+    candidate readings (glued splits, the OCR suggestion)."""
+    if not key:
+        return "", gr.update(**PENDING_HIDDEN_IMAGE)
+    found = find_pending(ctx, key)
+    if found is None:
+        return "这一处已校正或已不在年报库中，请刷新列表。", gr.update(**PENDING_HIDDEN_IMAGE)
+    (item, *also), report, record = found
+    source = views.pending_source(report, item)
+    readings, n = views.pending_readings(report, item)
+    line = views.pending_line(record.path, source, item.seen) if report.kind != "pdf" else ""
+    crop = views.pending_crop(record.path, report, source)
+    md = views.pending_markdown(item, readings, n, line, views.pending_columns(report, item), also, source)
+    return md, (gr.update(value=crop, visible=True) if crop is not None else gr.update(**PENDING_HIDDEN_IMAGE))
+
+
+def pending_correct(ctx: AppContext, key: str | None, value: str | None, note: str | None, confirm: bool = False,
+                    group: str | None = None, caller: Caller | None = None):
+    """An editor enters the value from the original for the chosen cell (assistant.corrections.correct_cell, the
+    same as `nianbao correct`): kept as a layer over the reading, in the audit log, the report checked again. A
+    value that breaks an identity the rest of the table satisfies is refused until “确认” is ticked."""
+    from assistant.corrections import correct_cell
+    parts = views.split_pending_key(key)
+    if parts is None:
+        result = "**未校正：** 请先在列表中选择一处待核对的单元格。"
+    elif not (value or "").strip():
+        result = "**未校正：** 请填写原件上印的数字（如 12）。"
+    elif not " ".join((note or "").split()):
+        result = "**未校正：** 请填写校正依据（如“依据原件第3页”），便于日后核对。"
+    else:
+        try:
+            with ctx.write_lock:
+                outcome = correct_cell(ctx.library, caller, parts[0], parts[1], value.strip(), note, confirm=bool(confirm),
+                                       channel="web")
+            result = outcome.message
+        except AccessDenied as e:
+            raise gr.Error(e.message, title="无法执行") from None
+        except UserError as e:
+            result = f"**未校正：** {e.message}"
+    return (result,) + pending_list(ctx, group, caller) + library_counts(ctx)
+
+
+def library_counts(ctx: AppContext):
+    """After a correction: the status lines and the 年报库 table (its error and warning counts); the pickers of
+    the other tabs keep what is chosen in them."""
+    status = library_status(ctx)
+    return status, status, views.library_rows(ctx.library.reports(editions=True))
+
+
+def pending_import(ctx: AppContext, path: str | None, confirm: bool = False, group: str | None = None,
+                   caller: Caller | None = None):
+    """Many corrections from a CSV (columns report,table,row,column,value,note), each row on its own
+    (assistant.corrections.import_corrections, the same as `nianbao correct --import`)."""
+    from assistant.corrections import import_corrections
+    if not path:
+        result = "请上传校正文件（CSV，列为 report,table,row,column,value,note）。"
+    else:
+        try:
+            with ctx.write_lock:
+                done, failed = import_corrections(ctx.library, caller, path, confirm=bool(confirm), channel="web")
+            result = "\n".join([f"共校正 {len(done)} 处，未校正 {len(failed)} 处。", ""]
+                               + [f"- {o.message}" for o in done] + [f"- **未校正：** {line}" for line in failed])
+        except AccessDenied as e:
+            raise gr.Error(e.message, title="无法执行") from None
+        except UserError as e:
+            result = f"**未校正：** {e.message}"
+        finally:
+            forget_upload(path)
+    return (result,) + pending_list(ctx, group, caller) + library_counts(ctx) + (None,)
 
 
 # -- 对比 ---------------------------------------------------------------------------------------------------
@@ -937,6 +1047,34 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 scans = gr.Gallery(label="扫描页识别结果：每个识别出的单元格（红框请核对原件）", visible=False,
                                    elem_id="scan-view", columns=1, height="auto")
 
+        with gr.Tab("待核对", id="pending") as pending_tab:        # issue 22: 核对与校正
+            gr.Markdown("资料库中未能读取或读取不确定的单元格（连写数字有多种读法、扫描件识别置信度低、未识别出数字等），"
+                        "按分组和单位列出。选择一处可看到原件截图（红框为该单元格）或原文，以及可能的读法。"
+                        "编辑及以上角色可对照原件填写数值：原读取结果保留，校正记入审计日志，该报告重新核查，"
+                        "引用该数字的回答注明“人工校正”。")
+            with gr.Row():
+                pd_group = gr.Dropdown(label="分组（不选则全部）", choices=[], allow_custom_value=True, scale=4,
+                                       elem_id="pending-group")
+                pd_refresh = gr.Button("刷新列表", scale=1, elem_id="pending-refresh")
+            pd_note = gr.Markdown(elem_id="pending-note")
+            pd_table = gr.Dataframe(headers=views.PENDING_HEADERS, label="待核对", interactive=False, wrap=True,
+                                    elem_id="pending-table")
+            pd_pick = gr.Dropdown(label="选择要核对的单元格", choices=[], allow_custom_value=True, elem_id="pending-pick")
+            pd_seen = gr.Markdown(elem_id="pending-seen")
+            pd_image = gr.Image(label="原件截图（红框为该单元格）", type="pil", interactive=False, visible=False,
+                                elem_id="pending-image")
+            with gr.Row():
+                pd_value = gr.Textbox(label="原件上的数值", max_lines=1, scale=1, elem_id="pending-value")
+                pd_why = gr.Textbox(label="校正依据（如：依据原件第3页）", max_lines=1, scale=2, elem_id="pending-why")
+                pd_confirm = gr.Checkbox(label="确认（原件确实如此，即使与勾稽关系不符）", scale=1, elem_id="pending-confirm")
+                pd_submit = gr.Button("提交校正", variant="primary", scale=1, elem_id="pending-correct")
+            pd_result = gr.Markdown(elem_id="pending-result")
+            with gr.Accordion("批量导入校正（CSV）", open=False, elem_id="pending-import-panel"):
+                gr.Markdown("CSV（UTF-8）列为 `report,table,row,column,value,note`：report 为文件名或编号，"
+                            "table/row/column 同上表中的单元格（如 table3、new_received、natural_person），note 为校正依据。"
+                            "每行单独校正，不能校正的行会列出原因；上面的“确认”勾选对整个文件有效。")
+                pd_csv = gr.File(label="上传校正文件（CSV）", type="filepath", elem_id="pending-csv")
+
         with gr.Tab("对比", id="compare"):
             with gr.Row():
                 cmp_agencies = gr.Dropdown(label="单位（不选则全部）", multiselect=True, choices=[], allow_custom_value=True, elem_id="cmp-agencies")
@@ -1074,6 +1212,20 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
         draft_file.upload(bind(check_draft, "review"), draft_file, check_out, api_name="check_file")
+
+        # -- 待核对 (issue 22): everyone sees the queue; correcting needs an editor (checked on the server) --
+        pending_out = [pd_note, pd_table, pd_pick, pd_seen, pd_image]
+        counts = [qa_status, lib_status, lib_table]
+        demo.load(bind(pending_groups, "check"), None, pd_group, api_visibility="private")
+        lib_table.change(bind(pending_groups, "check"), None, pd_group, api_visibility="private")
+        pending_tab.select(bind(pending_list, "check"), pd_group, pending_out, api_visibility="private")
+        pd_group.change(bind(pending_list, "check"), pd_group, pending_out, api_visibility="private")
+        pd_refresh.click(bind(pending_list, "check"), pd_group, pending_out, api_name="pending")
+        pd_pick.change(bind(pending_show, "check"), pd_pick, [pd_seen, pd_image], api_name="pending_show")
+        pd_submit.click(bind(pending_correct, "correct"), [pd_pick, pd_value, pd_why, pd_confirm, pd_group],
+                        [pd_result] + pending_out + counts, api_name="correct")
+        pd_csv.upload(bind(pending_import, "correct"), [pd_csv, pd_confirm, pd_group],
+                      [pd_result] + pending_out + counts + [pd_csv], api_name="correct_import")
 
         cmp_btn.click(bind(compare, "compare"), [cmp_agencies, cmp_years, cmp_metrics, cmp_chart],
                       [cmp_note, cmp_table, cmp_bar, cmp_line, cmp_csv], api_name="compare")

@@ -339,9 +339,11 @@ def citation_title(i: int, c: Mapping) -> str:
 
 
 def citation_body(c: Mapping) -> str:
-    """The cited passage (or cell) and the file it is in."""
+    """The cited passage (or cell), the official's correction of the cell if any, and the file it is in."""
     text = (c.get("text") or "").strip()
     body = text if text else "（无原文片段）"
+    if c.get("corrected"):
+        body += f"\n\n{c['corrected']}（原读取结果保留在年报库中）"
     if c.get("file"):
         body += f"\n\n文件：`{c['file']}`"
     return body
@@ -396,3 +398,173 @@ def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
     """The (edited) draft as an official-format DOCX (assistant.docx_export)."""
     from assistant.docx_export import draft_docx_bytes as official_docx
     return official_docx(title, text, keep_sources)
+
+
+# -- 待核对: the queue of what needs a person (assistant.corrections.pending_items), with what we saw ------------
+PENDING_HEADERS = ["分组", "单位", "年度", "文件", "位置", "出处", "读到", "原因", "编号"]
+PENDING_CROP_DPI = 150            # the page image a pending cell is cut from
+PENDING_CROP_MARGIN_PT = 60       # how much of the page above and below the cell's box the crop shows (PDF points)
+PENDING_LINE_CONTEXT = 48         # characters shown either side of the glued digits in a text line
+PENDING_READINGS_SHOWN = 12       # candidate readings listed for a glued row (the count is always given)
+PENDING_KEY_SEP = "|"
+
+
+def pending_key(item) -> str | None:
+    """What the 待核对 picker returns for an item: “report id|table.row.column”; None for an item that is not
+    one cell (a whole table unread), which is corrected cell by cell (CSV)."""
+    return f"{item.report_id}{PENDING_KEY_SEP}{item.cell_key}" if item.cell_key and item.row and item.column else None
+
+
+def split_pending_key(key: str | None) -> tuple[str, str] | None:
+    if not key or key.count(PENDING_KEY_SEP) != 1:
+        return None
+    rid, cell = key.split(PENDING_KEY_SEP)
+    return (rid, cell) if rid and cell else None
+
+
+def pending_rows(items: Sequence) -> list[list]:
+    """The queue as table rows, grouped by group and unit (the order pending_items gives)."""
+    return [[i.group, i.agency, i.year or "", i.file, i.place, i.where, i.seen, i.why, i.report_id] for i in items]
+
+
+def pending_choices(items: Sequence) -> list[tuple[str, str]]:
+    """(label, key) of every cell the items name, once each: “淮安市洪泽区人民政府 2024 表三“…”“自然人”（第3页）”."""
+    out, keys = [], set()
+    for i in items:
+        key = pending_key(i)
+        if key and key not in keys:
+            keys.add(key)
+            out.append((f"{i.agency} {i.year or ''} {i.place}" + (f"（{i.where}）" if i.where else ""), key))
+    return out
+
+
+def pending_summary(items: Sequence, group: str | None) -> str:
+    if not items:
+        return ("该分组没有待核对的单元格。" if group else
+                "没有待核对的单元格：资料库中使用的年报均已读全，或已人工校正。")
+    units = {(i.agency, i.year, i.file) for i in items}
+    return (f"{'分组“' + group + '”' if group else '全部分组'}共 **{len(items)}** 处待核对，涉及 {len(units)} 份报告。"
+            "请在下方选择一处，对照原件（页面截图或原文）填写数值和依据后提交。")
+
+
+def pending_source(report: Report, item):
+    """Where the pending cell was seen: the cell's own source (an OCR cell's box), else its warning's (the glued
+    digits' line and offset)."""
+    t = report.table(item.table) if item.table else None
+    cell = t.cell(item.row, item.column) if t is not None and item.row and item.column else None
+    if cell is not None and cell.source is not None:
+        return cell.source
+    for w in report.warnings:
+        if w.table == item.table and w.row == item.row and w.code == item.code and w.source is not None:
+            return w.source
+    return None
+
+
+def pending_readings(report: Report, item) -> tuple[list[str], int]:
+    """The candidate readings of a glued row (“10 / 1 / 0 / 0 / 0 / 0 / 11”, the row's cells in order) whose sums
+    hold where the table has them, and how many there are; the OCR suggestion for an unsure OCR cell."""
+    from ingest.glued import count_splits, groups_of, splits
+    if item.code == "low_confidence" and item.seen:
+        return [item.seen], 1
+    if item.code != "glued_ambiguous" or not item.seen:
+        return [], 0
+    width = len(pending_columns(report, item))
+    if not width:
+        return [], 0
+    groups = groups_of(item.seen)
+    group = {"table3": 7, "table4": 5}.get(item.table) if count_splits(groups, width) > 1 else None
+    readings = splits(groups, width, group if group and width % group == 0 else None) or []
+    return [" / ".join(r) for r in readings[:PENDING_READINGS_SHOWN]], len(readings)
+
+
+def pending_columns(report: Report, item) -> list[str]:
+    """The columns of a pending cell's row, in the order the report prints them."""
+    t = report.table(item.table) if item.table else None
+    return list(t.rows.get(item.row, {})) if t is not None and item.row else []
+
+
+def pending_line(path, source, mark: str = "") -> str:
+    """The text line a pending cell was read from (around the glued digits when the line is long), as Markdown
+    quoted safely, the digits `mark` at the source's offset in bold; '' when the file is gone or the source is
+    not a text line."""
+    from pathlib import Path
+    from ingest.loaders.encoding import decode_text
+    if source is None or source.line is None or path is None:
+        return ""
+    try:
+        text = decode_text(Path(path).read_bytes(), Path(path).name)
+    except Exception:                         # the file moved or cannot be decoded: the item still shows
+        return ""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not 1 <= source.line <= len(lines):
+        return ""
+    line = lines[source.line - 1].replace("\f", "")
+    at = source.offset if source.offset is not None and mark and line[source.offset:].startswith(mark) else None
+    if at is None:
+        start, end = (0, len(line)) if source.offset is None else (max(0, source.offset - PENDING_LINE_CONTEXT),
+                                                                   source.offset + PENDING_LINE_CONTEXT)
+        return _excerpt(line, start, end, [])
+    start, end = max(0, at - PENDING_LINE_CONTEXT), at + len(mark) + PENDING_LINE_CONTEXT
+    return _excerpt(line, start, end, [(at, at + len(mark))])
+
+
+def _quoted(text: str) -> str:
+    """Report text shown as Markdown: no markup of its own (no links, images, HTML, emphasis)."""
+    return re.sub(r"([\\`*_\[\]<>#|~!])", r"\\\1", text)
+
+
+def _excerpt(line: str, start: int, end: int, bold: list[tuple[int, int]]) -> str:
+    end = min(len(line), end)
+    out, pos = [], start
+    for a, b in bold:
+        out += [_quoted(line[pos:a]), "**" + _quoted(line[a:b]) + "**"]
+        pos = b
+    out.append(_quoted(line[pos:end]))
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(line) else "")
+
+
+def pending_crop(path, report: Report, source):
+    """The band of the page a pending cell is on (the page's width, so the row's label shows), with a red box
+    around the cell (PDFs and scans); None when the cell has no box or the file is gone."""
+    from PIL import ImageDraw
+    from ingest.loaders.scan import page_image
+    if source is None or not source.page or not source.bbox or path is None:
+        return None
+    try:
+        image, k = page_image(path, source.page, PENDING_CROP_DPI, report.page_turns.get(source.page, 0))
+    except Exception:                         # the file moved or is damaged: the item still shows its text
+        return None
+    x0, y0, x1, y1 = (v * k for v in source.bbox)
+    ImageDraw.Draw(image).rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=FLAGGED_COLOUR, width=3)
+    m = PENDING_CROP_MARGIN_PT * k
+    return image.crop((0, max(0, int(y0 - m)), image.width, min(image.height, int(y1 + m))))
+
+
+def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
+                     columns: Sequence[str] = (), also: Sequence = (), source=None) -> str:
+    """What we saw at a pending cell, for the editor who checks it against the original; `also`: the other
+    items at the same cell (a correction of an older file waiting to be confirmed again); `source`: where it was
+    seen (an HTML or DOCX table's row and column when there is no page or line)."""
+    q = _quoted                                   # what a report printed (names, OCR text) is shown, never rendered
+    where = item.where or (source.describe() if source is not None else "")
+    out = [f"#### {q(item.agency)} {item.year or ''}年 {q(item.place)}",
+           f"- 文件：{q(item.file)}（编号 {item.report_id}）" + (f"，{where}" if where else ""),
+           f"- 原因：{q(item.why)}"]
+    if item.seen:
+        out.append(f"- 读到：“{q(item.seen)}”")
+    if item.code == "low_confidence" and readings:
+        out.append(f"- 识别建议：{q(readings[0])}（置信度低，请以原件为准）")
+    elif readings:
+        head = "、".join(column_label(item.table, item.row, c) for c in columns)
+        out.append(f"- 可能的读法（共 {n_readings} 种" + (f"，依次为 {head}" if head else "") + "）：")
+        out += [f"    - {r}" for r in readings]
+        if n_readings > len(readings):
+            out.append(f"    - ……另有 {n_readings - len(readings)} 种")
+    if line:
+        out += ["- 原文：", "", f"> {line}"]
+    for other in also:
+        out.append(f"- 另：{q(other.why)}" + (f"（{q(other.seen)}）" if other.seen else ""))
+    if not item.cell_key:
+        out.append("- 这一项不是单个单元格（整行或整张表未能读取），请用下方“批量导入校正（CSV）”逐格填写。")
+    return "\n".join(out)
+
