@@ -242,3 +242,36 @@ def test_season_and_roster_commands(season_library, tmp_path, monkeypatch):
     bad.write_text("单位名称,层级\n甲,局\n", encoding="utf-8")
     code, out, err = run(["roster", "import", str(bad), *d], monkeypatch)
     assert code != 0 and "第2行（甲）：层级“局”不是" in err
+
+
+# -- the chat answers from the board ---------------------------------------------------------------------------
+def test_chat_answers_who_has_not_published_and_who_is_late_from_the_board(season_library):
+    from assistant.answer import OFFLINE, answer
+    from assistant.query import parse_question
+    library, _ = season_library
+    q = parse_question("哪些单位还没有发布2023年报？", ["沭阳县发展和改革局"])
+    assert (q.season, q.years, q.operation) == ("unpublished", [2023], "list")
+    assert parse_question("逾期发布的有哪些？", []).season == "late"
+    # not season questions: a named unit's timeliness, and the table row about applicants' 逾期
+    assert parse_question("沭阳县发展和改革局2023年是否按时发布？", ["沭阳县发展和改革局"]).season is None
+    assert parse_question("申请人逾期不补正的有多少件？", []).season is None
+    a = answer("哪些单位还没有发布2023年报？", [], library, llm=OFFLINE)
+    assert a.route == "season"
+    assert a.text.startswith("按2023年度年报发布情况表（截至")
+    assert "已过发布时限仍未发布的有 2 个单位：" in a.text
+    assert "沭阳县人民政府（时限2024年3月31日，已过" in a.text
+    assert "〔2023年度年报发布情况表（名册）·沭阳县人民政府〕" in a.text
+    assert "沭阳县财政局" not in a.text.split("另有")[0]         # it has published (late)
+    assert {c.section for c in a.citations} == {"沭阳县人民政府", "平潭综合实验区交通与建设局"}
+    assert "另有 1 份2023年度年报不在名册中（平潭综合实验区交通运输局）" in a.text
+    late = answer("2023年逾期发布的有哪些？", [], library, llm=OFFLINE)
+    assert late.route == "season"
+    assert "逾期发布的有 1 个单位：\n1. 沭阳县财政局：落款2024年3月5日，时限2024年1月31日（政府部门，条例第四十九条），逾期34天" in late.text
+    assert [c.label() for c in late.citations][0] == "〔2023年度年报发布情况表（名册）·沭阳县财政局〕"
+    assert late.facts[0]["days_late"] == 34
+
+
+def test_chat_without_a_roster_says_so(tmp_path):
+    from assistant.answer import OFFLINE, answer
+    a = answer("哪些单位还没有发布2025年报？", [], Library(tmp_path / "data"), llm=OFFLINE)
+    assert a.route == "season" and a.text.startswith("名册为空，无法判断哪些单位尚未发布2025年度年报")
