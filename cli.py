@@ -776,6 +776,26 @@ def cmd_season(args) -> int:
     return 0
 
 
+def cmd_harvest(args) -> int:
+    """`nianbao harvest --year Y [--group G]`: fetch each roster unit's report from its list page and ingest it."""
+    from assistant.access import Caller
+    from assistant.season.harvest import HarvestSettings, harvest
+    try:
+        library = _open_library(args)
+        settings = HarvestSettings.from_env(rate_seconds=args.rate, proxy=args.proxy)
+        quiet = args.quiet or args.json
+        summary = harvest(library, Caller(_cli_user(), "admin"), args.year, args.group, settings, channel="cli",
+                          on_progress=None if quiet else
+                          lambda o: print(f"{o.unit}：{o.message}", file=sys.stderr, flush=True))
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(summary.describe())
+    return 2 if summary.count("failed") else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
     p.add_argument("--data-dir", dest="global_data_dir", metavar="DIR",
@@ -964,6 +984,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--data-dir", help=data_dir_help)
     s.set_defaults(func=cmd_season)
+
+    s = sub.add_parser("harvest", help="采集：按名册中的年报栏目网址，找到某年度的年报、下载正文和附件并入库")
+    s.add_argument("--year", type=int, required=True, help="年报所属年度，如 2025")
+    s.add_argument("--group", help="只采集某分组的单位")
+    s.add_argument("--rate", type=float, help="同一网站两次请求的最短间隔（秒，默认 2，或 NIANBAO_HARVEST_RATE_SECONDS）")
+    s.add_argument("--proxy", help="代理，如 http://10.0.0.1:3128（或 NIANBAO_HARVEST_PROXY）")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--quiet", action="store_true", help="不显示每个单位的进度")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("group", help="设置年报的分组（地区），不带报告则列出已有分组")
     s.add_argument("name", nargs="?", default="", help="分组名称，如 洪泽区")
