@@ -314,7 +314,8 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
 
 # The season (issue 25): who has not published, who published late — about the roster's units, not a report's text.
 _SEASON_LATE = re.compile(r"(逾期|超期|超过时限|晚于时限|未按时|没有按时|没按时|迟)(发布|公开|上网|报送|挂网)|逾期的单位")
-_SEASON_MISSING = re.compile(r"(没有|没|未|尚未|还未)(发布|公开|上网|报送|挂网)")
+_SEASON_MISSING = re.compile(r"(没有|没|未|尚未|还未)(发布|公开|上网|报送|挂网|报)(?!.{0,6}(情况|信息|数量|件数))")
+_SEASON_REPORT = re.compile(r"年报|年度报告|报告|发布|上网|挂网")
 _SEASON_WHO = re.compile(r"哪些|哪几|哪个|哪家|谁|名单|有几|几家|几个|多少(个|家)|列出|还有")
 
 
@@ -323,7 +324,7 @@ def _season(rest: str) -> str | None:
         return None
     if _SEASON_LATE.search(rest):
         return "late"
-    if _SEASON_MISSING.search(rest):
+    if _SEASON_MISSING.search(rest) and _SEASON_REPORT.search(rest):
         return "unpublished"
     return None
 
