@@ -14,6 +14,7 @@ import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
@@ -106,6 +107,7 @@ class Site:
             "/private/list.html": (200, "text/html", trs_list([("某局2023年政府信息公开工作年度报告", "/private/1.html", "2024-01-01")])),
         }
         self.hits: list[tuple[str, float]] = []
+        self.proxied: list[str] = []
         self.big_sent = 0
         self.lock = threading.Lock()
 
@@ -116,9 +118,13 @@ def make_handler(site: Site):
             pass
 
         def do_GET(self):
-            path = self.path.split("?")[0]
+            # through a proxy the request line holds the whole URL (http://intranet.example/…)
+            proxied = self.path.startswith("http")
+            path = (urlsplit(self.path).path if proxied else self.path).split("?")[0]
             with site.lock:
                 site.hits.append((path, time.monotonic()))
+                if proxied:
+                    site.proxied.append(urlsplit(self.path).netloc)
             if path in ("/loop/a", "/loop/b"):
                 self.send_response(302)
                 self.send_header("Location", "/loop/b" if path == "/loop/a" else "/loop/a")
@@ -282,3 +288,16 @@ def test_harvest_command(site, tmp_path, monkeypatch):
     assert "2023年度年报采集完成：9 个单位，找到 1 份（新增 1，未变化 0），未找到 1，失败 6，未采集 1。" in text
     assert "- 沭阳县司法局：失败。网页不存在（HTTP 404）" in text
     assert "沭阳县发展和改革局：" in err.getvalue()              # progress, one line a unit
+
+
+def test_proxy_setting_for_an_intranet(site, tmp_path):
+    """A list page on a host only the proxy reaches (the test server plays the proxy)."""
+    library = Library(tmp_path / "data")
+    roster = tmp_path / "r.csv"
+    roster.write_text("单位名称,层级,年报栏目网址\n平潭综合实验区市场监督管理局,部门,http://intranet.example/scj/list.html\n",
+                      encoding="utf-8")
+    import_roster(library, ADMIN, roster)
+    summary = harvest(library, ADMIN, 2023, settings=HarvestSettings(**FAST, proxy=site.base))
+    assert [o.status for o in summary.outcomes] == [NEW], summary.describe()
+    assert set(site.proxied) == {"intranet.example"}
+    assert RosterStore(library.db).page("http://intranet.example/files/scj2023.docx").page_date == "2024-01-30"

@@ -196,7 +196,7 @@ class Fetcher:
 # -- pages -----------------------------------------------------------------------------------------------------
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _PAGE_DATE_LABEL = re.compile(r"(发布时间|发布日期|发文日期|日期|时间)\s*[:：]?\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
-_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "others", "article:published_time", "createdate")
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "createdate")
 _REPORT_WORDS = re.compile(r"年度报告|年报")
 _OPENNESS = re.compile(r"政府信息公开|政务公开|信息公开")
 # titles of articles about the reports that are not one: notices, plans, graphic explanations, summaries
@@ -332,9 +332,8 @@ def read_article(data: bytes, url: str, min_inline_chars: int) -> Article:
     inline = None
     if chars >= min_inline_chars:
         inner = lxml.html.tostring(body, encoding="unicode")
-        safe_title = lxml.html.fromstring(f"<p>{_escape(title)}</p>").text_content()
-        inline = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{_escape(safe_title)}</title></head>"
-                  f"<body><h1>{_escape(safe_title)}</h1>{inner}</body></html>").encode("utf-8")
+        inline = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{_escape(title)}</title></head>"
+                  f"<body><h1>{_escape(title)}</h1>{inner}</body></html>").encode("utf-8")
     return Article(title, page_date, inline, chars, list(dict.fromkeys(attachments)))
 
 
