@@ -683,20 +683,38 @@ def _season_year(year) -> int | None:
 def run_season(ctx: AppContext, group: str | None, year: str | None, caller: Caller | None = None):
     """体检·发布情况: the board of the roster's units for a year (viewers see it), with its XLSX."""
     from assistant.season.board import BOARD_HEADERS, board_xlsx, season_board
+    from assistant.season import roster_store
+    from assistant.season.roster import roster_xlsx
     hidden = gr.update(value=None, visible=False)
+    empty = pd.DataFrame(columns=list(BOARD_HEADERS))
     y = _season_year(year)
     if y is None:
-        return "请先选择或填写年度（如 2025）。", pd.DataFrame(columns=list(BOARD_HEADERS)), hidden
+        return "请先选择或填写年度（如 2025）。", empty, hidden, hidden, gr.update(choices=[]), gr.update(choices=[])
     board = season_board(ctx.library, y, group=group or None)
+    units = roster_store(ctx.library).units()
     if not board.rows:
-        return ("名册为空：请导入名册（XLSX/CSV，格式见 README“名册”），才能看到哪些单位尚未发布。",
-                pd.DataFrame(columns=list(BOARD_HEADERS)), hidden)
+        return ("名册为空：请导入名册（XLSX/CSV，格式见 README“名册”），才能看到哪些单位尚未发布。", empty, hidden, hidden,
+                gr.update(choices=[]), gr.update(choices=[]))
     note = board.summary()
     if board.unassigned:
         note += "\n\n不在名册中的年报：" + "；".join(f"{u.file}（{u.note}）" for u in board.unassigned)
     frame = pd.DataFrame([r.cells() for r in board.rows], columns=list(BOARD_HEADERS))
     path = export_file(ctx, board.title + ".xlsx", board_xlsx(board), caller)
-    return note, frame, gr.update(value=path, visible=True)
+    roster_path = export_file(ctx, "名册.xlsx", roster_xlsx(units), caller)
+    unassigned = [(f"{u.file}（{u.agency or '未识别单位'}）", u.report_id) for u in board.unassigned]
+    return (note, frame, gr.update(value=path, visible=True), gr.update(value=roster_path, visible=True),
+            gr.update(choices=unassigned, value=None), gr.update(choices=[u.name for u in units], value=None))
+
+
+def assign_to_unit(ctx: AppContext, report_id: str | None, unit: str | None, caller: Caller | None = None) -> str:
+    """体检·发布情况: say which roster unit a report the roster did not know belongs to (editors)."""
+    from assistant.season import assign_report
+    if not report_id or not unit:
+        return "请先选择不在名册中的年报和名册中的单位。"
+    try:
+        return assign_report(ctx.library, caller or Caller(LOCAL_USER, "admin"), report_id, unit)
+    except UserError as e:
+        return e.message
 
 
 def import_roster_upload(ctx: AppContext, path: str | None, caller: Caller | None = None) -> str:
@@ -1059,7 +1077,15 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 ss_note = gr.Markdown(elem_id="season-note")
                 ss_table = gr.Dataframe(label="发布情况表（点击表头排序）", interactive=False, wrap=True,
                                         elem_id="season-table")
-                ss_xlsx = gr.DownloadButton("下载发布情况表（XLSX）", visible=False, elem_id="season-xlsx")
+                with gr.Row():
+                    ss_xlsx = gr.DownloadButton("下载发布情况表（XLSX）", visible=False, elem_id="season-xlsx")
+                    ss_roster_xlsx = gr.DownloadButton("下载名册（XLSX）", visible=False, elem_id="season-roster-xlsx")
+                with gr.Row():
+                    ss_unassigned = gr.Dropdown(label="不在名册中的年报", choices=[], allow_custom_value=True, scale=3,
+                                                elem_id="season-unassigned")
+                    ss_unit = gr.Dropdown(label="指定为名册中的单位", choices=[], allow_custom_value=True, scale=3,
+                                          elem_id="season-unit")
+                    ss_assign = gr.Button("指定（编辑）", scale=1, elem_id="season-assign")
             # issue 26: scores by a rubric, and the figures a leader looks at
             gr.Markdown("#### 评分与要点（按评分细则；每个数字都可点开看依据）")
             with gr.Row():
@@ -1171,7 +1197,9 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             frame.select(bind(score_row_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
         rv_heat.select(bind(heat_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
         # -- 发布情况 (issue 25): viewers see the board; the roster and harvesting are editors' --
-        ss_btn.click(bind(run_season, "season"), [rv_group, rv_year], [ss_note, ss_table, ss_xlsx], api_name="season")
+        ss_btn.click(bind(run_season, "season"), [rv_group, rv_year],
+                     [ss_note, ss_table, ss_xlsx, ss_roster_xlsx, ss_unassigned, ss_unit], api_name="season")
+        ss_assign.click(bind(assign_to_unit, "roster"), [ss_unassigned, ss_unit], ss_note, api_name="roster_assign")
         ss_roster.upload(bind(import_roster_upload, "roster"), ss_roster, ss_note, api_name="roster_import")
         ss_harvest.click(bind(run_harvest, "harvest"), [rv_group, rv_year], ss_note, api_name="harvest")
         diff_pick.change(bind(previous_for, "compare"), diff_pick, diff_prev, api_visibility="private")

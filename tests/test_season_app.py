@@ -22,10 +22,17 @@ def app(tmp_path_factory, shared):
     library = Library(data)
     for name, (role, password) in USERS.items():
         library.accounts.add(name, role, password)
-    assert ingest_paths(library, [SHARED / "reports" / "015_shuyang_fgj_2023.html"], embed=False,
+    other = data.parent / "czj_2023.html"                 # a unit the roster does not know
+    other.write_text((SHARED / "reports" / "015_shuyang_fgj_2023.html").read_text(encoding="utf-8")
+                     .replace("沭阳县发展和改革局", "沭阳县财政局").replace("沭阳县发改局", "沭阳县财政局"), encoding="utf-8")
+    assert ingest_paths(library, [SHARED / "reports" / "015_shuyang_fgj_2023.html", other], embed=False,
                         progress=False).failed == 0
     with running_app(data) as url:
         yield url, library
+
+
+def file_of(output) -> str:
+    return str(output["value"] if isinstance(output, dict) else output)
 
 
 def client_as(url, name):
@@ -47,14 +54,23 @@ def test_viewers_see_the_board_editors_change_the_roster(app, tmp_path):
         viewer.predict("沭阳县", "2023", api_name="/harvest")
     note = editor.predict(handle_file(str(roster)), api_name="/roster_import")
     assert note == "名册已导入 2 个单位：新增 2 个，更新 0 个，移出 0 个。"
-    note, table, xlsx = viewer.predict("沭阳县", "2023", api_name="/season")
+    note, table, xlsx, roster_xlsx, unassigned, units = viewer.predict("沭阳县", "2023", api_name="/season")
     assert note.startswith("沭阳县2023年度年报发布情况表（截至")
     assert "名册 2 个单位，已发布 1 个（按时 1，逾期 0，日期不详 0），尚未发布 1 个" in note
+    assert "不在名册中的年报：czj_2023.html" in note
     rows = {r[1]: r for r in table["data"]}
     assert rows["沭阳县发展和改革局"][7] == "按时发布" and rows["沭阳县发展和改革局"][5] == "2024年1月17日"
     assert rows["沭阳县人民政府"][4] == "否"
-    path = xlsx["value"] if isinstance(xlsx, dict) else xlsx
-    ws = load_workbook(path).active
+    ws = load_workbook(file_of(xlsx)).active
     assert ws["B3"].value in ("沭阳县人民政府", "沭阳县发展和改革局")
+    assert [r[2] for r in load_workbook(file_of(roster_xlsx)).active.iter_rows(min_row=2, max_col=3, values_only=True)] \
+        == ["政府", "部门"]
+    # a report the roster does not know: listed, assigned by an editor (a viewer is refused)
+    rid = next(r.id for r in library.reports() if r.agency == "沭阳县财政局")
+    with pytest.raises(AppError, match="权限不足"):
+        viewer.predict(rid, "沭阳县人民政府", api_name="/roster_assign")
+    assert editor.predict(rid, "沭阳县人民政府", api_name="/roster_assign").startswith("已把 czj_2023.html")
+    note = viewer.predict("沭阳县", "2023", api_name="/season")[0]
+    assert "已发布 2 个" in note and "不在名册中的年报" not in note
     denied = library.audit.entries(10, action="denied")
     assert {e.detail for e in denied} >= {"roster", "harvest"}
