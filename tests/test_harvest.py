@@ -301,3 +301,21 @@ def test_proxy_setting_for_an_intranet(site, tmp_path):
     assert [o.status for o in summary.outcomes] == [NEW], summary.describe()
     assert set(site.proxied) == {"intranet.example"}
     assert RosterStore(library.db).page("http://intranet.example/files/scj2023.docx").page_date == "2024-01-30"
+
+
+def test_page_pictures_become_one_pdf_and_pictures_beside_a_report_are_left():
+    import pdfplumber
+    from PIL import Image
+    from assistant.season.harvest import images_to_pdf, read_article
+
+    def png(color) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (600, 800), color).save(buf, format="PNG")
+        return buf.getvalue()
+    with pdfplumber.open(io.BytesIO(images_to_pdf([png("white"), png("gray")]))) as pdf:
+        assert len(pdf.pages) == 2
+    page = trs_article("甲县财政局2023年政府信息公开工作年度报告", "2024-01-25",
+                       '<p><img src="/u/p1.jpg"></p><p><img src="/u/p2.jpg"></p><p><img src="/u/icon.png" width="16"></p>')
+    article = read_article(page, "http://x.gov.cn/czj/1.html", 800)
+    assert article.body_html is None and article.page_date == "2024-01-25"
+    assert [a[0] for a in article.attachments] == ["http://x.gov.cn/u/p1.jpg", "http://x.gov.cn/u/p2.jpg"]

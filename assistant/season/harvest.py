@@ -343,6 +343,7 @@ def _escape(s: str) -> str:
 
 # -- one harvest -----------------------------------------------------------------------------------------------
 BODY_FRAGMENT = "#正文"          # the harvest_pages key of an article's inline report (the article itself has its URL)
+PAGES_FRAGMENT = "#图片页"       # … and of its picture pages put together as one PDF
 NEW, UNCHANGED, NOT_FOUND, FAILED, SKIPPED = "new", "unchanged", "not_found", "failed", "skipped"
 STATUS_ZH = {NEW: "新增", UNCHANGED: "未变化", NOT_FOUND: "未找到", FAILED: "失败", SKIPPED: "未采集"}
 
@@ -382,6 +383,16 @@ class HarvestSummary:
     def to_json(self) -> dict:
         return {"year": self.year, "counts": {s: self.count(s) for s in STATUS_ZH},
                 "outcomes": [o.to_json() for o in self.outcomes]}
+
+
+def images_to_pdf(pages: Sequence[bytes]) -> bytes:
+    """Page pictures (PNG/JPG) as one PDF, a page each, in order."""
+    import io
+    from PIL import Image
+    images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pages]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=200.0)
+    return out.getvalue()
 
 
 def _file_name(url: str, suffix: str) -> str:
@@ -467,7 +478,14 @@ class Harvester:
         failures: list[str] = []
         if article.body_html is not None:
             files.append((pick.url + BODY_FRAGMENT, _save(folder, _file_name(pick.url, ".html"), article.body_html)))
-        for link, kind, text in article.attachments:
+        documents = [a for a in article.attachments if a[1] != "image"]
+        images = [a for a in article.attachments if a[1] == "image"]
+        if images and (article.body_html is not None or any(k in ("pdf", "docx") for _, k, _ in documents)):
+            images = []                 # pictures beside the report (a 图解, a seal): the report is the text or file
+        if len(images) > 1:
+            self._scanned_pages(images, pick.url, folder, files, failures)
+            images = []
+        for link, kind, text in documents + images:
             if kind == "doc":
                 outcome.notes.append(f"附件 {text or link} 是旧版 Word（.doc），请另存为 DOCX 后上传")
                 continue
@@ -503,6 +521,27 @@ class Harvester:
             outcome.message = (f"{pick.title}（网页发布日期 {page_date or '不详'}）："
                                + (f"已入库 {shown}" if outcome.status == NEW else f"文件未变化（{shown}）"))
         return outcome
+
+    def _scanned_pages(self, images, article_url: str, folder: Path, files, failures) -> None:
+        """A report published as one picture a page: the pages, in order, as one PDF of scanned pages (read by
+        OCR as one report, not as many one-page reports)."""
+        key = article_url + PAGES_FRAGMENT
+        done = self.store.page(key)
+        if done is not None and done.path and Path(done.path).is_file() and self.library.by_sha(done.sha256 or ""):
+            files.append((key, Path(done.path)))
+            return
+        pages = []
+        for link, kind, _ in images:
+            try:
+                got = self.fetcher.get(link, self.settings.file_limit())
+            except FetchFailed as e:
+                failures.append(e.reason)
+                return
+            if not got.data.startswith(_MAGIC["image"]):
+                failures.append(f"链接应为图片，网站返回的却是其他内容，未入库：{link}")
+                return
+            pages.append(got.data)
+        files.append((key, _save(folder, _file_name(key, ".pdf"), images_to_pdf(pages))))
 
     def _all_stored(self, article_url: str) -> bool:
         """Every file harvested from this article is still in the library (else harvest it again)."""
