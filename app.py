@@ -39,7 +39,7 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode, allowed  # noqa: E402
+from assistant.access import ACTION_LABELS, LOCAL_USER, AccessDenied, Caller, Gate, access_mode, allowed  # noqa: E402
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -782,6 +782,85 @@ def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller:
     return ((f"已将 {n} 份报告的分组设为“{name}”。" if name else f"已清除 {n} 份报告的分组。"),) + refresh_all(ctx)
 
 
+# -- 发布情况 (issue 25): the roster, the season board, harvesting ---------------------------------------------
+def _season_year(year) -> int | None:
+    try:
+        return int(str(year).strip().removesuffix("年")) if year not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def run_season(ctx: AppContext, group: str | None, year: str | None, caller: Caller | None = None):
+    """体检·发布情况: the board of the roster's units for a year (viewers see it), with its XLSX."""
+    from assistant.season.board import BOARD_HEADERS, board_xlsx, season_board
+    from assistant.season import roster_store
+    from assistant.season.roster import roster_xlsx
+    hidden = gr.update(value=None, visible=False)
+    empty = pd.DataFrame(columns=list(BOARD_HEADERS))
+    y = _season_year(year)
+    if y is None:
+        return "请先选择或填写年度（如 2025）。", empty, hidden, hidden, gr.update(choices=[]), gr.update(choices=[])
+    board = season_board(ctx.library, y, group=group or None)
+    units = roster_store(ctx.library).units()
+    if not board.rows:
+        return ("名册为空：请导入名册（XLSX/CSV，格式见 README“名册”），才能看到哪些单位尚未发布。", empty, hidden, hidden,
+                gr.update(choices=[]), gr.update(choices=[]))
+    note = board.summary()
+    if board.unassigned:
+        note += "\n\n不在名册中的年报：" + "；".join(f"{u.file}（{u.note}）" for u in board.unassigned)
+    frame = pd.DataFrame([r.cells() for r in board.rows], columns=list(BOARD_HEADERS))
+    path = export_file(ctx, board.title + ".xlsx", board_xlsx(board), caller)
+    roster_path = export_file(ctx, "名册.xlsx", roster_xlsx(units), caller)
+    unassigned = [(f"{u.file}（{u.agency or '未识别单位'}）", u.report_id) for u in board.unassigned]
+    return (note, frame, gr.update(value=path, visible=True), gr.update(value=roster_path, visible=True),
+            gr.update(choices=unassigned, value=None), gr.update(choices=[u.name for u in units], value=None))
+
+
+def assign_to_unit(ctx: AppContext, report_id: str | None, unit: str | None, caller: Caller | None = None) -> str:
+    """体检·发布情况: say which roster unit a report the roster did not know belongs to (editors)."""
+    from assistant.season import assign_report
+    if not report_id or not unit:
+        return "请先选择不在名册中的年报和名册中的单位。"
+    try:
+        return assign_report(ctx.library, caller or Caller(LOCAL_USER, "admin"), report_id, unit)
+    except UserError as e:
+        return e.message
+
+
+def import_roster_upload(ctx: AppContext, path: str | None, caller: Caller | None = None) -> str:
+    """体检·发布情况: import a roster file (editors)."""
+    from assistant.season import import_roster
+    if not path:
+        return "请先选择名册文件（XLSX 或 CSV）。"
+    staged = Path(tempfile.mkdtemp(dir=ctx.export_dir)) / views.safe_file_name(Path(path).name)
+    shutil.copyfile(path, staged)
+    try:
+        return import_roster(ctx.library, caller or Caller(LOCAL_USER, "admin"), staged)
+    except UserError as e:
+        return e.message
+    finally:
+        shutil.rmtree(staged.parent, ignore_errors=True)
+
+
+def run_harvest(ctx: AppContext, group: str | None, year: str | None, progress=gr.Progress(),
+                caller: Caller | None = None) -> str:
+    """体检·发布情况: harvest the year's reports from the units' sites (editors)."""
+    from assistant.season.harvest import harvest
+    y = _season_year(year)
+    if y is None:
+        return "请先选择或填写年度（如 2025）。"
+    done = []
+
+    def step(outcome):
+        done.append(outcome)
+        progress(None, desc=f"已处理 {len(done)} 个单位：{outcome.unit}")
+    try:
+        summary = harvest(ctx.library, caller or Caller(LOCAL_USER, "admin"), y, group or None, on_progress=step)
+    except UserError as e:
+        return e.message
+    return summary.describe()
+
+
 # -- 问答 ---------------------------------------------------------------------------------------------------
 MAX_CITATIONS_SHOWN = 8
 
@@ -1125,6 +1204,26 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             rv_state = gr.State({})
             rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
             rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
+            # issue 25: the season — who on the roster has published, when, who is late
+            with gr.Accordion("发布情况（名册）：名册中每个单位是否发布、何时发布、是否逾期、待核对几处", open=False,
+                              elem_id="season-panel"):
+                with gr.Row():
+                    ss_btn = gr.Button("查看发布情况（用上面的分组和年度）", variant="primary", scale=2, elem_id="season-run")
+                    ss_harvest = gr.Button("从各单位网站采集年报（编辑）", scale=2, elem_id="season-harvest")
+                    ss_roster = gr.File(label="导入名册（XLSX/CSV，编辑）", type="filepath", scale=2,
+                                        elem_id="season-roster")
+                ss_note = gr.Markdown(elem_id="season-note")
+                ss_table = gr.Dataframe(label="发布情况表（点击表头排序）", interactive=False, wrap=True,
+                                        elem_id="season-table")
+                with gr.Row():
+                    ss_xlsx = gr.DownloadButton("下载发布情况表（XLSX）", visible=False, elem_id="season-xlsx")
+                    ss_roster_xlsx = gr.DownloadButton("下载名册（XLSX）", visible=False, elem_id="season-roster-xlsx")
+                with gr.Row():
+                    ss_unassigned = gr.Dropdown(label="不在名册中的年报", choices=[], allow_custom_value=True, scale=3,
+                                                elem_id="season-unassigned")
+                    ss_unit = gr.Dropdown(label="指定为名册中的单位", choices=[], allow_custom_value=True, scale=3,
+                                          elem_id="season-unit")
+                    ss_assign = gr.Button("指定（编辑）", scale=1, elem_id="season-assign")
             # issue 26: scores by a rubric, and the figures a leader looks at
             gr.Markdown("#### 评分与要点（按评分细则；每个数字都可点开看依据）")
             with gr.Row():
@@ -1249,6 +1348,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         for frame in (rv_ranking, rv_deductions, rv_rates):
             frame.select(bind(score_row_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
         rv_heat.select(bind(heat_selected, "inspect"), rv_score_state, rv_evidence, api_visibility="private")
+        # -- 发布情况 (issue 25): viewers see the board; the roster and harvesting are editors' --
+        ss_btn.click(bind(run_season, "season"), [rv_group, rv_year],
+                     [ss_note, ss_table, ss_xlsx, ss_roster_xlsx, ss_unassigned, ss_unit], api_name="season")
+        ss_assign.click(bind(assign_to_unit, "roster"), [ss_unassigned, ss_unit], ss_note, api_name="roster_assign")
+        ss_roster.upload(bind(import_roster_upload, "roster"), ss_roster, ss_note, api_name="roster_import")
+        ss_harvest.click(bind(run_harvest, "harvest"), [rv_group, rv_year], ss_note, api_name="harvest")
         diff_pick.change(bind(previous_for, "compare"), diff_pick, diff_prev, api_visibility="private")
         diff_btn.click(bind(run_diff, "compare"), [diff_pick, diff_prev],
                        [diff_note, diff_cells, diff_sentences, diff_promises, diff_docx_btn], api_name="diff")

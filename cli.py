@@ -719,6 +719,83 @@ def cmd_audit(args) -> int:
     return 0
 
 
+# -- the season: roster, board, harvest (issue 25) ------------------------------------------------------
+def cmd_roster(args) -> int:
+    """`nianbao roster import|export|list|assign`: the 名册 of the units the office oversees."""
+    from assistant.access import Caller
+    from assistant.season import assign_report, import_roster, roster_store
+    from assistant.season.roster import render_roster, write_roster
+    caller = Caller(_cli_user(), "admin")
+    try:
+        library = _open_library(args)
+        if args.roster_command == "import":
+            print(import_roster(library, caller, args.file, merge=args.merge, channel="cli"))
+        elif args.roster_command == "export":
+            units = roster_store(library).units(args.group)
+            write_roster(units, args.file)
+            print(f"已导出名册 {len(units)} 个单位：{args.file}")
+        elif args.roster_command == "assign":
+            print(assign_report(library, caller, args.report, args.unit, channel="cli"))
+        else:
+            units = roster_store(library).units(args.group)
+            if args.json:
+                _print_json([u.to_json() for u in units])
+            else:
+                print(render_roster(units))
+    except _library_errors() as e:
+        return _fail(e.message)
+    return 0
+
+
+def _today(args):
+    from datetime import date
+    if getattr(args, "today", None):
+        try:
+            return date.fromisoformat(args.today)
+        except ValueError:
+            raise SystemExit(_fail(f"--today 应写作 2026-02-15：{args.today}"))
+    return None
+
+
+def cmd_season(args) -> int:
+    """`nianbao season --year Y`: the board of who published the year's report, when, and what awaits."""
+    from assistant.season.board import LATE, MISSING, board_xlsx, render_board, season_board
+    try:
+        board = season_board(_open_library(args), args.year, group=args.group, today=_today(args))
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.xlsx:
+        error = _write_file(args.xlsx, board_xlsx(board))
+        if error:
+            return _fail(error)
+        print(f"已生成发布情况表（XLSX）：{args.xlsx}", file=sys.stderr)
+    if args.json:
+        _print_json(board.to_json())
+    else:
+        print(render_board(board, {"late": LATE, "missing": MISSING}.get(args.only)))
+    return 0
+
+
+def cmd_harvest(args) -> int:
+    """`nianbao harvest --year Y [--group G]`: fetch each roster unit's report from its list page and ingest it."""
+    from assistant.access import Caller
+    from assistant.season.harvest import HarvestSettings, harvest
+    try:
+        library = _open_library(args)
+        settings = HarvestSettings.from_env(rate_seconds=args.rate, proxy=args.proxy)
+        quiet = args.quiet or args.json
+        summary = harvest(library, Caller(_cli_user(), "admin"), args.year, args.group, settings, channel="cli",
+                          on_progress=None if quiet else
+                          lambda o: print(f"{o.unit}：{o.message}", file=sys.stderr, flush=True))
+    except _library_errors() as e:
+        return _fail(e.message)
+    if args.json:
+        _print_json(summary.to_json())
+    else:
+        print(summary.describe())
+    return 2 if summary.count("failed") else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告助手")
     p.add_argument("--data-dir", dest="global_data_dir", metavar="DIR",
@@ -877,6 +954,46 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.add_argument("--data-dir", help=data_dir_help)
     s.set_defaults(func=cmd_diff)
+
+    s = sub.add_parser("roster", help="名册：所辖单位的名称、其他名称、层级、分组、发布时限、年报栏目网址")
+    rs = s.add_subparsers(dest="roster_command", required=True)
+    r = rs.add_parser("import", help="从 XLSX/CSV 导入名册（有错误的行会逐行指出，整份不导入）")
+    r.add_argument("file")
+    r.add_argument("--merge", action="store_true", help="只新增或更新文件中的单位，名册中其余单位保留")
+    r.add_argument("--data-dir", help=data_dir_help)
+    r = rs.add_parser("export", help="导出名册为 XLSX 或 CSV（按文件扩展名）")
+    r.add_argument("file")
+    r.add_argument("--group", help="只导出某分组")
+    r.add_argument("--data-dir", help=data_dir_help)
+    r = rs.add_parser("list", help="列出名册中的单位")
+    r.add_argument("--group", help="只列出某分组")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--data-dir", help=data_dir_help)
+    r = rs.add_parser("assign", help="把名册不认识的年报指定给名册中的单位")
+    r.add_argument("report", help="报告编号或文件名")
+    r.add_argument("unit", help="名册中的单位名称")
+    r.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_roster)
+
+    s = sub.add_parser("season", help="发布情况：名册中每个单位某年度年报是否发布、何时发布、是否逾期、待核对")
+    s.add_argument("--year", type=int, required=True, help="年报所属年度，如 2025")
+    s.add_argument("--group", help="只看某分组")
+    s.add_argument("--only", choices=("late", "missing"), help="只列出逾期发布的（late）或已过时限未发布的（missing）")
+    s.add_argument("--xlsx", metavar="FILE.xlsx", help="导出发布情况表（XLSX）")
+    s.add_argument("--today", help="按某一天计算（默认今天），如 2026-02-15")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_season)
+
+    s = sub.add_parser("harvest", help="采集：按名册中的年报栏目网址，找到某年度的年报、下载正文和附件并入库")
+    s.add_argument("--year", type=int, required=True, help="年报所属年度，如 2025")
+    s.add_argument("--group", help="只采集某分组的单位")
+    s.add_argument("--rate", type=float, help="同一网站两次请求的最短间隔（秒，默认 2，或 NIANBAO_HARVEST_RATE_SECONDS）")
+    s.add_argument("--proxy", help="代理，如 http://10.0.0.1:3128（或 NIANBAO_HARVEST_PROXY）")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--quiet", action="store_true", help="不显示每个单位的进度")
+    s.add_argument("--data-dir", help=data_dir_help)
+    s.set_defaults(func=cmd_harvest)
 
     s = sub.add_parser("group", help="设置年报的分组（地区），不带报告则列出已有分组")
     s.add_argument("name", nargs="?", default="", help="分组名称，如 洪泽区")

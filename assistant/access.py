@@ -35,12 +35,14 @@ ACTION_ROLE = {
     "upload": "editor", "reingest": "editor", "remove": "editor", "edition": "editor", "draft": "editor",
     "review": "editor", "group": "editor", "correct": "editor",
     "score_confirm": "editor",          # confirm a held deduction of a score (issue 26)
+    "season": "viewer",                 # the season board (issue 25): who published, who is late
+    "roster": "editor", "harvest": "editor",   # change the roster / assign a report; fetch reports from sites
     "users": "admin", "audit": "admin",
 }
 ACTION_LABELS = {
     "ask": "提问", "check": "核查", "compare": "对比", "download": "下载", "upload": "上传入库", "reingest": "重新入库",
     "remove": "删除报告", "edition": "改用版本", "draft": "起草", "review": "审阅草稿", "inspect": "体检", "group": "设置分组", "correct": "人工校正", "users": "管理账号", "audit": "查看审计日志",
-    "score_confirm": "确认扣分",
+    "score_confirm": "确认扣分", "season": "查看发布情况", "roster": "修改名册", "harvest": "采集年报",
     "export": "导出", "login": "登录", "login_failed": "登录失败", "denied": "越权被拒",
     "login_locked": "登录被暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
 }

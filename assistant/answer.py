@@ -129,6 +129,8 @@ def describe_query(query: Query) -> str:
 # -- routing -----------------------------------------------------------------------------------------------
 def route_question(query: Query, library, records: Sequence, question: str) -> RouteResult:
     """The offline answer: which route, computed from the fact store, findings and passages only."""
+    if query.season:
+        return answer_season(query, library, records)
     if not records:
         return RouteResult("out_of_scope", EMPTY_LIBRARY, allowed=[EMPTY_LIBRARY])
     op = query.operation
@@ -151,6 +153,18 @@ def route_question(query: Query, library, records: Sequence, question: str) -> R
     if query.metrics or query.tables or query.column or read_library_question(question) is not None:
         return answer_facts(query, library, scope, question)
     return answer_open(query, library, scope, question)
+
+
+def answer_season(query: Query, library, records: Sequence) -> RouteResult:
+    """“哪些单位还没有发布2025年报？” / “逾期发布的有哪些？”: from the season board of the roster (issue 25),
+    each unit cited to its line of the board. Without a year, the library's latest report year."""
+    from datetime import date
+    from assistant.season.board import board_answer, season_board
+    years = [r.year for r in records if r.year]
+    year = query.years[-1] if query.years else (max(years) if years else date.today().year - 1)
+    board = season_board(library, year)
+    text, citations, facts = board_answer(board, query.season)
+    return RouteResult("season", text, citations=citations, facts=facts, allowed=[text])
 
 
 def _resolve_model(llm):
@@ -185,7 +199,8 @@ def stream_answer(question: str, history: Sequence | None, library, llm=None) ->
         yield Answer(question, "请输入问题。", route="open", query=query)
         return
     route = route_question(query, library, records, question)
-    model = _resolve_model(llm) if route.route != "out_of_scope" else None    # refusals stay exact
+    # refusals and the season board's lists stay exact
+    model = _resolve_model(llm) if route.route not in ("out_of_scope", "season") else None
     if model is None:
         yield route.text
         yield _answer_of(question, query, route, route.text, "offline")

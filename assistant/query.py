@@ -41,6 +41,8 @@ class Query:
     other_years: bool = False                                  # “那另外两年呢？”: the agency's other reports
     per: Metric | None = None                                  # “占办理结果总计的比例”: the ratio's denominator
     name_notes: list[str] = field(default_factory=list)       # which held unit a misprinted name was matched to
+    season: str | None = None                                  # “哪些单位还没有发布” unpublished / “逾期发布的” late:
+                                                               # a question about the roster, answered from the board
 
     @property
     def metric_keys(self) -> list[str]:
@@ -286,7 +288,8 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
                   name_notes=name_notes)
 
     reason = _out_of_scope(rest)
-    if prev is not None and _is_followup(query, rest):
+    season = _season(rest) if not (named or unknown or reason) else None
+    if prev is not None and not season and _is_followup(query, rest):
         if reason:      # “它的党委书记是谁？”: keep who and when, nothing else
             query.is_followup = True
             if not (query.agencies or query.unknown_agencies):
@@ -304,7 +307,26 @@ def parse_question(q: str, agencies: Sequence[str], history: Sequence[Query] = (
                                      query.metrics, query.all_agencies)
     if query.operation == "ratio":
         _split_ratio(query, rest, prev)
+    if season:
+        query.season, query.operation, query.all_agencies, query.metrics = season, "list", True, []
     return query
+
+
+# The season (issue 25): who has not published, who published late — about the roster's units, not a report's text.
+_SEASON_LATE = re.compile(r"(逾期|超期|超过时限|晚于时限|未按时|没有按时|没按时|迟)(发布|公开|上网|报送|挂网)|逾期的单位")
+_SEASON_MISSING = re.compile(r"(没有|没|未|尚未|还未)(发布|公开|上网|报送|挂网|报)(?!.{0,6}(情况|信息|数量|件数))")
+_SEASON_REPORT = re.compile(r"年报|年度报告|报告|发布|上网|挂网")
+_SEASON_WHO = re.compile(r"哪些|哪几|哪个|哪家|谁|名单|有几|几家|几个|多少(个|家)|列出|还有")
+
+
+def _season(rest: str) -> str | None:
+    if not _SEASON_WHO.search(rest):
+        return None
+    if _SEASON_LATE.search(rest):
+        return "late"
+    if _SEASON_MISSING.search(rest) and _SEASON_REPORT.search(rest):
+        return "unpublished"
+    return None
 
 
 _INTO_YEAR = re.compile(r"(?:结转|顺延|转)(?:至|到|入)\s*((?:19|20)\d{2})\s*年度?(?:继续办理|办理|处理)?")

@@ -12,7 +12,7 @@ for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTI
     os.environ.setdefault(k, v)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("NIANBAO_TEST_SHARED") or REPO.parent / "shared")   # a worktree: point it at ../shared
 GOLD_FILES = sorted((SHARED / "gold").glob("*.json"))
 
 

@@ -13,7 +13,7 @@ from assistant.metrics import compute, get_metric
 from ingest.report import Report
 from stub_llm import StubLLM, stub_llm  # noqa: F401  (the fixture)
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED  # noqa: E402 - ../shared, or NIANBAO_TEST_SHARED
 
 
 def _huaian() -> Report:

@@ -13,7 +13,7 @@ from assistant.query import parse_question
 from ingest.report import Report
 from assistant.aliases import agency_aliases, find_agencies, find_unknown_agencies, resolve_agency
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from conftest import SHARED  # noqa: E402 - ../shared, or NIANBAO_TEST_SHARED
 GOLD = sorted((SHARED / "gold").glob("*.json"))
 pytestmark = pytest.mark.skipif(not GOLD, reason="../shared/gold is not beside the repository")
 

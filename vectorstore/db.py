@@ -197,6 +197,30 @@ CREATE TABLE IF NOT EXISTS score_confirmations (
 );
 """
 
+# Version 7: the season (issue 25). `roster_units`: the units a supervising office oversees (名册): name, other
+# names (JSON list), level 部门/政府/乡镇街道, parent, group, a deadline override (MM-DD, NULL = from the level) and
+# the unit's report list page. `roster_assignments`: a report (by content, sha256) the roster did not recognise,
+# assigned to a unit by an official. `harvest_pages`: what `nianbao harvest` fetched (a list page, an article, an
+# attachment), with its unit, year, content digest, the page's publication date and the stored file: the
+# provenance of a harvested report and what makes a second harvest skip an unchanged page or file.
+ROSTER_SQL = """
+CREATE TABLE IF NOT EXISTS roster_units (
+    name TEXT PRIMARY KEY, aliases TEXT NOT NULL DEFAULT '[]',
+    level TEXT NOT NULL CHECK (level IN ('部门', '政府', '乡镇街道')),
+    parent TEXT, group_name TEXT, deadline TEXT, list_url TEXT, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS roster_units_group ON roster_units (group_name);
+CREATE TABLE IF NOT EXISTS roster_assignments (
+    report_sha256 TEXT PRIMARY KEY, unit TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS harvest_pages (
+    url TEXT PRIMARY KEY, unit TEXT NOT NULL, year INTEGER, kind TEXT NOT NULL,
+    sha256 TEXT, page_date TEXT, title TEXT, article_url TEXT, path TEXT, fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS harvest_pages_sha ON harvest_pages (sha256);
+CREATE INDEX IF NOT EXISTS harvest_pages_unit_year ON harvest_pages (unit, year);
+"""
+
 # (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
 # version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
 # SQLite has no ADD COLUMN IF NOT EXISTS: `_sqlite_script` drops an ADD COLUMN whose column the file already
@@ -209,6 +233,7 @@ MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
     (5, "corrections by the official and facts.corrected", {"sqlite": CORRECTIONS_SQL, "postgresql": CORRECTIONS_SQL}),
     (6, "scoring: score_confirmations (held deductions an official confirmed)",
      {"sqlite": SCORE_CONFIRMATIONS_SQL, "postgresql": SCORE_CONFIRMATIONS_SQL}),
+    (7, "the season: roster_units, roster_assignments, harvest_pages", {"sqlite": ROSTER_SQL, "postgresql": ROSTER_SQL}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
 
