@@ -422,7 +422,7 @@ def cmd_eval(args) -> int:
         return cmd_eval_findings(args)
     if args.what == "qa":
         return cmd_eval_qa(args)
-    from assistant.library_ops import run_retrieval_eval
+    from assistant.qa_eval import run_retrieval_eval
     try:
         result, summary = run_retrieval_eval(args.data_dir, args.shared, args.questions, k=args.k,
                                              embed=not args.no_embed, progress=not args.quiet)

@@ -13,8 +13,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -24,7 +22,7 @@ from ingest.errors import ExtractError
 from ingest.load import SUFFIXES
 from ingest.report import Report
 from vectorstore.embeddings import EmbeddingConfigError
-from vectorstore.library import ENV_VECTOR_CACHE, Library, LibraryError, StoredContent, pause_point, report_id_of
+from vectorstore.library import Library, LibraryError, StoredContent, pause_point, report_id_of
 from vectorstore.vectors import VectorStoreError
 
 EVAL_VECTOR_CACHE = Path.home() / ".cache" / "nianbao" / "eval-vectors.sqlite"
@@ -554,42 +552,3 @@ def cited(expected: str, hit_file: str) -> bool:
     a, b = Path(expected).as_posix().strip("/").split("/"), Path(hit_file).as_posix().strip("/").split("/")
     n = min(len(a), len(b))
     return a[-n:] == b[-n:]
-
-
-def evaluate_retrieval(library: Library, questions: Sequence[dict], k: int = 5) -> dict:
-    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits
-    (the question understood once, searched with its filters). Questions without expected citations are
-    skipped. Returns overall and per-type recall and the misses."""
-    from assistant.retrieve import retrieve
-    per_type: dict[str, list[int]] = defaultdict(list)
-    details = []
-    for q in questions:
-        expected = q.get("expect_cites") or []
-        if not expected:
-            continue
-        hits = retrieve(library, q["q"], k=k)
-        files = [h.file for h in hits]
-        missing = [e for e in expected if not any(cited(e, f) for f in files)]
-        per_type[q.get("type", "")].append(0 if missing else 1)
-        details.append({"id": q.get("id"), "type": q.get("type"), "q": q["q"], "hit": not missing,
-                        "missing": missing, "files": files})
-    scored = [d["hit"] for d in details]
-    return {"k": k, "questions": len(scored), "recall": (sum(scored) / len(scored)) if scored else 0.0,
-            "per_type": {t: {"questions": len(v), "recall": sum(v) / len(v)} for t, v in sorted(per_type.items())},
-            "misses": [d for d in details if not d["hit"]], "details": details}
-
-
-def run_retrieval_eval(data_dir: str | Path | None = None, shared: str | Path | None = None,
-                       questions: str | Path | None = None, k: int = 5, embed: bool = True,
-                       progress: bool = True, **library_options) -> tuple[dict, IngestSummary]:
-    """Ingest ../shared (seeds + reports) into `data_dir` (a temporary folder if None) and score the questions."""
-    shared = Path(shared) if shared else shared_dir()
-    questions = Path(questions) if questions else shared / "eval" / "questions.jsonl"
-    folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
-    if data_dir is None and "vector_cache" not in library_options and not os.environ.get(ENV_VECTOR_CACHE):
-        library_options["vector_cache"] = EVAL_VECTOR_CACHE      # a fresh folder each time, the same vectors
-    library = Library(folder, **library_options)
-    summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)
-    result = evaluate_retrieval(library, load_questions(questions), k=k)
-    result["data_dir"] = str(folder)
-    return result, summary

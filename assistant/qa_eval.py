@@ -20,7 +20,9 @@ from typing import Sequence
 from assistant.answer import OFFLINE, answer
 from assistant import library_ops
 from assistant.guard import find_numbers
-from assistant.library_ops import cited, ingest_paths, load_questions, shared_dir
+from assistant.library_ops import EVAL_VECTOR_CACHE, IngestSummary, cited, ingest_paths, load_questions, shared_dir
+from assistant.retrieve import retrieve
+from vectorstore.library import ENV_VECTOR_CACHE, Library
 
 SCORED_TYPES = ("fact", "compare", "yoy", "check")
 # Types scored like refuse: the expected words, and no number the library does not hold.
@@ -119,5 +121,44 @@ def run_qa_eval(data_dir=None, shared=None, questions=None, embed: bool = True, 
     library = Library(folder, vector_cache=None if data_dir else cache)
     summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)
     result = evaluate_qa(library, load_questions(questions), llm=llm)
+    result["data_dir"] = str(folder)
+    return result, summary
+
+
+# -- retrieval evaluation (recall@k) ------------------------------------------------------------------
+def evaluate_retrieval(library: Library, questions: Sequence[dict], k: int = 5) -> dict:
+    """recall@k: a question scores 1 when every expected report file is among the files of its top-k hits
+    (the question understood once, searched with its filters). Questions without expected citations are
+    skipped. Returns overall and per-type recall and the misses."""
+    per_type: dict[str, list[int]] = defaultdict(list)
+    details = []
+    for q in questions:
+        expected = q.get("expect_cites") or []
+        if not expected:
+            continue
+        hits = retrieve(library, q["q"], k=k)
+        files = [h.file for h in hits]
+        missing = [e for e in expected if not any(cited(e, f) for f in files)]
+        per_type[q.get("type", "")].append(0 if missing else 1)
+        details.append({"id": q.get("id"), "type": q.get("type"), "q": q["q"], "hit": not missing,
+                        "missing": missing, "files": files})
+    scored = [d["hit"] for d in details]
+    return {"k": k, "questions": len(scored), "recall": (sum(scored) / len(scored)) if scored else 0.0,
+            "per_type": {t: {"questions": len(v), "recall": sum(v) / len(v)} for t, v in sorted(per_type.items())},
+            "misses": [d for d in details if not d["hit"]], "details": details}
+
+
+def run_retrieval_eval(data_dir: str | Path | None = None, shared: str | Path | None = None,
+                       questions: str | Path | None = None, k: int = 5, embed: bool = True,
+                       progress: bool = True, **library_options) -> tuple[dict, IngestSummary]:
+    """Ingest ../shared (seeds + reports) into `data_dir` (a temporary folder if None) and score the questions."""
+    shared = Path(shared) if shared else shared_dir()
+    questions = Path(questions) if questions else shared / "eval" / "questions.jsonl"
+    folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
+    if data_dir is None and "vector_cache" not in library_options and not os.environ.get(ENV_VECTOR_CACHE):
+        library_options["vector_cache"] = EVAL_VECTOR_CACHE      # a fresh folder each time, the same vectors
+    library = Library(folder, **library_options)
+    summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)
+    result = evaluate_retrieval(library, load_questions(questions), k=k)
     result["data_dir"] = str(folder)
     return result, summary

@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(_HERE / "out" / "retrieval.json"))
     args = parser.parse_args(argv)
 
-    from assistant.library_ops import evaluate_retrieval, ingest_paths, load_questions
+    from assistant.library_ops import ingest_paths, load_questions
+    from assistant.qa_eval import evaluate_retrieval
     from assistant.retrieve import retrieve
     from vectorstore import db as dbmod
     from vectorstore import search as search_module

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from assistant.library_ops import run_retrieval_eval
+from assistant.qa_eval import run_retrieval_eval
 
 TEST_CACHE = Path.home() / ".cache" / "nianbao-test-vectors" / "vectors.sqlite"
 
