@@ -252,25 +252,45 @@ def discard_staged(ctx: AppContext, path: str | Path) -> None:
         pass
 
 
+def picked_ids(ids) -> list[str]:
+    """The reports chosen in 年报库's picker as a list of ids: one id given as a plain string stays one id (never
+    its characters), blanks and repeats are dropped."""
+    if ids is None:
+        return []
+    if isinstance(ids, str):
+        ids = [ids]
+    return list(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
+
+
+GONE_REPORT = "年报库中已没有这份报告（可能已被删除），请在列表中重新选择。"
+
+
 def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
+    ids = picked_ids(ids)
     if not ids:
         return ("没有删除任何报告：请先在上面的列表中选择要删除的报告（删除前会请您确认）。",) + refresh_all(ctx)
     lines = []
     with ctx.write_lock:
         for rid in ids:
             try:
+                if ctx.library.resolve(rid) is None:
+                    lines.append(f"- **未删除** {GONE_REPORT}")
+                    audit(ctx, caller, "remove", rid[:64], GONE_REPORT, ok=False)
+                    continue
                 record = library_ops.remove_report(ctx.library, rid)
                 discard_staged(ctx, record.path)          # the uploaded file goes with its report
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
                 audit(ctx, caller, "remove", record.file, f"{record.id} {views.report_choice_label(record)}")
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
-                audit(ctx, caller, "remove", str(rid), e.message, ok=False)
-    return ("\n".join(lines),) + refresh_all(ctx)
+                audit(ctx, caller, "remove", rid[:64], e.message, ok=False)
+    head = f"已删除 {sum(1 for x in lines if x.startswith('- 已删除'))} 份报告。"
+    return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
 
 
 def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     """Make the chosen editions the ones answers, rankings and comparisons use."""
+    ids = picked_ids(ids)
     if not ids:
         return ("请先在上面的列表中选择要使用的版本。",) + refresh_all(ctx)
     lines = []
@@ -289,7 +309,8 @@ def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None =
 def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
     """Read the chosen stored reports again from their files (after the reader or the rules improved); the next
     year's reports are checked again against the new reading (assistant.library_ops.reingest_records)."""
-    records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
+    ids = picked_ids(ids)
+    records = [r for r in ctx.library.reports() if r.id in ids] if ids else ctx.library.reports()
     if not records:
         return ("年报库为空，没有可重新入库的报告。",) + refresh_all(ctx)
 
@@ -663,6 +684,7 @@ def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, ca
 
 def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller: Caller | None = None):
     """年报库: put the chosen reports in a group (an empty name takes them out of any)."""
+    ids = picked_ids(ids)
     if not ids:
         return ("请先在上面的列表中选择要设置分组的报告。",) + refresh_all(ctx)
     with ctx.write_lock:

@@ -377,8 +377,10 @@ EMPTY_HINTS = {
     "compare": "请选择单位、年度（不选则全部）和指标，再点击“生成对比”；年报库为空时请先到“年报库”上传年报。",
     "draft": "请先选择单位和年度，勾选要起草的部分，再点击“生成草稿”；年报库为空时请先到“年报库”上传年报。",
 }
-REMOVE_CONFIRM_JS = ("(ids) => (ids && ids.length && window.confirm('确定从年报库中删除所选的 ' + ids.length + "
-                     "' 份年报吗？删除后需重新上传才能恢复。')) ? ids : []")
+# A js function's returned array is taken as the list of the event's inputs: the ids go back wrapped in one more
+# list, else one id would arrive as a string and be iterated character by character.
+REMOVE_CONFIRM_JS = ("(ids) => [(ids && ids.length && window.confirm('确定从年报库中删除所选的 ' + ids.length + "
+                     "' 份年报吗？删除后需重新上传才能恢复。')) ? ids : []]")
 
 
 # -- drafting --------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ for k, v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTI
     os.environ.setdefault(k, v)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = next((p for p in (REPO.parent / "shared", REPO.parents[1] / "shared") if p.is_dir()),   # worktrees: /work/wt/x
+              REPO.parent / "shared")
 GOLD_FILES = sorted((SHARED / "gold").glob("*.json"))
 
 

