@@ -177,7 +177,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     (地区或分组) from the upload form; when empty, each report's group is suggested from its agency name."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
-    lines = []
+    lines: list[str | library_ops.IngestOutcome] = []     # an outcome's line is written once the batch is checked
     stored = []
     check = ctx.reader.check
     for i, p in enumerate(paths):
@@ -196,7 +196,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
         with ocr_progress(scanning):
             outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
                                               (group or "").strip() or None, prepare=ctx.reader.prepare)
-        lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
+        lines.append(outcome)
         audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
         if outcome.status in ("added", "replaced"):
             stored.append(outcome.report_id)
@@ -204,10 +204,16 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             discard_staged(ctx, dest)
     progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
     library_ops.recheck_successors(ctx.library, stored, check)
+    current = iter(library_ops.with_current_counts(ctx.library, [x for x in lines if not isinstance(x, str)]))
+    lines = [x if isinstance(x, str) else outcome_line(next(current)) for x in lines]
     if stored:
         ctx.library.embed_in_background()
     head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("向量在后台计算，完成前按关键词检索。" if stored else "")
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
+
+
+def outcome_line(outcome: library_ops.IngestOutcome) -> str:
+    return f"- {'' if outcome.ok else '**失败** '}{outcome.message}"
 
 
 STAGED_REMEMBERED = 256      # Gradio upload paths remembered after their cached copy was deleted
@@ -1086,12 +1092,16 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         def ingest_and_clear(ctx: AppContext, paths, group=None, progress=gr.Progress(), caller: Caller | None = None):
             return ingest_uploads(ctx, paths, progress, group, caller) + (None,)
+        # the progress of a 年报库 action shows once, over its result line (not over every output it refreshes)
+        once = dict(show_progress_on=[ingest_log])
         uploads.upload(bind(ingest_and_clear, "upload"), [uploads, upload_group], [ingest_log] + refreshed + [uploads],
-                       api_name="ingest")
+                       api_name="ingest", **once)
         remove_btn.click(bind(remove_reports, "remove"), picked, [ingest_log] + refreshed, api_name="remove",
-                         js=views.REMOVE_CONFIRM_JS)
-        reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest")
-        edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition")
+                         js=views.REMOVE_CONFIRM_JS, **once)
+        reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest",
+                           **once)
+        edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition",
+                          **once)
 
         check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
@@ -1104,7 +1114,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         review_pickers = [rv_group, rv_year, diff_pick, diff_prev]
         demo.load(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
         lib_table.change(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
-        group_btn.click(bind(set_group, "group"), [picked, group_name], [ingest_log] + refreshed, api_name="set_group")
+        group_btn.click(bind(set_group, "group"), [picked, group_name], [ingest_log] + refreshed, api_name="set_group",
+                        show_progress_on=[ingest_log])
         rv_btn.click(bind(run_review, "inspect"), [rv_group, rv_year],
                      [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state], api_name="review")
         rv_units.select(bind(review_row_selected, "inspect"), None, rv_unit, api_visibility="private")

@@ -83,3 +83,37 @@ def test_1_delete_one_then_several(page):
     assert sum(text.count(name) for name in SEEDS[:3]) >= 3
     assert "失败" not in text, text
     shot(page, "face_1_audit")
+
+
+def grid_row(frame, text: str) -> list[str]:
+    """The cells of the first row of a gradio dataframe that contains `text` (a virtual grid: ARIA roles)."""
+    row = frame.locator('[role="row"]').filter(has_text=text).first
+    return [c.strip() for c in row.locator('[role="gridcell"]').all_inner_texts()]
+
+
+PROGRESS_JS = """() => [...document.querySelectorAll('.progress-level-inner, .progress-text, .meta-text, .meta-text-center')]
+    .filter(e => e.offsetParent !== null && /正在/.test(e.textContent)).length"""
+
+
+def test_2_upload_progress_once_and_counts_as_in_the_table(page, shared):
+    open_tab(page, "年报库")
+    files = [shared / "reports" / "007_huaian_city_2024.pdf", shared / "reports" / "011_pingtan_2022.txt"]
+    page.locator("#upload input[type=file]").set_input_files([str(f) for f in files])
+    log = page.locator("#ingest-log")
+    shown = []
+    for _ in range(600):                          # while reading: how many progress bars say “正在读取…”
+        shown.append(page.evaluate(PROGRESS_JS))
+        if "处理了 2 个文件" in log.inner_text():
+            break
+        page.wait_for_timeout(100)
+    expect(log).to_contain_text("处理了 2 个文件", timeout=LONG)
+    assert max(shown) == 1, shown
+    text = log.inner_text()
+    table = page.locator("#library-table")
+    for f in files:
+        line = next(x for x in text.splitlines() if f.name in x)
+        errors, warnings = map(int, re.search(r"错误 (\d+) 条，警告 (\d+) 条", line).groups())
+        cells = grid_row(table, f.name)
+        headers = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号", "分组"]
+        assert (int(cells[headers.index("错误")]), int(cells[headers.index("警告")])) == (errors, warnings), (line, cells)
+    shot(page, "face_2_uploaded")
