@@ -38,7 +38,7 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.access import AUDIT_HEADERS, AccessDenied, Caller, Gate, access_mode, audit_row, beijing_time  # noqa: E402
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -119,7 +119,7 @@ def library_status(ctx: AppContext) -> str:
     pending = sum(r.n_pending for r in records)
     text = f"年报库共有 **{len(records)}** 份报告，来自 {len(agencies)} 个单位。"
     if pending:
-        text += f"（{pending} 个片段的向量仍在后台计算，期间按关键词检索。）"
+        text += f"（新入库的报告还有 {pending} 段文字在后台建立语义索引，完成前按关键词查找，可以照常提问。）"
     return text
 
 
@@ -208,7 +208,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     lines = [x if isinstance(x, str) else outcome_line(next(current)) for x in lines]
     if stored:
         ctx.library.embed_in_background()
-    head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("向量在后台计算，完成前按关键词检索。" if stored else "")
+    head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("语义索引在后台建立，完成前按关键词查找，可以照常提问。" if stored else "")
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
 
 
@@ -286,7 +286,7 @@ def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None
                 record = library_ops.remove_report(ctx.library, rid)
                 discard_staged(ctx, record.path)          # the uploaded file goes with its report
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
-                audit(ctx, caller, "remove", record.file, f"{record.id} {views.report_choice_label(record)}")
+                audit(ctx, caller, "remove", record.file, f"{views.report_choice_label(record)}，编号 {record.id}")
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
                 audit(ctx, caller, "remove", rid[:64], e.message, ok=False)
@@ -778,18 +778,17 @@ def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
 
 
 # -- 账号与审计（管理员） -------------------------------------------------------------------------------------
-USER_HEADERS = ["账号", "角色", "创建时间", "更新时间"]
-AUDIT_HEADERS = ["序号", "时间（UTC）", "账号", "角色", "操作", "对象", "说明", "结果", "渠道", "来源地址"]
+USER_HEADERS = ["账号", "角色", "创建时间（北京时间）", "更新时间（北京时间）"]
 AUDIT_SHOWN = 500
 
 
 def user_rows(ctx: AppContext) -> list[list]:
-    return [[u.name, f"{ROLE_LABELS[u.role]}（{u.role}）", u.created_at, u.updated_at] for u in ctx.library.accounts.users()]
+    return [[u.name, ROLE_LABELS[u.role], beijing_time(u.created_at), beijing_time(u.updated_at)]
+            for u in ctx.library.accounts.users()]
 
 
 def audit_rows(ctx: AppContext, limit: int | None = AUDIT_SHOWN) -> list[list]:
-    return [[e.seq, e.at, e.user, e.role or "", ACTION_LABELS.get(e.action, e.action), e.target or "", e.detail or "",
-             "成功" if e.ok else "失败", e.channel, e.client or ""] for e in ctx.library.audit.entries(limit)]
+    return [audit_row(e) for e in ctx.library.audit.entries(limit)]
 
 
 def show_admin(ctx: AppContext, caller: Caller | None = None):
@@ -917,7 +916,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
                 question = gr.Textbox(placeholder="请输入问题，例如：某单位2024年收到多少件政府信息公开申请？",
-                                      show_label=False, scale=8, elem_id="question", lines=1, max_lines=4)
+                                      label="问题", show_label=False, scale=8, elem_id="question", lines=1, max_lines=4)
                 ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                 new_chat = gr.Button("新对话", scale=1, elem_id="new-chat")
             examples = gr.Dataset(components=[question], samples=[[q] for q in GENERIC_EXAMPLES], label="示例问题",
@@ -1061,7 +1060,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             users_table = gr.Dataframe(headers=USER_HEADERS, label="账号", interactive=False, elem_id="users-table")
             with gr.Row():
                 new_name = gr.Textbox(label="账号名", scale=2, elem_id="user-name")
-                new_role = gr.Dropdown([(f"{ROLE_LABELS[r]}（{r}）", r) for r in ROLES], value="viewer", label="角色",
+                new_role = gr.Dropdown([(ROLE_LABELS[r], r) for r in ROLES], value="viewer", label="角色",
                                        scale=1, elem_id="user-role")
                 new_password = gr.Textbox(label="初始密码（至少 8 位）", type="password", scale=2, elem_id="user-password")
                 add_user_btn = gr.Button("添加账号", variant="primary", scale=1, elem_id="user-add")
@@ -1180,8 +1179,13 @@ def main(argv: list[str] | None = None) -> None:
         login = {"auth": gate.login, "auth_message": LOGIN_MESSAGE}
     elif gate.mode == "header":
         login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"年报助手正在启动，请用浏览器打开 http://{shown_host}:{args.port}/ （按 Ctrl+C 停止；换端口：make run PORT=8080）",
+          flush=True)
+    # quiet: Gradio's own English lines (“Running on local URL”, “set `share=True`”) are not printed
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_bytes * UPLOAD_CAP_FACTOR,
-                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), **login)
+                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), quiet=True,
+                **login)
 
 
 if __name__ == "__main__":

@@ -560,8 +560,9 @@ def embed_pending_with_progress(library: Library, progress: bool = True) -> tupl
 
 # -- retrieval evaluation ------------------------------------------------------------------------
 def shared_dir() -> Path:
-    """../shared next to the repository."""
-    return Path(__file__).resolve().parents[1].parent / "shared"
+    """../shared next to the repository (or ../../shared, for a git worktree one folder further down)."""
+    repo = Path(__file__).resolve().parents[1]
+    return next((p for p in (repo.parent / "shared", repo.parents[1] / "shared") if p.is_dir()), repo.parent / "shared")
 
 
 def load_questions(path: str | Path) -> list[dict]:

@@ -358,7 +358,7 @@ GRADIO_ZH = {
     "common.remove": "移除", "common.settings": "设置", "common.share": "分享", "common.submit": "提交",
     "common.undo": "撤销", "common.language": "语言", "common.display_theme": "显示主题", "common.progress": "进度",
     "common.run": "运行", "common.built_with": "构建于", "common.built_with_gradio": "使用 Gradio 构建",
-    "common.hosted_on": "托管于", "common.no_devices": "未找到设备",
+    "common.hosted_on": "托管于", "common.no_devices": "未找到设备", "common.complete": "完成",
     "file.uploading": "正在上传……",
     "upload_text.click_to_upload": "点击上传", "upload_text.drop_file": "将文件拖放到此处",
     "upload_text.drop_csv": "将 CSV 文件拖放到此处", "upload_text.paste_clipboard": "从剪贴板粘贴",

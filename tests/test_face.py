@@ -40,3 +40,49 @@ def test_upload_counts_are_those_of_the_table_after_the_batch_is_checked(tmp_pat
     assert [(o.errors, o.warnings) for o in current] == [table[names[0]], table[names[1]]]
     assert "错误 0 条，警告 1 条" in current[0].message and "已重新核查" in current[0].message
     assert current[1] == outcomes[1]
+
+
+# -- plain Chinese: cells, rules, audit entries ------------------------------------------------------------
+def test_every_cell_of_every_table_is_cited_in_chinese(library):
+    import re
+
+    from assistant.cite import Citation, load_view
+    from assistant.validator.findings import cell_label
+    from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS
+    record = library.resolve("006_hongze_district_2024.pdf")
+    cells = load_view(library, record)
+    grid = [("table2", r, c) for r in TABLE2_ROWS for c in ("value", "issued", "repealed", "in_force", "total", "amount")]
+    grid += [("table3", r, c) for r in TABLE3_ROWS for c in (*TABLE3_COLUMNS, "total")]
+    grid += [("table4", g, c) for g in TABLE4_GROUPS for c in (*TABLE4_COLUMNS, "total")]
+    for table, row, col in grid:
+        c = Citation(record.file, record.agency, record.year, None, table, row, col, 3)
+        shown = [c.place, c.label(), cell_label(table, row, col)]
+        shown.append(cells.cite_cell(table, row, col).text)
+        for text in shown:
+            assert not re.search(r"[A-Za-z]", text.replace(record.file, "")), (table, row, col, text)
+    assert cell_label("table4", "review", "total") == "表四 行政复议 / 总计"
+
+
+def test_rule_titles_never_the_bare_id_nor_twice():
+    from assistant.review.titles import rule_title
+    from assistant.validator import catalogue
+    from assistant.views import findings_markdown
+    assert rule_title("R1") == "部分表格或单元格未能读取" and rule_title("R5") == "第五部分为空或内容过少"
+    assert catalogue.title("R5") == "第五部分为空或内容过少" and catalogue.title("ZZ9") == "其他问题"
+    assert "规则 " not in rule_title("ZZ9")
+    md = findings_markdown([{"rule": "R5", "severity": "warning", "message": "第五部分只有12个字。"}], "核查结果")
+    assert "**第五部分为空或内容过少**" in md and "R5 R5" not in md and md.count("R5") == 1
+
+
+def test_audit_rows_in_beijing_time_with_chinese_roles_and_channels():
+    from assistant.access import AUDIT_HEADERS, audit_row, beijing_time
+    from vectorstore.accounts import AuditEntry
+    assert beijing_time("2026-12-07T01:30:00+00:00") == "2026-12-07 09:30"
+    assert beijing_time("2026-12-07T23:05:59+00:00") == "2026-12-08 07:05"
+    row = audit_row(AuditEntry(7, "2026-12-07T01:30:00+00:00", "张三", "admin", "user_add", "李四", "viewer", True,
+                               "cli", None))
+    assert dict(zip(AUDIT_HEADERS, row)) == {"序号": 7, "时间（北京时间）": "2026-12-07 09:30", "账号": "张三",
+                                            "角色": "管理员", "操作": "添加账号", "对象": "李四", "说明": "查阅",
+                                            "结果": "成功", "渠道": "命令行", "来源地址": ""}
+    assert audit_row(AuditEntry(8, "2026-12-07T01:31:00+00:00", "王五", "editor", "remove", "a.pdf", None, False,
+                                "web", "127.0.0.1"))[3:10:5] == ["编辑", "网页"]

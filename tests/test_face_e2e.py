@@ -82,6 +82,10 @@ def test_1_delete_one_then_several(page):
     text = audit.inner_text()
     assert sum(text.count(name) for name in SEEDS[:3]) >= 3
     assert "失败" not in text, text
+    rows = [grid_row(audit, name) for name in SEEDS[:3]]
+    for cells in rows:                                     # Beijing time to the minute; action, channel in Chinese
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", cells[1]) and "删除报告" in cells and "网页" in cells, cells
+    assert "UTC" not in audit.inner_text() and "web" not in text and "admin" not in text
     shot(page, "face_1_audit")
 
 
@@ -117,3 +121,25 @@ def test_2_upload_progress_once_and_counts_as_in_the_table(page, shared):
         headers = ["单位", "年度", "格式", "页数", "错误", "警告", "文件", "编号", "分组"]
         assert (int(cells[headers.index("错误")]), int(cells[headers.index("警告")])) == (errors, warnings), (line, cells)
     shot(page, "face_2_uploaded")
+
+
+ALLOWED_LATIN = {"PDF", "DOCX", "HTML", "HTM", "JPEG", "TXT", "MD", "PNG", "JPG", "CSV", "XLSX", "MB", "API", "MCP", "Gradio", "nianbao",
+                 "OCR", "Ctrl", "Markdown", "Word", "Excel", "DPI"}
+
+
+def test_9_console_line_and_no_code_words_on_the_page(page):
+    log = (page.root / "data" / "app.log").read_text(encoding="utf-8", errors="replace")
+    assert "年报助手正在启动，请用浏览器打开 http://127.0.0.1:" in log
+    assert "share=True" not in log and "Running on local URL" not in log
+    leaks = {}
+    for tab in ("问答", "年报库", "核查", "对比", "体检", "起草", "账号与审计"):
+        open_tab(page, tab)
+        page.wait_for_timeout(500)
+        text = page.locator("body").inner_text()
+        text = re.sub(r"[\w.-]+\.(pdf|txt|docx|html|md|xlsx|csv)", "", text)      # file names
+        text = re.sub(r"\b[0-9a-f]{16}\b|https?://\S+", "", text)                  # report ids, addresses
+        words = set(re.findall(r"[A-Za-z][A-Za-z_]{2,}", text)) - ALLOWED_LATIN
+        if words:
+            leaks[tab] = sorted(words)
+        shot(page, f"face_9_{tab}")
+    assert not leaks, leaks
