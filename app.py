@@ -294,6 +294,27 @@ def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
 
 
+def search_library(ctx: AppContext, query: str | None, year: str | None = None, group: str | None = None,
+                   agency: str | None = None):
+    """年报库's search box and filters: the table and the picker narrowed to the reports found (every edition),
+    and where each word was found in the text."""
+    stored = ctx.library.reports(editions=True)
+    hits = {w: ctx.library.facts.text_hits(w) for w in views.search_words(query)}
+    found, note = views.library_search(stored, query, hits, year=year or None, group=group or None,
+                                       agency=agency or None)
+    return (views.library_rows(found), gr.update(choices=[(views.report_choice_label(r), r.id) for r in found]),
+            note)
+
+
+def library_filters(ctx: AppContext):
+    """The choices of 年报库's filters: the years, groups and units stored."""
+    stored = ctx.library.reports(editions=True)
+    years = sorted({str(r.year) for r in stored if r.year})
+    groups = sorted({r.group for r in stored if getattr(r, "group", None)})
+    agencies = sorted({r.agency for r in stored if r.agency})
+    return tuple(gr.update(choices=[("全部", "")] + [(c, c) for c in choices]) for choices in (years, groups, agencies))
+
+
 def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     """Make the chosen editions the ones answers, rankings and comparisons use."""
     ids = picked_ids(ids)
@@ -931,6 +952,14 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                     f"{max_file_mb()} MB）", file_count="multiple",
                               type="filepath", elem_id="upload")      # types checked on the server, in Chinese
             ingest_log = gr.Markdown(elem_id="ingest-log")
+            with gr.Row():                                   # issue 24: search the library
+                lib_query = gr.Textbox(label="搜索年报库（单位、年度、分组或正文中的词，多个词用空格分开）", max_lines=1,
+                                       scale=4, elem_id="library-search")
+                lib_year = gr.Dropdown(label="年度", choices=[("全部", "")], value="", scale=1, elem_id="library-year")
+                lib_group = gr.Dropdown(label="分组", choices=[("全部", "")], value="", scale=1, elem_id="library-group")
+                lib_agency = gr.Dropdown(label="单位", choices=[("全部", "")], value="", scale=2, elem_id="library-agency")
+                lib_search_btn = gr.Button("搜索", scale=1, elem_id="library-search-run")
+            lib_search_note = gr.Markdown(elem_id="library-search-note")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
             with gr.Row():
@@ -1101,6 +1130,16 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                            **once)
         edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition",
                           **once)
+
+        search_in = [lib_query, lib_year, lib_group, lib_agency]
+        search_out = [lib_table, picked, lib_search_note]
+        lib_search_btn.click(bind(search_library, "ask"), search_in, search_out, api_name="search_library",
+                             show_progress_on=[lib_search_note])
+        for trigger in (lib_query.submit, lib_year.input, lib_group.input, lib_agency.input):
+            trigger(bind(search_library, "ask"), search_in, search_out, api_visibility="private",
+                    show_progress_on=[lib_search_note])
+        demo.load(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
+        lib_table.change(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
 
         check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")

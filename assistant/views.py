@@ -136,6 +136,61 @@ def library_rows(records: Iterable) -> list[list]:
     return rows
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|~])")        # a report's own text shown as Markdown, literally
+
+
+def literal_markdown(text: str) -> str:
+    """Text shown as Markdown exactly as written: “**主动公开**” keeps its asterisks instead of turning bold."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def search_words(query: str | None) -> list[str]:
+    """The words of 年报库's search box (spaces, commas and 、 separate them), each once."""
+    return list(dict.fromkeys(w for w in re.split(r"[\s,，、；;]+", query or "") if w))
+
+
+def _meta_text(r) -> str:
+    return " ".join(str(x) for x in (r.agency, r.year, f"{r.year}年" if r.year else "", r.file,
+                                     getattr(r, "group", None)) if x)
+
+
+def library_search(records: Sequence, query: str | None, text_hits: Mapping[str, Mapping], *, year=None,
+                   group: str | None = None, agency: str | None = None) -> tuple[list, str]:
+    """年报库's search: the records whose unit, year, group or file name — or whose text — hold every word of
+    `query` (`text_hits[word]` maps report id → (snippet, page, line) for the text), within the chosen year,
+    group and unit. Returns (the records found, a Markdown note with where each word was found in the text)."""
+    words = search_words(query)
+    found = []
+    notes = []
+    for r in records:
+        if year not in (None, "") and str(r.year) != str(year):
+            continue
+        if group and (getattr(r, "group", None) or "") != group:
+            continue
+        if agency and r.agency != agency:
+            continue
+        meta = _meta_text(r).lower()
+        in_text = []
+        if all(w.lower() in meta or r.id in text_hits.get(w, {}) for w in words):
+            found.append(r)
+            for w in words:
+                if w.lower() not in meta and r.id in text_hits.get(w, {}):
+                    snippet, page, line = text_hits[w][r.id]
+                    spot = f"（第{page}页）" if page else (f"（第{line}行）" if line else "")
+                    in_text.append(f"“{w}”：{literal_markdown(snippet)}{spot}")
+            if in_text:
+                notes.append(f"- {report_choice_label(r)}　" + "；".join(in_text))
+    filters = "、".join(x for x in (f"{year}年度" if year not in (None, "") else "", f"分组“{group}”" if group else "",
+                                    f"单位“{agency}”" if agency else "") if x)
+    asked = "、".join(f"“{w}”" for w in words)
+    what = "，".join(x for x in (f"含{asked}" if asked else "", filters) if x)
+    if not what:
+        return list(records), f"年报库共 {len(records)} 份报告。"
+    head = f"找到 {len(found)} 份报告（{what}；共 {len(records)} 份）。" if found else \
+        f"没有找到{what}的报告（共 {len(records)} 份）。请减少或换用其他词，或清除筛选条件。"
+    return found, "\n".join([head] + (["", "正文中的位置："] + notes if notes else []))
+
+
 def report_choice_label(r) -> str:
     """How a stored report is named in pickers: “淮安市洪泽区人民政府 2024（006_….pdf）”."""
     return f"{r.agency or '未识别单位'} {r.year or '年度未识别'}（{r.file.split('/')[-1]}）"

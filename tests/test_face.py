@@ -86,3 +86,26 @@ def test_audit_rows_in_beijing_time_with_chinese_roles_and_channels():
                                             "结果": "成功", "渠道": "命令行", "来源地址": ""}
     assert audit_row(AuditEntry(8, "2026-12-07T01:31:00+00:00", "王五", "editor", "remove", "a.pdf", None, False,
                                 "web", "127.0.0.1"))[3:10:5] == ["编辑", "网页"]
+
+
+# -- 年报库's search box --------------------------------------------------------------------------------------
+def test_library_search_by_unit_year_group_and_words_of_the_text(library):
+    from assistant.views import library_search, search_words
+    records = library.reports(editions=True)
+
+    def search(query, **filters):
+        hits = {w: library.facts.text_hits(w) for w in search_words(query)}
+        found, note = library_search(records, query, hits, **filters)
+        return sorted(r.file for r in found), note
+    hongze = ["005_hongze_district_2023.pdf", "006_hongze_district_2024.pdf"]
+    assert search("洪泽区")[0] == hongze
+    assert search("洪泽区 2024")[0] == hongze[1:]
+    assert search("", year="2023")[0] == ["001_758a901345a790b1.txt", "003_99eecf839798fc6e.txt", hongze[0]]
+    assert search("", group="洪泽区", year="2024")[0] == hongze[1:]
+    files, note = search("凤岗镇 法定期限内")                        # words of the text: where they are shown
+    assert files == ["001_758a901345a790b1.txt"]
+    assert "“法定期限内”：" in note and "第" in note and "行）" in note
+    files, note = search("没有这个词的报告")
+    assert files == [] and note.startswith("没有找到含“没有这个词的报告”的报告")
+    assert search("50%_")[0] == []                                 # LIKE's wildcards are plain characters
+    assert search(None)[0] == sorted(r.file for r in records)

@@ -143,3 +143,33 @@ def test_9_console_line_and_no_code_words_on_the_page(page):
             leaks[tab] = sorted(words)
         shot(page, f"face_9_{tab}")
     assert not leaks, leaks
+
+
+def test_3_search_box_and_filters(page):
+    open_tab(page, "年报库")
+    table = page.locator("#library-table")
+    box = page.locator("#library-search input, #library-search textarea").first
+    box.fill("洪泽区")
+    page.locator("#library-search-run").click()
+    note = page.locator("#library-search-note")
+    expect(note).to_contain_text("找到 2 份报告（含“洪泽区”", timeout=60_000)
+    expect(table).not_to_contain_text(SEEDS[3])
+    expect(table).to_contain_text("005_hongze_district_2023.pdf")
+    pick(page, "#library-year", "2024")                  # a filter narrows at once
+    expect(note).to_contain_text("找到 1 份报告（含“洪泽区”，2024年度", timeout=60_000)
+    expect(table).not_to_contain_text("005_hongze_district_2023.pdf")
+    expect(table).to_contain_text("006_hongze_district_2024.pdf")
+    pick(page, "#library-year", "全部")
+    box.fill("主动公开工作动态")                            # words of the text, with where they were found
+    box.press("Enter")
+    expect(note).to_contain_text("找到 1 份报告（含“主动公开工作动态”", timeout=60_000)
+    expect(note).to_contain_text("正文中的位置")
+    expect(table).to_contain_text(SEEDS[3])
+    expect(table).not_to_contain_text(HONGZE)
+    shot(page, "face_3_search")
+    box.fill("没有这个词")
+    box.press("Enter")
+    expect(note).to_contain_text("没有找到含“没有这个词”的报告", timeout=60_000)
+    box.fill("")
+    box.press("Enter")
+    expect(table).to_contain_text(HONGZE, timeout=60_000)
