@@ -357,14 +357,16 @@ def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: 
     t2, t3, t4 = views.table_frames(report)
     md = views.findings_markdown(findings, title)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
-    return (md, gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
+    docx = views.findings_docx_bytes(findings, report.file.split("/")[-1], report.agency, report.year)
+    return (md, gr.update(value=export_file(ctx, stem + ".docx", docx, caller), visible=True),
+            gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
             gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings), caller), visible=True),
             overview, t2, t3, t4, gr.update(value=scans or None, visible=bool(scans)))
 
 
 def empty_check(message: str):
-    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [],
-            gr.update(value=None, visible=False))
+    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False),
+            gr.update(value=None, visible=False), "", [], [], [], gr.update(value=None, visible=False))
 
 
 def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None = None):
@@ -981,6 +983,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
             findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
+                dl_docx = gr.DownloadButton("下载核查结果（Word 文档，公文格式，可打印）", visible=False, elem_id="findings-docx",
+                                            variant="primary")
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
             with gr.Accordion("读取结果：基本信息、章节与三张表（含每个数字的出处）", open=False):
@@ -1141,7 +1145,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         demo.load(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
         lib_table.change(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
 
-        check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
+        check_out = [findings_md, dl_docx, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
         draft_file.upload(bind(check_draft, "review"), draft_file, check_out, api_name="check_file")
 

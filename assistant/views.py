@@ -265,6 +265,56 @@ def findings_csv(findings: Sequence[Mapping]) -> str:
     return out.getvalue()
 
 
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def zh_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (headings numbered the official way; up to 99)."""
+    if n < 10:
+        return _ZH_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def findings_title(agency: str | None, year) -> str:
+    return f"关于{agency or '未识别单位'}{year or ''}年度政府信息公开工作年度报告的核查结果"
+
+
+def findings_text(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None) -> str:
+    """The 核查 results as the text of an official document: a summary, then one first-level heading a severity
+    (一、错误（2条）), a second-level heading a finding (（一）title) with its explanation, advice and every piece
+    of evidence with its page. A badly read table is one entry (fold_reading), as on the page."""
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]
+    counts = {sev: sum(1 for f in findings if f.get("severity") == sev) for sev in (ERROR, WARNING, INFO)}
+    lines = [f"核查对象：{agency or '未识别单位'}{f'{year}年度' if year else ''}政府信息公开工作年度报告（文件：{file}）。"]
+    if not findings:
+        lines.append("未发现问题：所有校验规则均已通过。")
+        return "\n".join(lines)
+    lines.append("核查结果：" + "，".join(f"{SEVERITY_ZH[sev]}{counts[sev]}条" for sev in (ERROR, WARNING, INFO)) +
+                 "。每条均列出依据（原文位置），请对照原件核实后整改。")
+    k = 0
+    for sev in (ERROR, WARNING, INFO):
+        group = [f for f in findings if f.get("severity") == sev]
+        if not group:
+            continue
+        k += 1
+        lines.append(f"{zh_numeral(k)}、{SEVERITY_ZH[sev]}（{len(group)}条）")
+        for i, f in enumerate(group, 1):
+            rule = f.get("rule", "")
+            lines.append(f"（{zh_numeral(i)}）{catalogue.title(rule)}")
+            lines.append(f.get("message", ""))
+            if catalogue.advice(rule):
+                lines.append(f"建议：{catalogue.advice(rule)}")
+            lines += [f"依据：{evidence_line(e)}" for e in f.get("evidence") or []]
+    return "\n".join(lines)
+
+
+def findings_docx_bytes(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None) -> bytes:
+    """The 核查 results as a DOCX in the drafts' official format (assistant.docx_export): A4, 公文 margins,
+    小标宋 title, 黑体 / 楷体 headings, 仿宋 body, page numbers."""
+    return draft_docx_bytes(findings_title(agency, year), findings_text(findings, file, agency, year))
+
+
 # -- comparison ------------------------------------------------------------------------------------------
 # Figures offered for comparison: keys of assistant.metrics.METRICS (cells and formulas over cells).
 COMPARE_METRIC_KEYS = (

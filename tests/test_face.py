@@ -5,6 +5,7 @@ summarised first. Real extraction of the shared reports, real SQLite, no vectors
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -109,3 +110,38 @@ def test_library_search_by_unit_year_group_and_words_of_the_text(library):
     assert files == [] and note.startswith("没有找到含“没有这个词的报告”的报告")
     assert search("50%_")[0] == []                                 # LIKE's wildcards are plain characters
     assert search(None)[0] == sorted(r.file for r in records)
+
+
+# -- 核查 results as a Word document -------------------------------------------------------------------------
+def test_check_results_as_an_official_word_document(library):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from assistant.docx_export import STYLE_NAMES
+    from assistant.validator.findings import SEVERITY_ZH
+    from assistant.views import findings_docx_bytes, zh_numeral
+    assert [zh_numeral(n) for n in (1, 9, 10, 12, 20, 21)] == ["一", "九", "十", "十二", "二十", "二十一"]
+    record = library.resolve("005_hongze_district_2023.pdf")
+    findings = library.facts.findings(record.id)
+    doc = Document(io.BytesIO(findings_docx_bytes(findings, record.file, record.agency, record.year)))
+    paragraphs = [p for p in doc.paragraphs if p.text]
+    texts = [p.text for p in paragraphs]
+    assert texts[0] == f"关于{HONGZE}2023年度政府信息公开工作年度报告的核查结果"
+    assert texts[1] == f"核查对象：{HONGZE}2023年度政府信息公开工作年度报告（文件：005_hongze_district_2023.pdf）。"
+    assert texts[2].startswith(f"核查结果：错误{record.n_errors}条，警告{record.n_warnings}条")
+    assert f"一、错误（{record.n_errors}条）" in texts
+    headings1 = [t for t in texts if t[1:2] == "、" and t[:1] in "一二三"]
+    assert headings1[0].startswith("一、错误") and any(t.startswith("二、警告") for t in headings1)
+    # 洪泽区2023 表四: 行政复议 维持10 + 纠正1 but 总计 0 — its evidence with the page
+    t4 = next(i for i, t in enumerate(texts) if "表四" in t and t.startswith("（"))
+    assert any(t.startswith("依据：表四") and "第" in t and "页" in t for t in texts[t4:t4 + 8])
+    styles = {p.text: p.style.name for p in paragraphs}
+    assert styles[texts[0]] == STYLE_NAMES["title"] and styles[headings1[0]] == STYLE_NAMES["heading1"]
+    assert styles[texts[t4]] == STYLE_NAMES["heading2"] and styles[texts[1]] == STYLE_NAMES["body"]
+    fonts = {p.text: p.style.element.rPr.rFonts.get(qn("w:eastAsia")) for p in paragraphs}
+    assert fonts[texts[0]] == "方正小标宋简体" and fonts[headings1[0]] == "黑体" and fonts[texts[1]] == "仿宋_GB2312"
+    sec = doc.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert "PAGE" in sec.footer.paragraphs[0]._p.xml
+    assert not any(re.search(r"[A-Za-z]{3,}", t.replace(record.file, "")) for t in texts), texts
+    assert all(SEVERITY_ZH[s] for s in ("error", "warning", "info"))

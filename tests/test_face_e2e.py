@@ -173,3 +173,23 @@ def test_3_search_box_and_filters(page):
     box.fill("")
     box.press("Enter")
     expect(table).to_contain_text(HONGZE, timeout=60_000)
+
+
+def test_4_check_results_download_as_word(page, tmp_path):
+    from docx import Document
+    open_tab(page, "核查")
+    pick(page, "#check-pick", "005_hongze_district_2023.pdf")
+    page.locator("#check-run").click()
+    expect(page.locator("#findings")).to_contain_text("核查结果", timeout=LONG)
+    button = page.locator("#findings-docx")
+    button.wait_for(timeout=60_000)
+    shot(page, "face_4_check")
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.endswith(".docx")
+    target = tmp_path / "check.docx"
+    download.value.save_as(target)
+    texts = [p.text for p in Document(io.BytesIO(target.read_bytes())).paragraphs if p.text]
+    assert texts[0] == f"关于{HONGZE}2023年度政府信息公开工作年度报告的核查结果"
+    assert texts[2].startswith("核查结果：错误2条")
+    assert any(t.startswith("依据：表四") and "页" in t for t in texts)
