@@ -355,9 +355,9 @@ def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: 
     overview = views.report_overview(report)
     scans = views.scan_views(report, path)
     t2, t3, t4 = views.table_frames(report)
-    md = views.findings_markdown(findings, title)
+    md = views.findings_markdown(findings, title, report)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
-    docx = views.findings_docx_bytes(findings, report.file.split("/")[-1], report.agency, report.year)
+    docx = views.findings_docx_bytes(findings, report.file.split("/")[-1], report.agency, report.year, report)
     return (md, gr.update(value=export_file(ctx, stem + ".docx", docx, caller), visible=True),
             gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
             gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings), caller), visible=True),

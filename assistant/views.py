@@ -7,6 +7,7 @@ is invented.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -32,10 +33,17 @@ def report_overview(report: Report) -> str:
     for s in report.sections:
         where = f"（第{s.page}页）" if s.page else (f"（第{s.line}行）" if s.line else "")
         lines.append(("    - " if "." in s.key else "- ") + s.heading + where)
+    summary = reading_summary(report)
+    if summary:
+        lines[1:1] = ["", "**读取情况（请先核对）：** " + "".join(summary), ""]
     if report.warnings:
-        lines += ["", f"**读取提示（{len(report.warnings)}条）**"]
-        lines += [f"- {w.message}" + (f"（{w.source.describe()}）" if w.source and w.source.describe() else "")
-                  for w in report.warnings]
+        notes = [f"- {w.message}" + (f"（{w.source.describe()}）" if w.source and w.source.describe() else "")
+                 for w in report.warnings]
+        if summary:
+            lines += ["", f"<details><summary>读取提示（{len(report.warnings)}条，点开查看）</summary>", "", *notes, "",
+                      "</details>"]
+        else:
+            lines += ["", f"**读取提示（{len(report.warnings)}条）**", *notes]
     return "\n".join(lines)
 
 
@@ -200,6 +208,46 @@ EMPTY_LIBRARY_HELP = ("**年报库还是空的。** 请到“年报库”页上�
                       "或在命令行运行 `nianbao ingest 文件或文件夹`。入库后即可在这里提问、核查、对比和起草。")
 
 
+# -- a badly read report: what we could not read, summarised first ---------------------------------------
+def reading_summary(report: Report | None) -> list[str]:
+    """What could not be read, one line a table, to be read before anything else: “表三有125格未能读取（第3页），
+    请对照原件核对。” Cells counted are those without a value that the reading could not read (Report.unread_cell),
+    not the blanks the report itself left."""
+    if report is None:
+        return []
+    warnings = report.reading_warnings()
+    if not warnings:
+        return []
+    from assistant.validator.findings import TABLE_ZH
+    lines = []
+    for name in ("table2", "table3", "table4"):
+        mine = [w for w in warnings if w.table == name]
+        if not mine:
+            continue
+        pages = sorted({w.source.page for w in mine if w.source is not None and w.source.page})
+        where = f"（{'、'.join(f'第{p}页' for p in pages)}）" if pages else ""
+        table = report.table(name)
+        n = 0 if table is None else sum(1 for row, _, cell in table.cells()
+                                        if cell.value is None and report.unread_cell(name, row, cell))
+        if table is None or any(w.code == "table_unread" for w in mine):
+            lines.append(f"{TABLE_ZH[name]}未能读取{where}，没有核对其数字，请对照原件核对。")
+        elif n:
+            lines.append(f"{TABLE_ZH[name]}有{n}格未能读取{where}，请对照原件核对。")
+        else:
+            lines.append(f"{TABLE_ZH[name]}有{len(mine)}处读取不确定{where}，请对照原件核对。")
+    rest = [w for w in warnings if w.table not in ("table2", "table3", "table4")]
+    if rest:
+        lines.append(f"正文等其他内容有{len(rest)}处未能读取，请对照原件核对。")
+    return lines
+
+
+def is_reading_finding(f: Mapping) -> bool:
+    """A finding about our reading, not about the report: R1, or a structure finding raised from a reading
+    warning (“（读取时发现）未能读取……”)."""
+    from assistant.validator.catalogue import READING_RULE
+    return f.get("rule") == READING_RULE or str(f.get("message", "")).startswith("（读取时发现）未能读取")
+
+
 # -- findings --------------------------------------------------------------------------------------------
 def evidence_line(e: Mapping) -> str:
     """One evidence dict (Evidence.to_json()) as a line for people."""
@@ -215,14 +263,26 @@ def _finding(d: Mapping) -> Finding:
                    evidence)
 
 
-def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
-    """Findings (Finding.to_json() dicts) grouped by severity, errors first, each with its evidence."""
-    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]   # a poor scan: one entry a table
+EVIDENCE_SHOWN = 6            # pieces of evidence listed under a finding; the others are folded
+
+
+def findings_markdown(findings: Sequence[Mapping], title: str = "", report: Report | None = None) -> str:
+    """Findings (Finding.to_json() dicts) grouped by severity, errors first, each with its evidence. With the
+    `report`, a badly read one is summarised first (reading_summary) and the findings about our reading are
+    folded at the end, their places one click away; the counts still count them (as 年报库 does)."""
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in (ERROR, WARNING, INFO)}
+    summary = reading_summary(report)
+    reading = [f for f in findings if is_reading_finding(f)] if summary else []
+    findings = [f for f in findings if not (summary and is_reading_finding(f))]
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]   # a poor scan: one entry a table
     head = f"### {title}\n\n" if title else ""
-    if not findings:
+    if summary:
+        head += ("**读取情况（请先核对）：** " + "".join(summary) + "这是本工具的读取问题，不是年报的错误；"
+                 "核对前，与这些格有关的核查结果仅供参考。\n\n")
+    if not findings and not reading:
         return head + "未发现问题：所有校验规则均已通过。"
-    lines = [head + "共 " + "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 条" for s in (ERROR, WARNING, INFO)) + "。"]
+    lines = [head + "共 " + "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 条" for s in (ERROR, WARNING, INFO)) +
+             (f"（其中 {len(reading)} 条是未能读取的位置，折叠在文末）" if reading else "") + "。"]
     quoted: set[str] = set()            # a sentence shared by several findings is quoted once
     for sev in (ERROR, WARNING, INFO):
         group = [f for f in findings if f.get("severity") == sev]
@@ -235,17 +295,27 @@ def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
             lines.append(f"  {f.get('message', '')}")
             if catalogue.advice(rule):
                 lines.append(f"  建议：{catalogue.advice(rule)}")
-            for e in f.get("evidence") or []:
+            evidence = f.get("evidence") or []
+            folded = []
+            for n, e in enumerate(evidence):
                 text = e.get("text") if e.get("kind") == "sentence" else None
-                if text and text in quoted:
-                    lines.append("    - 依据：同上文所引原文")
-                    continue
+                shown = "依据：同上文所引原文" if text and text in quoted else f"依据：{evidence_line(e)}"
                 if text:
                     quoted.add(text)
-                lines.append(f"    - 依据：{evidence_line(e)}")
+                if n >= EVIDENCE_SHOWN and len(evidence) > EVIDENCE_SHOWN + 1:
+                    folded.append(html.escape(shown))
+                else:
+                    lines.append(f"    - {shown}")
+            if folded:                      # the rest one click away, as one HTML block inside the list item
+                lines.append(f"    - <details><summary>另有 {len(folded)} 处依据（点开查看）</summary>"
+                             + "<br>".join(folded) + "</details>")
     others = [f for f in findings if f.get("severity") not in (ERROR, WARNING, INFO)]
     for f in others:
-        lines.append(f"- **[{f.get('rule', '')}]** {f.get('message', '')}")
+        lines.append(f"- **{catalogue.title(f.get('rule', ''))}** {f.get('message', '')}")
+    if reading:
+        lines += ["", f"<details><summary>未能读取的位置（{len(reading)} 条，点开查看）</summary>", ""]
+        lines += [f"- {str(f.get('message', '')).removeprefix('（读取时发现）')}" for f in reading]
+        lines += ["", "</details>"]
     return "\n".join(lines)
 
 
@@ -280,14 +350,19 @@ def findings_title(agency: str | None, year) -> str:
     return f"关于{agency or '未识别单位'}{year or ''}年度政府信息公开工作年度报告的核查结果"
 
 
-def findings_text(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None) -> str:
+def findings_text(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None,
+                  report: Report | None = None) -> str:
     """The 核查 results as the text of an official document: a summary, then one first-level heading a severity
     (一、错误（2条）), a second-level heading a finding (（一）title) with its explanation, advice and every piece
     of evidence with its page. A badly read table is one entry (fold_reading), as on the page."""
-    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]
     counts = {sev: sum(1 for f in findings if f.get("severity") == sev) for sev in (ERROR, WARNING, INFO)}
+    summary = reading_summary(report)
+    reading = [f for f in findings if is_reading_finding(f)] if summary else []
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings if not (summary and is_reading_finding(f))])]
     lines = [f"核查对象：{agency or '未识别单位'}{f'{year}年度' if year else ''}政府信息公开工作年度报告（文件：{file}）。"]
-    if not findings:
+    if summary:
+        lines.append("读取情况（请先核对）：" + "".join(summary) + "这是读取问题，不是年报的错误。")
+    if not findings and not reading:
         lines.append("未发现问题：所有校验规则均已通过。")
         return "\n".join(lines)
     lines.append("核查结果：" + "，".join(f"{SEVERITY_ZH[sev]}{counts[sev]}条" for sev in (ERROR, WARNING, INFO)) +
@@ -306,13 +381,17 @@ def findings_text(findings: Sequence[Mapping], file: str, agency: str | None = N
             if catalogue.advice(rule):
                 lines.append(f"建议：{catalogue.advice(rule)}")
             lines += [f"依据：{evidence_line(e)}" for e in f.get("evidence") or []]
+    if reading:
+        lines.append(f"{zh_numeral(k + 1)}、未能读取的位置（{len(reading)}条，请对照原件核对）")
+        lines += [str(f.get("message", "")).removeprefix("（读取时发现）") for f in reading]
     return "\n".join(lines)
 
 
-def findings_docx_bytes(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None) -> bytes:
+def findings_docx_bytes(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None,
+                        report: Report | None = None) -> bytes:
     """The 核查 results as a DOCX in the drafts' official format (assistant.docx_export): A4, 公文 margins,
     小标宋 title, 黑体 / 楷体 headings, 仿宋 body, page numbers."""
-    return draft_docx_bytes(findings_title(agency, year), findings_text(findings, file, agency, year))
+    return draft_docx_bytes(findings_title(agency, year), findings_text(findings, file, agency, year, report))
 
 
 # -- comparison ------------------------------------------------------------------------------------------

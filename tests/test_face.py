@@ -145,3 +145,46 @@ def test_check_results_as_an_official_word_document(library):
     assert "PAGE" in sec.footer.paragraphs[0]._p.xml
     assert not any(re.search(r"[A-Za-z]{3,}", t.replace(record.file, "")) for t in texts), texts
     assert all(SEVERITY_ZH[s] for s in ("error", "warning", "info"))
+
+
+# -- a badly read report: summarised first, details folded -------------------------------------------------
+def badly_read(library):
+    """洪泽区2024 as if a scan lost five cells of three rows of 表三 on page 3 (cells emptied, warnings as the
+    OCR reader writes them), checked again."""
+    from assistant.validator import check_report
+    from ingest.report import Report, Source, Warning
+    from ingest.schema import TABLE3_ROWS
+    record = library.resolve("006_hongze_district_2024.pdf")
+    report = Report.from_json(library.facts.report_json(record.id))
+    for row in ("new_received", "granted", "carried_forward"):
+        for col in ("commercial", "research", "social_welfare", "legal_service", "other_org"):
+            report.table3.cell(row, col).value = None
+            report.table3.cell(row, col).raw = ""
+        report.warnings.append(Warning("missing_cell", f"未能读取第3页表三“{TABLE3_ROWS[row]}”行“商业企业”等5列的数字："
+                                                       "扫描页上该处没有识别出数字，请核对原件", "table3", row, Source(page=3)))
+    return report, [f.to_json() for f in check_report(report)]
+
+
+def test_a_badly_read_report_is_summarised_first_with_the_details_folded(library):
+    from assistant.views import findings_markdown, findings_text, reading_summary, report_overview
+    report, findings = badly_read(library)
+    assert reading_summary(report) == ["表三有15格未能读取（第3页），请对照原件核对。"]
+    md = findings_markdown(findings, "核查结果", report)
+    first = md.split("\n\n")[1]
+    assert first.startswith("**读取情况（请先核对）：** 表三有15格未能读取（第3页），请对照原件核对。")
+    folded = md[md.index("<details>"):]
+    assert "未能读取的位置（4 条，点开查看）" in folded and "未能确定表三的版式" in folded and folded.count("\n- 未能读取第3页表三") == 3
+    assert md.index("<details>") > md.index("#### ")                  # after the findings, not among them
+    assert "（读取时发现）未能读取" not in md
+    counts = md.split("\n\n")[2]                                       # the counts are those of 年报库
+    n_warn = sum(1 for f in findings if f["severity"] == "warning")
+    assert f"警告 {n_warn} 条" in counts and "其中 4 条是未能读取的位置" in counts
+    overview = report_overview(report)
+    assert overview.splitlines()[2].startswith("**读取情况（请先核对）：** 表三有15格未能读取")
+    assert "<details><summary>读取提示（" in overview
+    text = findings_text(findings, report.file, report.agency, report.year, report).splitlines()
+    assert text[1] == "读取情况（请先核对）：表三有15格未能读取（第3页），请对照原件核对。这是读取问题，不是年报的错误。"
+    assert text[-5].endswith("、未能读取的位置（4条，请对照原件核对）")
+    # a report read well: no summary, nothing folded
+    well = library.facts.report_object(library.resolve("005_hongze_district_2023.pdf").id)
+    assert reading_summary(well) == [] and "未能读取的位置" not in findings_markdown(findings, "核查结果", well)

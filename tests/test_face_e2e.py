@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 
 LONG = 240_000
 HONGZE = "淮安市洪泽区人民政府"
+SCAN = "015_shuyang_fgj_2023.scan.pdf"           # 表三 read badly: 125 cells of page 3 and 4 not read
 SEEDS = ["000_747ce1910eae7ff3.txt", "001_758a901345a790b1.txt", "002_914a51cc45050283.txt",
          "003_99eecf839798fc6e.txt", "004_e6c0b5a2d517a344.txt"]
 
@@ -32,7 +33,8 @@ def page(tmp_path_factory, shared):
     from vectorstore.library import Library
     root = tmp_path_factory.mktemp("face-e2e")
     lib = Library(root / "data")
-    files = [shared / "reports" / "005_hongze_district_2023.pdf", shared / "reports" / "006_hongze_district_2024.pdf"]
+    files = [shared / "reports" / "005_hongze_district_2023.pdf", shared / "reports" / "006_hongze_district_2024.pdf",
+             shared / "reports" / SCAN]
     outcomes = ingest_paths(lib, files + [shared / "seeds" / s for s in SEEDS], embed=False, progress=False).outcomes
     assert all(o.ok for o in outcomes)
     del lib
@@ -193,3 +195,18 @@ def test_4_check_results_download_as_word(page, tmp_path):
     assert texts[0] == f"关于{HONGZE}2023年度政府信息公开工作年度报告的核查结果"
     assert texts[2].startswith("核查结果：错误2条")
     assert any(t.startswith("依据：表四") and "页" in t for t in texts)
+
+
+def test_5_a_badly_read_report_is_summarised_first(page):
+    open_tab(page, "核查")
+    pick(page, "#check-pick", SCAN)
+    page.locator("#check-run").click()
+    findings = page.locator("#findings")
+    expect(findings).to_contain_text("读取情况（请先核对）： 表三有125格未能读取（第3页、第4页），请对照原件核对。", timeout=LONG)
+    lines = [x for x in findings.inner_text().splitlines() if x.strip()]
+    assert lines[1].startswith("读取情况（请先核对）")                 # first, right under the title
+    detail = findings.get_by_text("未能读取第3页表三“一、本年新收政府信息公开申请数量”行")
+    expect(detail).to_be_hidden()                                      # folded
+    shot(page, "face_5_badly_read")
+    findings.get_by_text("未能读取的位置（25 条，点开查看）").click()
+    expect(detail).to_be_visible()
