@@ -670,8 +670,9 @@ def sentences_markdown(diff) -> str:
     for s in diff.sections:
         lines.append(f"\n#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
         lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
-        lines += [f"- ➕ {x.cited('本年')}" for x in s.added]
-        lines += [f"- ➖ {x.cited('上年')}" for x in s.removed]
+        # words, not ➕/➖: office machines' fonts have no such signs (issue 24); the same marks as the DOCX
+        lines += [f"- **【新增】** {x.cited('本年')}" for x in s.added]
+        lines += [f"- **【删去】** {x.cited('上年')}" for x in s.removed]
         if s.unchanged:
             lines.append("<details><summary>相同的句子</summary>\n")
             lines += [f"- {x.cited('本年')}" for x in s.unchanged]

@@ -188,3 +188,14 @@ def test_a_badly_read_report_is_summarised_first_with_the_details_folded(library
     # a report read well: no summary, nothing folded
     well = library.facts.report_object(library.resolve("005_hongze_district_2023.pdf").id)
     assert reading_summary(well) == [] and "未能读取的位置" not in findings_markdown(findings, "核查结果", well)
+
+
+def test_year_over_year_sentences_marked_in_words_office_fonts_have(library):
+    from app import sentences_markdown
+    from assistant.review.diff import diff_reports
+    r23 = library.facts.report_object(library.resolve("005_hongze_district_2023.pdf").id)
+    r24 = library.facts.report_object(library.resolve("006_hongze_district_2024.pdf").id)
+    md = sentences_markdown(diff_reports(r24, r23))
+    assert "**【新增】**" in md and "**【删去】**" in md
+    assert not any(0x2000 <= ord(ch) <= 0x2BFF or ord(ch) >= 0x1F000 for ch in md if ch not in "“”‘’…—–"), \
+        sorted({ch for ch in md if 0x2000 <= ord(ch) <= 0x2BFF or ord(ch) >= 0x1F000})
