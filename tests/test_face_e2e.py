@@ -210,3 +210,21 @@ def test_5_a_badly_read_report_is_summarised_first(page):
     shot(page, "face_5_badly_read")
     findings.get_by_text("未能读取的位置（25 条，点开查看）").click()
     expect(detail).to_be_visible()
+
+
+def test_6_comparison_chart_labels(page):
+    open_tab(page, "对比")
+    page.get_by_label("柱状图").check()
+    page.locator("#cmp-run").click()
+    chart = page.locator("#cmp-bar")
+    chart.wait_for(state="visible", timeout=LONG)
+    page.locator("#cmp-bar canvas, #cmp-bar svg").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    chart.screenshot(path=str(SCREENSHOTS / "face_6_chart.png"))
+    page.get_by_label("折线图").check()
+    page.locator("#cmp-run").click()
+    line = page.locator("#cmp-line")
+    line.wait_for(state="visible", timeout=LONG)
+    page.locator("#cmp-line canvas, #cmp-line svg").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    line.screenshot(path=str(SCREENSHOTS / "face_6_line.png"))
