@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import inspect
 import os
 import re
@@ -761,12 +762,45 @@ def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> I
             yield safe_markdown(item.text), [c.to_json() for c in item.citations], item
 
 
-def citation_messages(citations: list[dict]) -> list[dict]:
+PAGE_VIEWS_SHOWN = 3          # cited cells shown on their original page (the first ones of an answer)
+
+
+def cited_page(ctx: AppContext, c: dict) -> str | None:
+    """The original page of a cited table cell with the cell boxed, as a PNG under the export dir (its path), or
+    None: not a cell, no page or box read, the file gone."""
+    if not (c.get("table") and c.get("row") and c.get("page")):
+        return None
+    try:
+        record = ctx.library.resolve(c["file"])
+    except LibraryError:
+        return None
+    report = ctx.library.facts.report_object(record.id) if record is not None else None
+    table = report.table(c["table"]) if report is not None else None
+    cell = table.cell(c["row"], c.get("column") or "value") if table is not None else None
+    if cell is None or cell.source is None or not cell.source.bbox or cell.source.page != c["page"]:
+        return None
+    image = views.cell_page_view(record.path, c["page"], cell.source.bbox, report.page_turns.get(c["page"], 0))
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return export_file(ctx, f"原件第{c['page']}页.png", buffer.getvalue())
+
+
+def citation_messages(citations: list[dict], ctx: AppContext | None = None) -> list[dict]:
     """One folded chat message per citation: the title names report, section or cell, and page; opening it
-    shows the passage or the cell."""
-    shown = [{"role": "assistant", "content": safe_markdown(views.citation_body(c)),
-              "metadata": {"title": views.citation_title(i, c), "status": "done"}}
-             for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1)]
+    shows the passage or the cell. With `ctx` (the final answer), the first cited cells are also shown on
+    their original page with the cell boxed, one folded message each."""
+    shown = []
+    pages = 0
+    for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1):
+        shown.append({"role": "assistant", "content": safe_markdown(views.citation_body(c)),
+                      "metadata": {"title": views.citation_title(i, c), "status": "done"}})
+        png = cited_page(ctx, c) if ctx is not None and pages < PAGE_VIEWS_SHOWN else None
+        if png:
+            pages += 1
+            shown.append({"role": "assistant", "content": {"path": png, "alt_text": f"原件第{c['page']}页"},
+                          "metadata": {"title": f"[{i}] 打开原件第{c['page']}页（红框为所引单元格）", "status": "done"}})
     if len(citations) > MAX_CITATIONS_SHOWN:
         shown.append({"role": "assistant", "content": f"（另有 {len(citations) - MAX_CITATIONS_SHOWN} 处出处，见回答正文中的〔〕标注）"})
     return shown
@@ -785,7 +819,8 @@ def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers
     answer_at = len(messages)
     try:
         for text, citations, final in chat_reply(ctx, question, answers):
-            messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + citation_messages(citations)
+            messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + \
+                citation_messages(citations, ctx if final is not None else None)
             if final is not None:
                 answers.append(final)
             yield "", messages, answers

@@ -110,6 +110,21 @@ def scan_views(report: Report, path) -> list[tuple[object, str]]:
     return out
 
 
+def cell_page_view(path, page: int, bbox, turn: int = 0):
+    """The original page a cited cell is on, with a red box around the cell (its bbox in PDF points), as a PIL
+    image; None when the file cannot be drawn (moved, damaged, not a PDF or image)."""
+    from PIL import ImageDraw
+    from ingest.loaders.scan import page_image
+    try:
+        image, k = page_image(path, page, SCAN_VIEW_DPI, turn)
+    except Exception:                     # the citation still names the page and the value
+        return None
+    x0, y0, x1, y1 = (v * k for v in bbox)
+    pad = 3
+    ImageDraw.Draw(image).rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=FLAGGED_COLOUR, width=3)
+    return image
+
+
 # -- uploads ---------------------------------------------------------------------------------------------
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 

@@ -228,3 +228,33 @@ def test_6_comparison_chart_labels(page):
     page.locator("#cmp-line canvas, #cmp-line svg").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     line.screenshot(path=str(SCREENSHOTS / "face_6_line.png"))
+
+
+def test_7_citation_opens_the_original_page_with_the_cell_boxed(page):
+    open_tab(page, "问答")
+    box = page.locator("#question textarea")
+    box.fill("洪泽区2024年行政处罚决定数量是多少？")
+    page.locator("#ask").click()
+    chat = page.locator("#chat")
+    chat.locator('[data-testid="bot"]').filter(has_text="2776").first.wait_for(timeout=LONG)
+    opener = chat.get_by_text("打开原件第").first
+    opener.wait_for(timeout=LONG)
+    assert "红框为所引单元格" in opener.inner_text()
+    image = chat.locator("img[src*='gradio_api/file=']").first
+    for _ in range(5):                      # the last streamed update may fold it again: retry
+        opener.click()
+        try:
+            image.wait_for(state="visible", timeout=5_000)
+            break
+        except Exception:                   # noqa: BLE001 - not open yet
+            pass
+    expect(image).to_be_visible()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 500", image.element_handle())
+    shot(page, "face_7_citation_page")
+    from PIL import Image
+
+    from assistant.views import FLAGGED_COLOUR
+    made = sorted((page.root / "data" / "exports").rglob("原件第3页.png"))    # 表二 行政处罚 is on page 3
+    assert made
+    red = sum(1 for px in Image.open(made[-1]).convert("RGB").getdata() if px == FLAGGED_COLOUR)
+    assert 40 < red < 6000, red                                        # one box around one cell
