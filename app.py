@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import inspect
 import os
 import re
@@ -39,7 +40,8 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, LOCAL_USER, AccessDenied, Caller, Gate, access_mode, allowed  # noqa: E402
+from assistant.access import (AUDIT_HEADERS, LOCAL_USER, AccessDenied, Caller, Gate,  # noqa: E402
+                              access_mode, allowed, audit_row, beijing_time)
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -120,7 +122,7 @@ def library_status(ctx: AppContext) -> str:
     pending = sum(r.n_pending for r in records)
     text = f"年报库共有 **{len(records)}** 份报告，来自 {len(agencies)} 个单位。"
     if pending:
-        text += f"（{pending} 个片段的向量仍在后台计算，期间按关键词检索。）"
+        text += f"（新入库的报告还有 {pending} 段文字在后台建立语义索引，完成前按关键词查找，可以照常提问。）"
     return text
 
 
@@ -178,7 +180,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
     (地区或分组) from the upload form; when empty, each report's group is suggested from its agency name."""
     if not paths:
         return ("请选择要入库的年报文件（可多选）。",) + refresh_all(ctx)
-    lines = []
+    lines: list[str | library_ops.IngestOutcome] = []     # an outcome's line is written once the batch is checked
     stored = []
     check = ctx.reader.check
     for i, p in enumerate(paths):
@@ -197,7 +199,7 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
         with ocr_progress(scanning):
             outcome = library_ops.ingest_file(ctx.library, dest, shown, ctx.reader.extract, check,
                                               (group or "").strip() or None, prepare=ctx.reader.prepare)
-        lines.append(f"- {'' if outcome.ok else '**失败** '}{outcome.message}")
+        lines.append(outcome)
         audit(ctx, caller, "upload", shown, outcome.message, ok=outcome.ok)
         if outcome.status in ("added", "replaced"):
             stored.append(outcome.report_id)
@@ -205,10 +207,16 @@ def ingest_uploads(ctx: AppContext, paths: list[str] | None, progress=gr.Progres
             discard_staged(ctx, dest)
     progress((len(paths), len(paths)), desc="正在更新校验结果", unit="份")
     library_ops.recheck_successors(ctx.library, stored, check)
+    current = iter(library_ops.with_current_counts(ctx.library, [x for x in lines if not isinstance(x, str)]))
+    lines = [x if isinstance(x, str) else outcome_line(next(current)) for x in lines]
     if stored:
         ctx.library.embed_in_background()
-    head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("向量在后台计算，完成前按关键词检索。" if stored else "")
+    head = f"处理了 {len(paths)} 个文件，入库 {len(stored)} 份。" + ("语义索引在后台建立，完成前按关键词查找，可以照常提问。" if stored else "")
     return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
+
+
+def outcome_line(outcome: library_ops.IngestOutcome) -> str:
+    return f"- {'' if outcome.ok else '**失败** '}{outcome.message}"
 
 
 STAGED_REMEMBERED = 256      # Gradio upload paths remembered after their cached copy was deleted
@@ -253,25 +261,66 @@ def discard_staged(ctx: AppContext, path: str | Path) -> None:
         pass
 
 
+def picked_ids(ids) -> list[str]:
+    """The reports chosen in 年报库's picker as a list of ids: one id given as a plain string stays one id (never
+    its characters), blanks and repeats are dropped."""
+    if ids is None:
+        return []
+    if isinstance(ids, str):
+        ids = [ids]
+    return list(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
+
+
+GONE_REPORT = "年报库中已没有这份报告（可能已被删除），请在列表中重新选择。"
+
+
 def remove_reports(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
+    ids = picked_ids(ids)
     if not ids:
         return ("没有删除任何报告：请先在上面的列表中选择要删除的报告（删除前会请您确认）。",) + refresh_all(ctx)
     lines = []
     with ctx.write_lock:
         for rid in ids:
             try:
+                if ctx.library.resolve(rid) is None:
+                    lines.append(f"- **未删除** {GONE_REPORT}")
+                    audit(ctx, caller, "remove", rid[:64], GONE_REPORT, ok=False)
+                    continue
                 record = library_ops.remove_report(ctx.library, rid)
                 discard_staged(ctx, record.path)          # the uploaded file goes with its report
                 lines.append(f"- 已删除：{views.report_choice_label(record)}")
-                audit(ctx, caller, "remove", record.file, f"{record.id} {views.report_choice_label(record)}")
+                audit(ctx, caller, "remove", record.file, f"{views.report_choice_label(record)}，编号 {record.id}")
             except LibraryError as e:
                 lines.append(f"- **失败** {e.message}")
-                audit(ctx, caller, "remove", str(rid), e.message, ok=False)
-    return ("\n".join(lines),) + refresh_all(ctx)
+                audit(ctx, caller, "remove", rid[:64], e.message, ok=False)
+    head = f"已删除 {sum(1 for x in lines if x.startswith('- 已删除'))} 份报告。"
+    return ("\n".join([head, ""] + lines),) + refresh_all(ctx)
+
+
+def search_library(ctx: AppContext, query: str | None, year: str | None = None, group: str | None = None,
+                   agency: str | None = None):
+    """年报库's search box and filters: the table and the picker narrowed to the reports found (every edition),
+    and where each word was found in the text."""
+    stored = ctx.library.reports(editions=True)
+    hits = {w: ctx.library.facts.text_hits(w) for w in views.search_words(query)}
+    found, note = views.library_search(stored, query, hits, year=year or None, group=group or None,
+                                       agency=agency or None)
+    return (views.library_rows(found), gr.update(choices=[(views.report_choice_label(r), r.id) for r in found]),
+            note)
+
+
+def library_filters(ctx: AppContext):
+    """The choices of 年报库's filters: the years, groups and units stored."""
+    stored = ctx.library.reports(editions=True)
+    years = sorted({str(r.year) for r in stored if r.year})
+    groups = sorted({r.group for r in stored if getattr(r, "group", None)})
+    agencies = sorted({r.agency for r in stored if r.agency})
+    return tuple(gr.update(choices=[("全部", "")] + [(c, c) for c in choices]) for choices in (years, groups, agencies))
 
 
 def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None = None):
     """Make the chosen editions the ones answers, rankings and comparisons use."""
+    ids = picked_ids(ids)
     if not ids:
         return ("请先在上面的列表中选择要使用的版本。",) + refresh_all(ctx)
     lines = []
@@ -290,7 +339,8 @@ def use_editions(ctx: AppContext, ids: list[str] | None, caller: Caller | None =
 def reingest_reports(ctx: AppContext, ids: list[str] | None, progress=gr.Progress(), caller: Caller | None = None):
     """Read the chosen stored reports again from their files (after the reader or the rules improved); the next
     year's reports are checked again against the new reading (assistant.library_ops.reingest_records)."""
-    records = [r for r in ctx.library.reports() if r.id in (ids or [])] if ids else ctx.library.reports()
+    ids = picked_ids(ids)
+    records = [r for r in ctx.library.reports() if r.id in ids] if ids else ctx.library.reports()
     if not records:
         return ("年报库为空，没有可重新入库的报告。",) + refresh_all(ctx)
 
@@ -308,16 +358,18 @@ def check_outputs(ctx: AppContext, report: Report, findings: list[dict], title: 
     overview = views.report_overview(report)
     scans = views.scan_views(report, path)
     t2, t3, t4 = views.table_frames(report)
-    md = views.findings_markdown(findings, title)
+    md = views.findings_markdown(findings, title, report)
     stem = views.safe_file_name(f"核查结果_{report.agency or '未识别'}_{report.year or ''}")
-    return (md, gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
+    docx = views.findings_docx_bytes(findings, report.file.split("/")[-1], report.agency, report.year, report)
+    return (md, gr.update(value=export_file(ctx, stem + ".docx", docx, caller), visible=True),
+            gr.update(value=export_file(ctx, stem + ".md", md, caller), visible=True),
             gr.update(value=export_file(ctx, stem + ".csv", views.findings_csv(findings), caller), visible=True),
             overview, t2, t3, t4, gr.update(value=scans or None, visible=bool(scans)))
 
 
 def empty_check(message: str):
-    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False), "", [], [], [],
-            gr.update(value=None, visible=False))
+    return (message, gr.update(value=None, visible=False), gr.update(value=None, visible=False),
+            gr.update(value=None, visible=False), "", [], [], [], gr.update(value=None, visible=False))
 
 
 def check_stored(ctx: AppContext, report_id: str | None, caller: Caller | None = None):
@@ -730,8 +782,9 @@ def sentences_markdown(diff) -> str:
     for s in diff.sections:
         lines.append(f"\n#### {s.name}" + ("（与上年逐字相同）" if s.copied else ""))
         lines.append(f"新增 {len(s.added)} 句，删去 {len(s.removed)} 句，相同 {len(s.unchanged)} 句，相似度 {s.similarity:.2f}。")
-        lines += [f"- ➕ {x.cited('本年')}" for x in s.added]
-        lines += [f"- ➖ {x.cited('上年')}" for x in s.removed]
+        # words, not ➕/➖: office machines' fonts have no such signs (issue 24); the same marks as the DOCX
+        lines += [f"- **【新增】** {x.cited('本年')}" for x in s.added]
+        lines += [f"- **【删去】** {x.cited('上年')}" for x in s.removed]
         if s.unchanged:
             lines.append("<details><summary>相同的句子</summary>\n")
             lines += [f"- {x.cited('本年')}" for x in s.unchanged]
@@ -773,6 +826,7 @@ def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, ca
 
 def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller: Caller | None = None):
     """年报库: put the chosen reports in a group (an empty name takes them out of any)."""
+    ids = picked_ids(ids)
     if not ids:
         return ("请先在上面的列表中选择要设置分组的报告。",) + refresh_all(ctx)
     with ctx.write_lock:
@@ -898,12 +952,45 @@ def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> I
             yield safe_markdown(item.text), [c.to_json() for c in item.citations], item
 
 
-def citation_messages(citations: list[dict]) -> list[dict]:
+PAGE_VIEWS_SHOWN = 3          # cited cells shown on their original page (the first ones of an answer)
+
+
+def cited_page(ctx: AppContext, c: dict) -> str | None:
+    """The original page of a cited table cell with the cell boxed, as a PNG under the export dir (its path), or
+    None: not a cell, no page or box read, the file gone."""
+    if not (c.get("table") and c.get("row") and c.get("page")):
+        return None
+    try:
+        record = ctx.library.resolve(c["file"])
+    except LibraryError:
+        return None
+    report = ctx.library.facts.report_object(record.id) if record is not None else None
+    table = report.table(c["table"]) if report is not None else None
+    cell = table.cell(c["row"], c.get("column") or "value") if table is not None else None
+    if cell is None or cell.source is None or not cell.source.bbox or cell.source.page != c["page"]:
+        return None
+    image = views.cell_page_view(record.path, c["page"], cell.source.bbox, report.page_turns.get(c["page"], 0))
+    if image is None:
+        return None
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return export_file(ctx, f"原件第{c['page']}页.png", buffer.getvalue())
+
+
+def citation_messages(citations: list[dict], ctx: AppContext | None = None) -> list[dict]:
     """One folded chat message per citation: the title names report, section or cell, and page; opening it
-    shows the passage or the cell."""
-    shown = [{"role": "assistant", "content": safe_markdown(views.citation_body(c)),
-              "metadata": {"title": views.citation_title(i, c), "status": "done"}}
-             for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1)]
+    shows the passage or the cell. With `ctx` (the final answer), the first cited cells are also shown on
+    their original page with the cell boxed, one folded message each."""
+    shown = []
+    pages = 0
+    for i, c in enumerate(citations[:MAX_CITATIONS_SHOWN], 1):
+        shown.append({"role": "assistant", "content": safe_markdown(views.citation_body(c)),
+                      "metadata": {"title": views.citation_title(i, c), "status": "done"}})
+        png = cited_page(ctx, c) if ctx is not None and pages < PAGE_VIEWS_SHOWN else None
+        if png:
+            pages += 1
+            shown.append({"role": "assistant", "content": {"path": png, "alt_text": f"原件第{c['page']}页"},
+                          "metadata": {"title": f"[{i}] 打开原件第{c['page']}页（红框为所引单元格）", "status": "done"}})
     if len(citations) > MAX_CITATIONS_SHOWN:
         shown.append({"role": "assistant", "content": f"（另有 {len(citations) - MAX_CITATIONS_SHOWN} 处出处，见回答正文中的〔〕标注）"})
     return shown
@@ -922,7 +1009,8 @@ def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers
     answer_at = len(messages)
     try:
         for text, citations, final in chat_reply(ctx, question, answers):
-            messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + citation_messages(citations)
+            messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + \
+                citation_messages(citations, ctx if final is not None else None)
             if final is not None:
                 answers.append(final)
             yield "", messages, answers
@@ -939,18 +1027,17 @@ def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
 
 
 # -- 账号与审计（管理员） -------------------------------------------------------------------------------------
-USER_HEADERS = ["账号", "角色", "创建时间", "更新时间"]
-AUDIT_HEADERS = ["序号", "时间（UTC）", "账号", "角色", "操作", "对象", "说明", "结果", "渠道", "来源地址"]
+USER_HEADERS = ["账号", "角色", "创建时间（北京时间）", "更新时间（北京时间）"]
 AUDIT_SHOWN = 500
 
 
 def user_rows(ctx: AppContext) -> list[list]:
-    return [[u.name, f"{ROLE_LABELS[u.role]}（{u.role}）", u.created_at, u.updated_at] for u in ctx.library.accounts.users()]
+    return [[u.name, ROLE_LABELS[u.role], beijing_time(u.created_at), beijing_time(u.updated_at)]
+            for u in ctx.library.accounts.users()]
 
 
 def audit_rows(ctx: AppContext, limit: int | None = AUDIT_SHOWN) -> list[list]:
-    return [[e.seq, e.at, e.user, e.role or "", ACTION_LABELS.get(e.action, e.action), e.target or "", e.detail or "",
-             "成功" if e.ok else "失败", e.channel, e.client or ""] for e in ctx.library.audit.entries(limit)]
+    return [audit_row(e) for e in ctx.library.audit.entries(limit)]
 
 
 def show_admin(ctx: AppContext, caller: Caller | None = None):
@@ -1078,7 +1165,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
                 question = gr.Textbox(placeholder="请输入问题，例如：某单位2024年收到多少件政府信息公开申请？",
-                                      show_label=False, scale=8, elem_id="question", lines=1, max_lines=4)
+                                      label="问题", show_label=False, scale=8, elem_id="question", lines=1, max_lines=4)
                 ask = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                 new_chat = gr.Button("新对话", scale=1, elem_id="new-chat")
             examples = gr.Dataset(components=[question], samples=[[q] for q in GENERIC_EXAMPLES], label="示例问题",
@@ -1093,6 +1180,14 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                     f"{max_file_mb()} MB）", file_count="multiple",
                               type="filepath", elem_id="upload")      # types checked on the server, in Chinese
             ingest_log = gr.Markdown(elem_id="ingest-log")
+            with gr.Row():                                   # issue 24: search the library
+                lib_query = gr.Textbox(label="搜索年报库（单位、年度、分组或正文中的词，多个词用空格分开）", max_lines=1,
+                                       scale=4, elem_id="library-search")
+                lib_year = gr.Dropdown(label="年度", choices=[("全部", "")], value="", scale=1, elem_id="library-year")
+                lib_group = gr.Dropdown(label="分组", choices=[("全部", "")], value="", scale=1, elem_id="library-group")
+                lib_agency = gr.Dropdown(label="单位", choices=[("全部", "")], value="", scale=2, elem_id="library-agency")
+                lib_search_btn = gr.Button("搜索", scale=1, elem_id="library-search-run")
+            lib_search_note = gr.Markdown(elem_id="library-search-note")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
             with gr.Row():
@@ -1114,6 +1209,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
             findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
+                dl_docx = gr.DownloadButton("下载核查结果（Word 文档，公文格式，可打印）", visible=False, elem_id="findings-docx",
+                                            variant="primary")
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
             with gr.Accordion("读取结果：基本信息、章节与三张表（含每个数字的出处）", open=False):
@@ -1270,7 +1367,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             users_table = gr.Dataframe(headers=USER_HEADERS, label="账号", interactive=False, elem_id="users-table")
             with gr.Row():
                 new_name = gr.Textbox(label="账号名", scale=2, elem_id="user-name")
-                new_role = gr.Dropdown([(f"{ROLE_LABELS[r]}（{r}）", r) for r in ROLES], value="viewer", label="角色",
+                new_role = gr.Dropdown([(ROLE_LABELS[r], r) for r in ROLES], value="viewer", label="角色",
                                        scale=1, elem_id="user-role")
                 new_password = gr.Textbox(label="初始密码（至少 8 位）", type="password", scale=2, elem_id="user-password")
                 add_user_btn = gr.Button("添加账号", variant="primary", scale=1, elem_id="user-add")
@@ -1301,14 +1398,28 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
 
         def ingest_and_clear(ctx: AppContext, paths, group=None, progress=gr.Progress(), caller: Caller | None = None):
             return ingest_uploads(ctx, paths, progress, group, caller) + (None,)
+        # the progress of a 年报库 action shows once, over its result line (not over every output it refreshes)
+        once = dict(show_progress_on=[ingest_log])
         uploads.upload(bind(ingest_and_clear, "upload"), [uploads, upload_group], [ingest_log] + refreshed + [uploads],
-                       api_name="ingest")
+                       api_name="ingest", **once)
         remove_btn.click(bind(remove_reports, "remove"), picked, [ingest_log] + refreshed, api_name="remove",
-                         js=views.REMOVE_CONFIRM_JS)
-        reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest")
-        edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition")
+                         js=views.REMOVE_CONFIRM_JS, **once)
+        reingest_btn.click(bind(reingest_reports, "reingest"), picked, [ingest_log] + refreshed, api_name="reingest",
+                           **once)
+        edition_btn.click(bind(use_editions, "edition"), picked, [ingest_log] + refreshed, api_name="use_edition",
+                          **once)
 
-        check_out = [findings_md, dl_md, dl_csv, overview, t2, t3, t4, scans]
+        search_in = [lib_query, lib_year, lib_group, lib_agency]
+        search_out = [lib_table, picked, lib_search_note]
+        lib_search_btn.click(bind(search_library, "ask"), search_in, search_out, api_name="search_library",
+                             show_progress_on=[lib_search_note])
+        for trigger in (lib_query.submit, lib_year.input, lib_group.input, lib_agency.input):
+            trigger(bind(search_library, "ask"), search_in, search_out, api_visibility="private",
+                    show_progress_on=[lib_search_note])
+        demo.load(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
+        lib_table.change(bind(library_filters, "ask"), None, [lib_year, lib_group, lib_agency], api_visibility="private")
+
+        check_out = [findings_md, dl_docx, dl_md, dl_csv, overview, t2, t3, t4, scans]
         check_btn.click(bind(check_stored, "check"), check_pick, check_out, api_name="check_report")
         draft_file.upload(bind(check_draft, "review"), draft_file, check_out, api_name="check_file")
 
@@ -1333,7 +1444,8 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         review_pickers = [rv_group, rv_year, diff_pick, diff_prev]
         demo.load(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
         lib_table.change(bind(review_choices, "ask"), None, review_pickers, api_visibility="private")
-        group_btn.click(bind(set_group, "group"), [picked, group_name], [ingest_log] + refreshed, api_name="set_group")
+        group_btn.click(bind(set_group, "group"), [picked, group_name], [ingest_log] + refreshed, api_name="set_group",
+                        show_progress_on=[ingest_log])
         rv_btn.click(bind(run_review, "inspect"), [rv_group, rv_year],
                      [rv_note, rv_units, rv_problems, rv_docx, rv_xlsx, rv_unit, rv_state], api_name="review")
         rv_units.select(bind(review_row_selected, "inspect"), None, rv_unit, api_visibility="private")
@@ -1404,8 +1516,13 @@ def main(argv: list[str] | None = None) -> None:
         login = {"auth": gate.login, "auth_message": LOGIN_MESSAGE}
     elif gate.mode == "header":
         login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"年报助手正在启动，请用浏览器打开 http://{shown_host}:{args.port}/ （按 Ctrl+C 停止；换端口：make run PORT=8080）",
+          flush=True)
+    # quiet: Gradio's own English lines (“Running on local URL”, “set `share=True`”) are not printed
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_bytes * UPLOAD_CAP_FACTOR,
-                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), **login)
+                footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), quiet=True,
+                **login)
 
 
 if __name__ == "__main__":

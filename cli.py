@@ -703,7 +703,7 @@ def cmd_correct(args) -> int:
 
 def cmd_audit(args) -> int:
     """`nianbao audit`: the audit log, newest first."""
-    from assistant.access import ACTION_LABELS
+    from assistant.access import audit_row
     try:
         entries = _open_library(args).audit.entries(args.limit, user=args.user, action=args.action)
     except _library_errors() as e:
@@ -712,8 +712,8 @@ def cmd_audit(args) -> int:
         _print_json([e.to_json() for e in entries])
         return 0
     for e in entries:
-        print("\t".join([str(e.seq), e.at, e.user, e.role or "-", ACTION_LABELS.get(e.action, e.action),
-                         "成功" if e.ok else "失败", e.target or "", e.detail or "", e.channel, e.client or ""]))
+        seq, at, user, role, action, target, detail, ok, channel, client = audit_row(e)
+        print("\t".join([str(seq), at, user, role or "-", action, ok, target, detail, channel, client]))
     if not entries:
         print("审计日志为空。")
     return 0

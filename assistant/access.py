@@ -47,6 +47,36 @@ ACTION_LABELS = {
     "login_locked": "登录被暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
 }
 
+CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行"}
+BEIJING = timezone(timedelta(hours=8))          # officials read Beijing time (UTC+8, no summer time)
+SHOWN_TIME = "%Y-%m-%d %H:%M"
+AUDIT_HEADERS = ["序号", "时间（北京时间）", "账号", "角色", "操作", "对象", "说明", "结果", "渠道", "来源地址"]
+_ROLE_DETAIL_ACTIONS = ("user_add", "user_role", "user_remove")
+
+
+def beijing_time(stamp: str | None) -> str:
+    """A stored UTC ISO time as officials read it: “2026-12-07T01:30:00+00:00” → “2026-12-07 09:30”."""
+    if not stamp:
+        return ""
+    try:
+        t = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    return t.astimezone(BEIJING).strftime(SHOWN_TIME)
+
+
+def audit_row(e) -> list:
+    """One audit entry (vectorstore.accounts.AuditEntry) as officials read it, in AUDIT_HEADERS order: Beijing
+    time, role, action and channel in Chinese."""
+    detail = e.detail or ""
+    if e.action in _ROLE_DETAIL_ACTIONS and detail in ROLE_LABELS:
+        detail = ROLE_LABELS[detail]
+    return [e.seq, beijing_time(e.at), e.user, ROLE_LABELS.get(e.role, e.role or ""), ACTION_LABELS.get(e.action, e.action),
+            e.target or "", detail, "成功" if e.ok else "失败", CHANNEL_LABELS.get(e.channel, e.channel or ""),
+            e.client or ""]
+
 
 class AccessDenied(UserError):
     """The caller is not logged in, or their role does not allow the action. Chinese message."""

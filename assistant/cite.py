@@ -68,7 +68,8 @@ class Citation:
 def cell_place(table: str, row: str, column: str) -> str:
     """The quoted row (and column, unless it is the table's total or single value column)."""
     place = f"“{row_label(table, row)}”"
-    if column and column not in ("value",) and not (table == "table3" and column == "total"):
+    if column and column not in ("value",) and not (table == "table3" and column == "total") \
+            and cell_column_label(table, row, column):
         place += f"“{cell_column_label(table, row, column)}”"
     return place
 
@@ -79,7 +80,7 @@ def row_place(table: str, row: str, columns: Sequence[str]) -> str:
         return ""
     place = f"“{row_label(table, row)}”"
     for col in dict.fromkeys(columns):
-        if col and col != "value" and not (table == "table3" and col == "total"):
+        if col and col != "value" and not (table == "table3" and col == "total") and cell_column_label(table, row, col):
             place += f"“{cell_column_label(table, row, col)}”"
     return place
 
@@ -156,8 +157,13 @@ _TABLE2_2019_COLUMNS = {"new_made": "本年新制作数量", "new_published": "�
 
 
 def cell_column_label(table: str, row: str, col: str) -> str:
+    """A column's printed name; “总计” for a total, and nothing (never the code word) for a column without one."""
     label = column_label(table, row, col)
-    return _TABLE2_2019_COLUMNS.get(col, label) if table == "table2" and label == col else label
+    if table == "table2" and label == col:
+        label = _TABLE2_2019_COLUMNS.get(col, label)
+    if label == col and col.isascii():
+        return "总计" if col == "total" else ""
+    return label
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,8 @@ class ReportView:
     def cite_cell(self, table: str, row: str, col: str) -> Citation:
         fact = self._fact(table, row, col)
         value = None if fact is None else fact.value
-        text = f"{TABLE_ZH.get(table, table)} {row_label(table, row)} / {cell_column_label(table, row, col)} = " \
+        column = cell_column_label(table, row, col)
+        text = f"{TABLE_ZH.get(table, table)} {row_label(table, row)}{' / ' + column if column else ''} = " \
                f"{'空白' if value is None else format_number(value)}"
         section = SECTIONS["s6_other"] if table == "fees" else SECTIONS.get(TABLE_SECTION.get(table, ""), None)
         return Citation(self.file, self.agency, self.year, section,
@@ -274,7 +281,7 @@ class ReportView:
         """A validator evidence item (Evidence.to_json()) as a citation: a cell, a whole table, or a sentence."""
         if e.get("kind") == "cell" and e.get("table"):
             if e.get("row"):
-                return self.cite_cell(e["table"], e["row"], e.get("column") or "total")
+                return self.cite_cell(e["table"], e["row"], e.get("column") or ("value" if e["table"] == "table2" else "total"))
             return Citation(self.file, self.agency, self.year, SECTIONS.get(TABLE_SECTION.get(e["table"], ""), None),
                             e["table"], page=e.get("page"), line=e.get("line"), text=e.get("text") or "",
                             report_id=self.record.id)

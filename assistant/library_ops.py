@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sys
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -407,6 +408,24 @@ def recheck_successors(library: Library, stored_ids: Sequence[str], check: Check
     return updated
 
 
+def with_current_counts(library: Library, outcomes: Sequence[IngestOutcome]) -> list[IngestOutcome]:
+    """The outcomes with the error and warning counts the library holds now (the 年报库 table's): a report
+    stored before its previous year's report in the same batch was checked again (recheck_successors), so the
+    counts in its message are replaced, and the message says why."""
+    records = {r.id: r for r in library.reports(editions=True)}
+    out = []
+    for o in outcomes:
+        record = records.get(o.report_id) if o.status in ("added", "replaced") else None
+        if record is None or (record.n_errors, record.n_warnings) == (o.errors, o.warnings):
+            out.append(o)
+            continue
+        old = f"错误 {o.errors} 条，警告 {o.warnings} 条"
+        new = f"错误 {record.n_errors} 条，警告 {record.n_warnings} 条"
+        message = o.message.replace(old, new, 1) + "（同批上传的上年报告入库后已重新核查）"
+        out.append(dataclasses.replace(o, message=message, errors=record.n_errors, warnings=record.n_warnings))
+    return out
+
+
 def reingest_records(library: Library, records: Sequence, *, extract: Extractor | None = None,
                      check: Checker | None | str = "default",
                      on_progress: Callable[[int, int, str], None] | None = None,
@@ -506,6 +525,7 @@ def ingest_paths(library: Library, paths: Iterable[str | Path], *, extract: Extr
     for path, shown, folder_group in busy:       # by now usually stored by the other process: unchanged
         _record(summary, ingest_file(library, path, shown, extract, check, folder_group), on_outcome)
     recheck_successors(library, [o.report_id for o in summary.outcomes if o.status in ("added", "replaced")], check)
+    summary.outcomes = with_current_counts(library, summary.outcomes)
     if embed:
         summary.embedded, summary.embed_error = embed_pending_with_progress(library, progress)
     return summary
@@ -538,8 +558,9 @@ def embed_pending_with_progress(library: Library, progress: bool = True) -> tupl
 
 # -- retrieval evaluation ------------------------------------------------------------------------
 def shared_dir() -> Path:
-    """../shared next to the repository."""
-    return Path(__file__).resolve().parents[1].parent / "shared"
+    """../shared next to the repository (or ../../shared, for a git worktree one folder further down)."""
+    repo = Path(__file__).resolve().parents[1]
+    return next((p for p in (repo.parent / "shared", repo.parents[1] / "shared") if p.is_dir()), repo.parent / "shared")
 
 
 def load_questions(path: str | Path) -> list[dict]:

@@ -7,6 +7,7 @@ is invented.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -32,10 +33,17 @@ def report_overview(report: Report) -> str:
     for s in report.sections:
         where = f"（第{s.page}页）" if s.page else (f"（第{s.line}行）" if s.line else "")
         lines.append(("    - " if "." in s.key else "- ") + s.heading + where)
+    summary = reading_summary(report)
+    if summary:
+        lines[1:1] = ["", "**读取情况（请先核对）：** " + "".join(summary), ""]
     if report.warnings:
-        lines += ["", f"**读取提示（{len(report.warnings)}条）**"]
-        lines += [f"- {w.message}" + (f"（{w.source.describe()}）" if w.source and w.source.describe() else "")
-                  for w in report.warnings]
+        notes = [f"- {w.message}" + (f"（{w.source.describe()}）" if w.source and w.source.describe() else "")
+                 for w in report.warnings]
+        if summary:
+            lines += ["", f"<details><summary>读取提示（{len(report.warnings)}条，点开查看）</summary>", "", *notes, "",
+                      "</details>"]
+        else:
+            lines += ["", f"**读取提示（{len(report.warnings)}条）**", *notes]
     return "\n".join(lines)
 
 
@@ -102,6 +110,21 @@ def scan_views(report: Report, path) -> list[tuple[object, str]]:
     return out
 
 
+def cell_page_view(path, page: int, bbox, turn: int = 0):
+    """The original page a cited cell is on, with a red box around the cell (its bbox in PDF points), as a PIL
+    image; None when the file cannot be drawn (moved, damaged, not a PDF or image)."""
+    from PIL import ImageDraw
+    from ingest.loaders.scan import page_image
+    try:
+        image, k = page_image(path, page, SCAN_VIEW_DPI, turn)
+    except Exception:                     # the citation still names the page and the value
+        return None
+    x0, y0, x1, y1 = (v * k for v in bbox)
+    pad = 3
+    ImageDraw.Draw(image).rectangle((x0 - pad, y0 - pad, x1 + pad, y1 + pad), outline=FLAGGED_COLOUR, width=3)
+    return image
+
+
 # -- uploads ---------------------------------------------------------------------------------------------
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
@@ -136,6 +159,61 @@ def library_rows(records: Iterable) -> list[list]:
     return rows
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|~])")        # a report's own text shown as Markdown, literally
+
+
+def literal_markdown(text: str) -> str:
+    """Text shown as Markdown exactly as written: “**主动公开**” keeps its asterisks instead of turning bold."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def search_words(query: str | None) -> list[str]:
+    """The words of 年报库's search box (spaces, commas and 、 separate them), each once."""
+    return list(dict.fromkeys(w for w in re.split(r"[\s,，、；;]+", query or "") if w))
+
+
+def _meta_text(r) -> str:
+    return " ".join(str(x) for x in (r.agency, r.year, f"{r.year}年" if r.year else "", r.file,
+                                     getattr(r, "group", None)) if x)
+
+
+def library_search(records: Sequence, query: str | None, text_hits: Mapping[str, Mapping], *, year=None,
+                   group: str | None = None, agency: str | None = None) -> tuple[list, str]:
+    """年报库's search: the records whose unit, year, group or file name — or whose text — hold every word of
+    `query` (`text_hits[word]` maps report id → (snippet, page, line) for the text), within the chosen year,
+    group and unit. Returns (the records found, a Markdown note with where each word was found in the text)."""
+    words = search_words(query)
+    found = []
+    notes = []
+    for r in records:
+        if year not in (None, "") and str(r.year) != str(year):
+            continue
+        if group and (getattr(r, "group", None) or "") != group:
+            continue
+        if agency and r.agency != agency:
+            continue
+        meta = _meta_text(r).lower()
+        in_text = []
+        if all(w.lower() in meta or r.id in text_hits.get(w, {}) for w in words):
+            found.append(r)
+            for w in words:
+                if w.lower() not in meta and r.id in text_hits.get(w, {}):
+                    snippet, page, line = text_hits[w][r.id]
+                    spot = f"（第{page}页）" if page else (f"（第{line}行）" if line else "")
+                    in_text.append(f"“{w}”：{literal_markdown(snippet)}{spot}")
+            if in_text:
+                notes.append(f"- {report_choice_label(r)}　" + "；".join(in_text))
+    filters = "、".join(x for x in (f"{year}年度" if year not in (None, "") else "", f"分组“{group}”" if group else "",
+                                    f"单位“{agency}”" if agency else "") if x)
+    asked = "、".join(f"“{w}”" for w in words)
+    what = "，".join(x for x in (f"含{asked}" if asked else "", filters) if x)
+    if not what:
+        return list(records), f"年报库共 {len(records)} 份报告。"
+    head = f"找到 {len(found)} 份报告（{what}；共 {len(records)} 份）。" if found else \
+        f"没有找到{what}的报告（共 {len(records)} 份）。请减少或换用其他词，或清除筛选条件。"
+    return found, "\n".join([head] + (["", "正文中的位置："] + notes if notes else []))
+
+
 def report_choice_label(r) -> str:
     """How a stored report is named in pickers: “淮安市洪泽区人民政府 2024（006_….pdf）”."""
     return f"{r.agency or '未识别单位'} {r.year or '年度未识别'}（{r.file.split('/')[-1]}）"
@@ -143,6 +221,46 @@ def report_choice_label(r) -> str:
 
 EMPTY_LIBRARY_HELP = ("**年报库还是空的。** 请到“年报库”页上传年度报告（PDF、DOCX、HTML、TXT 或 MD，可一次选多个文件），"
                       "或在命令行运行 `nianbao ingest 文件或文件夹`。入库后即可在这里提问、核查、对比和起草。")
+
+
+# -- a badly read report: what we could not read, summarised first ---------------------------------------
+def reading_summary(report: Report | None) -> list[str]:
+    """What could not be read, one line a table, to be read before anything else: “表三有125格未能读取（第3页），
+    请对照原件核对。” Cells counted are those without a value that the reading could not read (Report.unread_cell),
+    not the blanks the report itself left."""
+    if report is None:
+        return []
+    warnings = report.reading_warnings()
+    if not warnings:
+        return []
+    from assistant.validator.findings import TABLE_ZH
+    lines = []
+    for name in ("table2", "table3", "table4"):
+        mine = [w for w in warnings if w.table == name]
+        if not mine:
+            continue
+        pages = sorted({w.source.page for w in mine if w.source is not None and w.source.page})
+        where = f"（{'、'.join(f'第{p}页' for p in pages)}）" if pages else ""
+        table = report.table(name)
+        n = 0 if table is None else sum(1 for row, _, cell in table.cells()
+                                        if cell.value is None and report.unread_cell(name, row, cell))
+        if table is None or any(w.code == "table_unread" for w in mine):
+            lines.append(f"{TABLE_ZH[name]}未能读取{where}，没有核对其数字，请对照原件核对。")
+        elif n:
+            lines.append(f"{TABLE_ZH[name]}有{n}格未能读取{where}，请对照原件核对。")
+        else:
+            lines.append(f"{TABLE_ZH[name]}有{len(mine)}处读取不确定{where}，请对照原件核对。")
+    rest = [w for w in warnings if w.table not in ("table2", "table3", "table4")]
+    if rest:
+        lines.append(f"正文等其他内容有{len(rest)}处未能读取，请对照原件核对。")
+    return lines
+
+
+def is_reading_finding(f: Mapping) -> bool:
+    """A finding about our reading, not about the report: R1, or a structure finding raised from a reading
+    warning (“（读取时发现）未能读取……”)."""
+    from assistant.validator.catalogue import READING_RULE
+    return f.get("rule") == READING_RULE or str(f.get("message", "")).startswith("（读取时发现）未能读取")
 
 
 # -- findings --------------------------------------------------------------------------------------------
@@ -160,14 +278,26 @@ def _finding(d: Mapping) -> Finding:
                    evidence)
 
 
-def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
-    """Findings (Finding.to_json() dicts) grouped by severity, errors first, each with its evidence."""
-    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]   # a poor scan: one entry a table
+EVIDENCE_SHOWN = 6            # pieces of evidence listed under a finding; the others are folded
+
+
+def findings_markdown(findings: Sequence[Mapping], title: str = "", report: Report | None = None) -> str:
+    """Findings (Finding.to_json() dicts) grouped by severity, errors first, each with its evidence. With the
+    `report`, a badly read one is summarised first (reading_summary) and the findings about our reading are
+    folded at the end, their places one click away; the counts still count them (as 年报库 does)."""
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in (ERROR, WARNING, INFO)}
+    summary = reading_summary(report)
+    reading = [f for f in findings if is_reading_finding(f)] if summary else []
+    findings = [f for f in findings if not (summary and is_reading_finding(f))]
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings])]   # a poor scan: one entry a table
     head = f"### {title}\n\n" if title else ""
-    if not findings:
+    if summary:
+        head += ("**读取情况（请先核对）：** " + "".join(summary) + "这是本工具的读取问题，不是年报的错误；"
+                 "核对前，与这些格有关的核查结果仅供参考。\n\n")
+    if not findings and not reading:
         return head + "未发现问题：所有校验规则均已通过。"
-    lines = [head + "共 " + "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 条" for s in (ERROR, WARNING, INFO)) + "。"]
+    lines = [head + "共 " + "，".join(f"{SEVERITY_ZH[s]} {counts[s]} 条" for s in (ERROR, WARNING, INFO)) +
+             (f"（其中 {len(reading)} 条是未能读取的位置，折叠在文末）" if reading else "") + "。"]
     quoted: set[str] = set()            # a sentence shared by several findings is quoted once
     for sev in (ERROR, WARNING, INFO):
         group = [f for f in findings if f.get("severity") == sev]
@@ -180,17 +310,27 @@ def findings_markdown(findings: Sequence[Mapping], title: str = "") -> str:
             lines.append(f"  {f.get('message', '')}")
             if catalogue.advice(rule):
                 lines.append(f"  建议：{catalogue.advice(rule)}")
-            for e in f.get("evidence") or []:
+            evidence = f.get("evidence") or []
+            folded = []
+            for n, e in enumerate(evidence):
                 text = e.get("text") if e.get("kind") == "sentence" else None
-                if text and text in quoted:
-                    lines.append("    - 依据：同上文所引原文")
-                    continue
+                shown = "依据：同上文所引原文" if text and text in quoted else f"依据：{evidence_line(e)}"
                 if text:
                     quoted.add(text)
-                lines.append(f"    - 依据：{evidence_line(e)}")
+                if n >= EVIDENCE_SHOWN and len(evidence) > EVIDENCE_SHOWN + 1:
+                    folded.append(html.escape(shown))
+                else:
+                    lines.append(f"    - {shown}")
+            if folded:                      # the rest one click away, as one HTML block inside the list item
+                lines.append(f"    - <details><summary>另有 {len(folded)} 处依据（点开查看）</summary>"
+                             + "<br>".join(folded) + "</details>")
     others = [f for f in findings if f.get("severity") not in (ERROR, WARNING, INFO)]
     for f in others:
-        lines.append(f"- **[{f.get('rule', '')}]** {f.get('message', '')}")
+        lines.append(f"- **{catalogue.title(f.get('rule', ''))}** {f.get('message', '')}")
+    if reading:
+        lines += ["", f"<details><summary>未能读取的位置（{len(reading)} 条，点开查看）</summary>", ""]
+        lines += [f"- {str(f.get('message', '')).removeprefix('（读取时发现）')}" for f in reading]
+        lines += ["", "</details>"]
     return "\n".join(lines)
 
 
@@ -208,6 +348,65 @@ def findings_csv(findings: Sequence[Mapping]) -> str:
                     "" if f.get("actual") is None else f.get("actual"),
                     "；".join(evidence_line(e) for e in f.get("evidence") or [])])
     return out.getvalue()
+
+
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def zh_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (headings numbered the official way; up to 99)."""
+    if n < 10:
+        return _ZH_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def findings_title(agency: str | None, year) -> str:
+    return f"关于{agency or '未识别单位'}{year or ''}年度政府信息公开工作年度报告的核查结果"
+
+
+def findings_text(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None,
+                  report: Report | None = None) -> str:
+    """The 核查 results as the text of an official document: a summary, then one first-level heading a severity
+    (一、错误（2条）), a second-level heading a finding (（一）title) with its explanation, advice and every piece
+    of evidence with its page. A badly read table is one entry (fold_reading), as on the page."""
+    counts = {sev: sum(1 for f in findings if f.get("severity") == sev) for sev in (ERROR, WARNING, INFO)}
+    summary = reading_summary(report)
+    reading = [f for f in findings if is_reading_finding(f)] if summary else []
+    findings = [f.to_json() for f in fold_reading([_finding(f) for f in findings if not (summary and is_reading_finding(f))])]
+    lines = [f"核查对象：{agency or '未识别单位'}{f'{year}年度' if year else ''}政府信息公开工作年度报告（文件：{file}）。"]
+    if summary:
+        lines.append("读取情况（请先核对）：" + "".join(summary) + "这是读取问题，不是年报的错误。")
+    if not findings and not reading:
+        lines.append("未发现问题：所有校验规则均已通过。")
+        return "\n".join(lines)
+    lines.append("核查结果：" + "，".join(f"{SEVERITY_ZH[sev]}{counts[sev]}条" for sev in (ERROR, WARNING, INFO)) +
+                 "。每条均列出依据（原文位置），请对照原件核实后整改。")
+    k = 0
+    for sev in (ERROR, WARNING, INFO):
+        group = [f for f in findings if f.get("severity") == sev]
+        if not group:
+            continue
+        k += 1
+        lines.append(f"{zh_numeral(k)}、{SEVERITY_ZH[sev]}（{len(group)}条）")
+        for i, f in enumerate(group, 1):
+            rule = f.get("rule", "")
+            lines.append(f"（{zh_numeral(i)}）{catalogue.title(rule)}")
+            lines.append(f.get("message", ""))
+            if catalogue.advice(rule):
+                lines.append(f"建议：{catalogue.advice(rule)}")
+            lines += [f"依据：{evidence_line(e)}" for e in f.get("evidence") or []]
+    if reading:
+        lines.append(f"{zh_numeral(k + 1)}、未能读取的位置（{len(reading)}条，请对照原件核对）")
+        lines += [str(f.get("message", "")).removeprefix("（读取时发现）") for f in reading]
+    return "\n".join(lines)
+
+
+def findings_docx_bytes(findings: Sequence[Mapping], file: str, agency: str | None = None, year=None,
+                        report: Report | None = None) -> bytes:
+    """The 核查 results as a DOCX in the drafts' official format (assistant.docx_export): A4, 公文 margins,
+    小标宋 title, 黑体 / 楷体 headings, 仿宋 body, page numbers."""
+    return draft_docx_bytes(findings_title(agency, year), findings_text(findings, file, agency, year, report))
 
 
 # -- comparison ------------------------------------------------------------------------------------------
@@ -360,7 +559,7 @@ GRADIO_ZH = {
     "common.remove": "移除", "common.settings": "设置", "common.share": "分享", "common.submit": "提交",
     "common.undo": "撤销", "common.language": "语言", "common.display_theme": "显示主题", "common.progress": "进度",
     "common.run": "运行", "common.built_with": "构建于", "common.built_with_gradio": "使用 Gradio 构建",
-    "common.hosted_on": "托管于", "common.no_devices": "未找到设备",
+    "common.hosted_on": "托管于", "common.no_devices": "未找到设备", "common.complete": "完成",
     "file.uploading": "正在上传……",
     "upload_text.click_to_upload": "点击上传", "upload_text.drop_file": "将文件拖放到此处",
     "upload_text.drop_csv": "将 CSV 文件拖放到此处", "upload_text.paste_clipboard": "从剪贴板粘贴",
@@ -379,8 +578,10 @@ EMPTY_HINTS = {
     "compare": "请选择单位、年度（不选则全部）和指标，再点击“生成对比”；年报库为空时请先到“年报库”上传年报。",
     "draft": "请先选择单位和年度，勾选要起草的部分，再点击“生成草稿”；年报库为空时请先到“年报库”上传年报。",
 }
-REMOVE_CONFIRM_JS = ("(ids) => (ids && ids.length && window.confirm('确定从年报库中删除所选的 ' + ids.length + "
-                     "' 份年报吗？删除后需重新上传才能恢复。')) ? ids : []")
+# A js function's returned array is taken as the list of the event's inputs: the ids go back wrapped in one more
+# list, else one id would arrive as a string and be iterated character by character.
+REMOVE_CONFIRM_JS = ("(ids) => [(ids && ids.length && window.confirm('确定从年报库中删除所选的 ' + ids.length + "
+                     "' 份年报吗？删除后需重新上传才能恢复。')) ? ids : []]")
 
 
 # -- drafting --------------------------------------------------------------------------------------------

@@ -105,18 +105,22 @@ def test_check_stored_report_and_a_draft_that_is_not_stored(client, tmp_path):
     rows = {r[0]: r for r in library_rows(result)}
     record = rows["赣州经济技术开发区企业服务和工信局"]
     n_errors, n_warnings, rid = record[4], record[5], record[7]
-    md, dl_md, dl_csv, overview, *_ = client.predict(rid, api_name="/check_report")
+    md, dl_docx, dl_md, dl_csv, overview, *_ = client.predict(rid, api_name="/check_report")
     assert f"错误 {n_errors} 条" in md and f"警告 {n_warnings} 条" in md
     assert "赣州经济技术开发区企业服务和工信局" in overview and "2024" in overview
     csv_text = Path(value_of(dl_csv)).read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0] == "严重程度,规则,说明,应为,实际,依据"
     assert len([l for l in csv_text.splitlines()[1:] if l.startswith(("错误", "警告", "提示"))]) >= n_errors + n_warnings
     assert Path(value_of(dl_md)).read_text(encoding="utf-8").startswith("### ")
+    from docx import Document                                    # the Word document (issue 24), read back
+    paragraphs = [p.text for p in Document(value_of(dl_docx)).paragraphs if p.text]
+    assert paragraphs[0] == "关于赣州经济技术开发区企业服务和工信局2024年度政府信息公开工作年度报告的核查结果"
+    assert f"错误{n_errors}条" in paragraphs[2] and f"警告{n_warnings}条" in paragraphs[2]
 
     from gradio_client import handle_file
     draft = tmp_path / "凤岗镇草稿.txt"
     shutil.copy(SHARED / "seeds" / "001_758a901345a790b1.txt", draft)
-    md, _, _, overview, t2, t3, t4, scans = client.predict(handle_file(str(draft)), api_name="/check_file")
+    md, _, _, _, overview, t2, t3, t4, scans = client.predict(handle_file(str(draft)), api_name="/check_file")
     assert "未入库" in md and "错误" in md and "凤岗镇" in overview
     t3_rows = {r[0]: r for r in t3["data"]}
     assert t3_rows["一、本年新收政府信息公开申请数量"][7] == "0"          # 表三 all zero (RULES.md seed 001)

@@ -3,6 +3,7 @@ whose library already has accounts (so every page, event and API call needs a lo
 mode behind a reverse proxy."""
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -130,6 +131,9 @@ def test_each_role_through_the_api(app, tmp_path):
                      ("editor1", "设置分组", "成功")]:
         assert expected in seen, expected
     assert ("editor1", "改用版本", "成功") in seen
+    # Beijing time to the minute, roles and channels in Chinese (issue 24)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", r[1]) for r in rows), rows[:3]
+    assert {r[3] for r in rows} <= {"查阅", "编辑", "管理员", ""} and {r[8] for r in rows} == {"网页"}
     exported = [r[5] for r in rows if r[2] == "viewer1" and r[4] == "导出"]
     assert any(f.endswith("年报检查情况通报（草稿）.docx") for f in exported)            # the 体检 downloads
     assert any(f.endswith("年报问题清单.xlsx") for f in exported)
@@ -143,7 +147,7 @@ def test_each_role_through_the_api(app, tmp_path):
     csv_file = admin.predict(api_name="/export_audit")
     path = csv_file["value"] if isinstance(csv_file, dict) else csv_file
     text = open(path, encoding="utf-8-sig").read()
-    assert text.splitlines()[0].startswith("序号,时间（UTC）,账号") and "editor1" in text
+    assert text.splitlines()[0].startswith("序号,时间（北京时间）,账号") and "editor1" in text
 
     with sqlite3.connect(library.db.path) as db:                   # the log cannot be edited, even here
         with pytest.raises(sqlite3.DatabaseError):

@@ -263,13 +263,19 @@ def test_problem_list_xlsx_lists_every_finding_with_evidence_and_page(review_202
     assert rows[0][:5] == ("单位", "文件", "报告编号", "严重程度", "规则")
     assert len(rows) - 1 == sum(len(u.findings) for u in review.units)
     fenggang = [r for r in rows[1:] if r[0] == FENGGANG and r[4] == "T3-9"]
-    assert fenggang and fenggang[0][3] == "错误" and "第16行" in fenggang[0][8]
-    assert "我镇受理政府信息公开申请1件" in fenggang[0][7]
-    hongze_pages = [r[8] for r in rows[1:] if r[0] == HONGZE and r[8]]
+    assert fenggang and fenggang[0][3] == "错误" and "第16行" in fenggang[0][10]
+    assert "我镇受理政府信息公开申请1件" in fenggang[0][9]
+    hongze_pages = [r[10] for r in rows[1:] if r[0] == HONGZE and r[10]]
     assert hongze_pages and all("页" in p for p in hongze_pages)
     units = list(wb["单位一览"].iter_rows(values_only=True))
     assert [r[0] for r in units[1:]] == [u.agency for u in review.units]
     assert [r[3] for r in units[1:]] == [u.errors for u in review.units]
+    # counts are numbers Excel can sum (issue 24): errors, warnings, pages, 字数, 未能读取; 应为/实际 when figures
+    for r in units[1:]:
+        assert all(isinstance(r[i], int) for i in (3, 4, 11)) and isinstance(r[8], (int, type(None))), r
+    figures = [(r[7], r[8]) for r in rows[1:] if isinstance(r[7], int) or isinstance(r[8], int)]
+    assert figures, "no finding with a figure expected or read"
+    assert not any(isinstance(v, str) and v.strip().isdigit() for r in rows[1:] for v in (r[7], r[8]))
 
 
 # -- 与上年比对 ----------------------------------------------------------------------------------------------

@@ -205,6 +205,27 @@ class FactStore:
         with dbmod.reading(self.path) as db:
             return [ReportRecord(*r) for r in db.execute(sql + " ORDER BY r.year, r.file", params)]
 
+    def text_hits(self, word: str, context_chars: int = 24) -> dict[str, tuple[str, int | None, int | None]]:
+        """The reports whose text holds `word` (case-insensitive for Latin letters): report id → (the words
+        around its first occurrence, page, line). For 年报库's search box."""
+        word = (word or "").strip()
+        if not word:
+            return {}
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with dbmod.reading(self.path) as db:
+            rows = db.execute("SELECT report_id, text, page, line FROM chunks WHERE LOWER(text) LIKE LOWER(?) "
+                              "ESCAPE '\\' ORDER BY report_id, seq", (pattern,)).fetchall()
+        hits: dict[str, tuple[str, int | None, int | None]] = {}
+        for rid, text, page, line in rows:
+            if rid in hits:
+                continue
+            at = text.lower().find(word.lower())
+            start = max(0, at - context_chars)
+            snippet = ("…" if start else "") + " ".join(text[start:at + len(word) + context_chars].split()) + \
+                ("…" if at + len(word) + context_chars < len(text) else "")
+            hits[rid] = (snippet, page, line)
+        return hits
+
     def report_keys(self) -> list[ReportKey]:
         """(id, file, agency, year) of every report: what search needs to read a query, cheaply."""
         with dbmod.reading(self.path) as db:

@@ -92,10 +92,28 @@ def notice_docx(review: RegionReview, score=None) -> bytes:
     return draft_docx_bytes(notice_title(review), notice_text(review, score))
 
 
-XLSX_FINDING_HEADERS = ["单位", "文件", "报告编号", "严重程度", "规则", "问题类型", "说明", "依据", "页码（行号）"]
+XLSX_FINDING_HEADERS = ["单位", "文件", "报告编号", "严重程度", "规则", "问题类型", "说明", "应为", "实际", "依据",
+                        "页码（行号）"]
 XLSX_UNIT_HEADERS = ["单位", "文件", "报告编号", "错误", "警告", "按时发布", "落款日期", "法定期限", "页数",
                      "第五部分字数", "上年报告", "未能读取"]
 XLSX_READING_HEADERS = ["单位", "文件", "报告编号", "未能读取的内容", "位置"]
+
+
+def xlsx_value(value):
+    """A cell's value for Excel: a count or a figure as a number (so Excel can sum it), anything else as text,
+    nothing as an empty cell. “95”, 95 and 95.0 are all the number 95."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return int(value) if float(value).is_integer() else value
+    text = str(value).strip().replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return str(value)
+    return int(number) if number.is_integer() and "." not in text else number
 
 
 def problem_list_xlsx(review: RegionReview, severities: Sequence[str] = (ERROR, WARNING, INFO)) -> bytes:
@@ -114,12 +132,13 @@ def problem_list_xlsx(review: RegionReview, severities: Sequence[str] = (ERROR, 
                 continue
             ws.append([u.agency, u.file, u.report_id, SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")),
                        f.get("rule", ""), rule_title(f.get("rule", "")), f.get("message", ""),
+                       xlsx_value(f.get("expected")), xlsx_value(f.get("actual")),
                        "\n".join(evidence_text(e) for e in f.get("evidence") or []), evidence_pages(f)])
     units = wb.create_sheet("单位一览")
     units.append(XLSX_UNIT_HEADERS)
     for u in review.units:
         units.append([u.agency, u.file, u.report_id, u.errors, u.warnings, u.on_time_text, u.published or "",
-                      u.deadline.isoformat() if u.deadline else "", u.pages,
+                      u.deadline, u.pages,
                       u.section_five_chars, u.previous_file or "", len(u.reading)])
     unread = wb.create_sheet("未能读取")
     unread.append(XLSX_READING_HEADERS)

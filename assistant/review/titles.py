@@ -60,10 +60,11 @@ RULE_TITLES = {
     "Q5": "政治表述过时",
     "Q6": "文字重复、错字或模板残留",
     "Q7": "数字量级异常",
-    "R5": "第五部分为空或内容过少",
+    "R1": "部分表格或单元格未能读取",
 }
 
 
 def rule_title(rule: str) -> str:
-    """The plain title of a rule id, or “规则 <id>” when unknown."""
-    return RULE_TITLES.get(rule, f"规则 {rule}")
+    """The plain title of a rule id as a 通报 names it, else the validator catalogue's (never the bare id)."""
+    from assistant.validator.catalogue import title
+    return RULE_TITLES.get(rule) or title(rule)

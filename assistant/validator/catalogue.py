@@ -95,9 +95,15 @@ def rule(rule_id: str) -> Rule | None:
     return RULES.get(rule_id)
 
 
+# Problems the review of a group reports beside the validator's rules (assistant.review.region).
+OTHER_TITLES = {"R5": "第五部分为空或内容过少"}
+UNKNOWN_TITLE = "其他问题"
+
+
 def title(rule_id: str) -> str:
+    """The plain title officials read (never the bare id)."""
     r = RULES.get(rule_id)
-    return r.title if r else rule_id
+    return r.title if r else OTHER_TITLES.get(rule_id, UNKNOWN_TITLE)
 
 
 def advice(rule_id: str) -> str:

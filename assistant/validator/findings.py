@@ -68,7 +68,10 @@ def _num(v) -> str:
 
 def cell_label(table: str, row: str, col: str) -> str:
     """“表三 （七）总计 / 总计”, “表二 行政许可 / 本年处理决定数量”, “表四 行政复议 / 总计”."""
-    return f"{TABLE_ZH.get(table, table)} {row_label(table, row)} / {column_label(table, row, col)}"
+    column = column_label(table, row, col)
+    if column == col and col.isascii():           # no printed name: “总计” for a total, else the row alone
+        column = "总计" if col == "total" else ""
+    return f"{TABLE_ZH.get(table, table)} {row_label(table, row)}" + (f" / {column}" if column else "")
 
 
 def cell_evidence(report: Report, table: str, row: str, col: str) -> Evidence:
