@@ -846,7 +846,7 @@ def _season_year(year) -> int | None:
 
 def run_season(ctx: AppContext, group: str | None, year: str | None, caller: Caller | None = None):
     """体检·发布情况: the board of the roster's units for a year (viewers see it), with its XLSX."""
-    from assistant.season.board import BOARD_HEADERS, board_xlsx, season_board
+    from assistant.season.board import BOARD_HEADERS, board_totals, board_xlsx, season_board
     from assistant.season import roster_store
     from assistant.season.roster import roster_xlsx
     hidden = gr.update(value=None, visible=False)
@@ -862,6 +862,8 @@ def run_season(ctx: AppContext, group: str | None, year: str | None, caller: Cal
     note = board.summary()
     if board.unassigned:
         note += "\n\n不在名册中的年报：" + "；".join(f"{u.file}（{u.note}）" for u in board.unassigned)
+    for totals in board_totals(board, ctx.library.facts.report_object):     # 汇总下级: a whole-area report's sums
+        note += "\n\n" + totals.markdown()
     frame = pd.DataFrame([r.cells() for r in board.rows], columns=list(BOARD_HEADERS))
     path = export_file(ctx, board.title + ".xlsx", board_xlsx(board), caller)
     roster_path = export_file(ctx, "名册.xlsx", roster_xlsx(units), caller)

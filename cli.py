@@ -759,9 +759,11 @@ def _today(args):
 
 def cmd_season(args) -> int:
     """`nianbao season --year Y`: the board of who published the year's report, when, and what awaits."""
-    from assistant.season.board import LATE, MISSING, board_xlsx, render_board, season_board
+    from assistant.season.board import LATE, MISSING, board_totals, board_xlsx, render_board, season_board
     try:
-        board = season_board(_open_library(args), args.year, group=args.group, today=_today(args))
+        library = _open_library(args)
+        board = season_board(library, args.year, group=args.group, today=_today(args))
+        totals = board_totals(board, library.facts.report_object)
     except _library_errors() as e:
         return _fail(e.message)
     if args.xlsx:
@@ -770,9 +772,11 @@ def cmd_season(args) -> int:
             return _fail(error)
         print(f"已生成发布情况表（XLSX）：{args.xlsx}", file=sys.stderr)
     if args.json:
-        _print_json(board.to_json())
+        _print_json({**board.to_json(), "totals": [t.to_json() for t in totals]})
     else:
         print(render_board(board, {"late": LATE, "missing": MISSING}.get(args.only)))
+        for t in totals if args.only is None else ():
+            print("\n" + t.markdown())
     return 0
 
 

@@ -275,3 +275,33 @@ def test_chat_without_a_roster_says_so(tmp_path):
     from assistant.answer import OFFLINE, answer
     a = answer("哪些单位还没有发布2025年报？", [], Library(tmp_path / "data"), llm=OFFLINE)
     assert a.route == "season" and a.text.startswith("名册为空，无法判断哪些单位尚未发布2025年度年报")
+
+
+def test_region_totals_where_the_roster_says_a_report_sums_its_subordinates(tmp_path, monkeypatch):
+    """Issue 26: 淮安市人民政府 marked 汇总下级 beside 洪泽区 (a report) and 淮阴区 (none): the sums with the
+    gold's numbers, differences as warnings, the unit without a report named; the command prints them."""
+    from assistant.library_ops import ingest_paths
+    from assistant.season.board import board_totals
+    library = Library(tmp_path / "data")
+    ingest_paths(library, [SHARED / "reports" / "006_hongze_district_2024.pdf",
+                           SHARED / "reports" / "007_huaian_city_2024.pdf"], embed=False, progress=False)
+    roster = tmp_path / "名册.csv"
+    roster.write_text("单位名称,层级,上级单位,分组,汇总下级\n淮安市人民政府,政府,,淮安市,是\n"
+                      "淮安市洪泽区人民政府,政府,淮安市人民政府,淮安市,\n淮安市淮阴区人民政府,政府,淮安市人民政府,淮安市,否\n",
+                      encoding="utf-8")
+    import_roster(library, ADMIN, roster)
+    assert next(u for u in roster_store(library).units() if u.name == "淮安市人民政府").sums_subordinates
+    board = season_board(library, 2024, today=date(2025, 4, 30))
+    (totals,) = board_totals(board, library.facts.report_object)
+    assert totals.parent == "淮安市人民政府" and totals.without_report == ("淮安市淮阴区人民政府",)
+    line = next(ln for ln in totals.lines if (ln.row, ln.column) == ("new_received", "total"))
+    assert (line.parent_value, line.subordinate_sum, line.difference) == (3119, 95, 3024)
+    code, out, _ = run(["season", "--year", "2024", "--today", "2025-04-30", "--data-dir", str(tmp_path / "data")],
+                       monkeypatch)
+    assert code == 0
+    assert "| 一、本年新收政府信息公开申请数量 | 3119 | 95 | 3024 |" in out
+    assert "未收到年报的下级单位：淮安市淮阴区人民政府（合计不含）。" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位名称,层级,汇总下级\n淮安市人民政府,政府,也许\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="汇总下级“也许”应为“是”或“否”"):
+        read_roster(bad)

@@ -199,7 +199,8 @@ CREATE TABLE IF NOT EXISTS score_confirmations (
 
 # Version 7: the season (issue 25). `roster_units`: the units a supervising office oversees (名册): name, other
 # names (JSON list), level 部门/政府/乡镇街道, parent, group, a deadline override (MM-DD, NULL = from the level) and
-# the unit's report list page. `roster_assignments`: a report (by content, sha256) the roster did not recognise,
+# the unit's report list page, and whether its report sums its subordinates' (a whole-county report: 汇总下级).
+# `roster_assignments`: a report (by content, sha256) the roster did not recognise,
 # assigned to a unit by an official. `harvest_pages`: what `nianbao harvest` fetched (a list page, an article, an
 # attachment), with its unit, year, content digest, the page's publication date and the stored file: the
 # provenance of a harvested report and what makes a second harvest skip an unchanged page or file.
@@ -207,7 +208,8 @@ ROSTER_SQL = """
 CREATE TABLE IF NOT EXISTS roster_units (
     name TEXT PRIMARY KEY, aliases TEXT NOT NULL DEFAULT '[]',
     level TEXT NOT NULL CHECK (level IN ('部门', '政府', '乡镇街道')),
-    parent TEXT, group_name TEXT, deadline TEXT, list_url TEXT, updated_at TEXT NOT NULL
+    parent TEXT, group_name TEXT, deadline TEXT, list_url TEXT,
+    sums_subordinates INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS roster_units_group ON roster_units (group_name);
 CREATE TABLE IF NOT EXISTS roster_assignments (

@@ -27,10 +27,12 @@ class RosterUnit:
     group: str | None = None                 # 地区或分组
     deadline: str | None = None              # "MM-DD" of the year after the report's; None = from the level
     list_url: str | None = None              # the unit's report list page (信息公开年报栏目)
+    sums_subordinates: bool = False          # its report sums its subordinates' (全县/全区 report): 汇总下级
 
     def to_json(self) -> dict:
         return {"name": self.name, "level": self.level, "aliases": list(self.aliases), "parent": self.parent,
-                "group": self.group, "deadline": self.deadline, "list_url": self.list_url}
+                "group": self.group, "deadline": self.deadline, "list_url": self.list_url,
+                "sums_subordinates": self.sums_subordinates}
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,12 @@ class HarvestPage:
     fetched_at: str = field(default_factory=_now)
 
 
-_UNIT_COLUMNS = "name, aliases, level, parent, group_name, deadline, list_url"
+_UNIT_COLUMNS = "name, aliases, level, parent, group_name, deadline, list_url, sums_subordinates"
 
 
 def _unit(row) -> RosterUnit:
     return RosterUnit(name=row[0], aliases=tuple(json.loads(row[1] or "[]")), level=row[2], parent=row[3],
-                      group=row[4], deadline=row[5], list_url=row[6])
+                      group=row[4], deadline=row[5], list_url=row[6], sums_subordinates=bool(row[7]))
 
 
 class RosterStore:
@@ -90,9 +92,9 @@ class RosterStore:
     @staticmethod
     def _insert(con, units: Iterable[RosterUnit]) -> None:
         now = _now()
-        con.executemany(f"INSERT INTO roster_units ({_UNIT_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        con.executemany(f"INSERT INTO roster_units ({_UNIT_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [(u.name, json.dumps(list(u.aliases), ensure_ascii=False), u.level, u.parent, u.group,
-                          u.deadline, u.list_url, now) for u in units])
+                          u.deadline, u.list_url, int(u.sums_subordinates), now) for u in units])
 
     def remove(self, name: str) -> bool:
         with dbmod.transaction(self.db) as con:

@@ -115,14 +115,15 @@ class RegionTotals:
         return out
 
     def markdown(self) -> str:
-        """The side-by-side table, the differences, and what the sums leave out."""
-        head = f"**{self.parent}年报与下级单位年报合计**（下级单位{len(self.subordinates)}个）\n\n"
+        """The side-by-side table, the differences, and what the sums leave out (names shown literally)."""
+        from assistant.views import literal_markdown
+        head = f"**{literal_markdown(self.parent)}年报与下级单位年报合计**（下级单位{len(self.subordinates)}个）\n\n"
         rows = ["| 项目 | 全域年报 | 下级合计 | 差额 |", "|---|---:|---:|---:|"]
         for ln in self.lines:
             total = _n(ln.subordinate_sum) + ("（不全）" if not ln.complete else "")
             diff = "—" if ln.difference is None else _n(ln.difference)
             rows.append(f"| {ln.label} | {_n(ln.parent_value)} | {total} | {diff} |")
-        tail = "".join(f"\n- {w}" for w in self.warnings() + self.notes())
+        tail = "".join(f"\n- {literal_markdown(w)}" for w in self.warnings() + self.notes())
         return head + "\n".join(rows) + ("\n" + tail if tail else "")
 
     def to_json(self) -> dict:

@@ -12,9 +12,11 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Callable, Sequence
 
 from assistant.cite import Citation
+from assistant.review.totals import RegionTotals, region_totals
+from ingest.report import Report
 from assistant.season.roster import Match, Matcher, deadline_of
 from vectorstore.roster import RosterUnit
 
@@ -195,6 +197,23 @@ def season_board(library, year: int, *, group: str | None = None, today: date | 
             counts[item.report_id] = counts.get(item.report_id, 0) + 1
     return build_board(store.units(), library.reports(), year, assignments=store.assignments(),
                        provenance=store.provenance(), pending=counts, today=today, group=group)
+
+
+def board_totals(board: SeasonBoard, report_of: Callable[[str], Report | None]) -> list[RegionTotals]:
+    """Totals of a region: for every unit on the board whose report sums its subordinates' (汇总下级), its report
+    beside the sum of the reports of the units whose 上级单位 it is (a subordinate without a report is named, and
+    the sums it would enter are left uncompared). `report_of(report_id)` gives a stored report."""
+    out = []
+    for row in board.rows:
+        if not row.unit.sums_subordinates or row.report_id is None:
+            continue
+        subs = [r for r in board.rows if r.unit.parent == row.unit.name]
+        parent = report_of(row.report_id)
+        if parent is None or not subs:
+            continue
+        out.append(region_totals(parent, {r.unit.name: report_of(r.report_id) if r.report_id else None
+                                          for r in sorted(subs, key=lambda r: r.unit.name)}))
+    return out
 
 
 def render_board(board: SeasonBoard, status: str | None = None) -> str:

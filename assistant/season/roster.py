@@ -3,7 +3,8 @@
 File format (first sheet of an XLSX, or a UTF-8 CSV), one unit a row, headers in the first row:
   单位名称 (required) · 其他名称 (short/former names, the 政府 vs 管委会 form; separated by ；、; or |) ·
   层级 (部门 / 政府 / 乡镇街道, required) · 上级单位 · 分组 · 发布时限 (e.g. 2月28日 or 02-28; blank = from the
-  level) · 年报栏目网址 (the unit's report list page, http(s)).
+  level) · 年报栏目网址 (the unit's report list page, http(s)) · 汇总下级 (是/否, blank = 否: the unit's report sums its
+  subordinates', a whole-county report, and is compared with the sum of theirs: assistant.review.totals).
 A file with any bad row is refused whole, with every bad row named (nothing is half-imported).
 
 Matching (`match_report`): a report's agency name equal to a unit's name or one of its other names, or one of
@@ -27,7 +28,9 @@ from assistant.units import DEFAULT_POLICY
 from ingest.errors import UserError
 from vectorstore.roster import LEVELS, RosterUnit
 
-HEADERS = ("单位名称", "其他名称", "层级", "上级单位", "分组", "发布时限", "年报栏目网址")
+HEADERS = ("单位名称", "其他名称", "层级", "上级单位", "分组", "发布时限", "年报栏目网址", "汇总下级")
+YES_WORDS = {"是": True, "否": False, "": False, "汇总": True, "Y": True, "N": False, "y": True, "n": False,
+             "1": True, "0": False}
 _HEADER_ALIASES = {"名称": "单位名称", "单位": "单位名称", "别名": "其他名称", "简称": "其他名称", "级别": "层级",
                    "上级": "上级单位", "地区": "分组", "地区或分组": "分组", "时限": "发布时限", "截止日期": "发布时限",
                    "网址": "年报栏目网址", "栏目网址": "年报栏目网址", "年报栏目": "年报栏目网址"}
@@ -114,7 +117,7 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
     missing = [h for h in ("单位名称", "层级") if h not in header]
     if missing:
         raise RosterError(f"名册文件 {path.name} 第1行缺少列：{'、'.join(missing)}。"
-                          f"表头应为：{'、'.join(HEADERS)}（其他名称、上级单位、分组、发布时限、年报栏目网址可空）。")
+                          f"表头应为：{'、'.join(HEADERS)}（其他名称、上级单位、分组、发布时限、年报栏目网址、汇总下级可空）。")
     if len(rows) - 1 > MAX_ROSTER_ROWS:
         raise RosterError(f"名册文件 {path.name} 有 {len(rows) - 1} 行，超过上限 {MAX_ROSTER_ROWS} 行。")
     col = {h: i for i, h in enumerate(header) if h in HEADERS}
@@ -141,6 +144,9 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
         url = cell("年报栏目网址") or None
         if url and not re.match(r"^https?://[^\s/]+", url):
             bad.append(f"年报栏目网址“{url}”不是 http(s) 网址")
+        sums = YES_WORDS.get(cell("汇总下级"))
+        if sums is None:
+            bad.append(f"汇总下级“{cell('汇总下级')}”应为“是”或“否”")
         if name and name in seen:
             bad.append(f"单位名称“{name}”与第{seen[name]}行重复")
         if bad:
@@ -150,7 +156,8 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
         aliases = tuple(dict.fromkeys(normalize_name(a) for a in ALIAS_SEPARATORS.split(cell("其他名称"))
                                       if a.strip() and normalize_name(a) != name))
         units.append(RosterUnit(name=name, level=level, aliases=aliases, parent=normalize_name(cell("上级单位")) or None,
-                                group=cell("分组") or None, deadline=deadline, list_url=url))
+                                group=cell("分组") or None, deadline=deadline, list_url=url,
+                                sums_subordinates=bool(sums)))
     problems += _clashes(units, {u.name: seen[u.name] for u in units})
     if problems:
         shown = problems[:20] + ([f"……另有 {len(problems) - 20} 处"] if len(problems) > 20 else [])
@@ -180,7 +187,8 @@ def unit_row(u: RosterUnit) -> list[str]:
     if u.deadline:
         m, d = (int(x) for x in u.deadline.split("-"))
         dl = f"{m}月{d}日"
-    return [u.name, "；".join(u.aliases), u.level, u.parent or "", u.group or "", dl, u.list_url or ""]
+    return [u.name, "；".join(u.aliases), u.level, u.parent or "", u.group or "", dl, u.list_url or "",
+            "是" if u.sums_subordinates else ""]
 
 
 def roster_csv(units: Sequence[RosterUnit]) -> bytes:
