@@ -49,6 +49,7 @@ from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.loaders.ocr import progress as ocr_progress  # noqa: E402
 from ingest.report import Report  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
@@ -1486,9 +1487,13 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     return demo
 
 
+DEFAULT_CHAT_CONCURRENCY = 4      # questions answered at once (NIANBAO_CHAT_CONCURRENCY)
+DEFAULT_HOST = "127.0.0.1"        # where the page listens (NIANBAO_HOST): this machine only
+
+
 def chat_concurrency() -> int:
     """How many questions are answered at once (NIANBAO_CHAT_CONCURRENCY, default 4)."""
-    return max(1, int(os.environ.get("NIANBAO_CHAT_CONCURRENCY", "4")))
+    return max(1, int(Settings.from_env().chat_concurrency or DEFAULT_CHAT_CONCURRENCY))
 
 
 LOGIN_MESSAGE = "政府信息公开工作年度报告助手：请输入账号和密码登录。没有账号请联系本单位管理员。"
@@ -1496,7 +1501,7 @@ LOGIN_MESSAGE = "政府信息公开工作年度报告助手：请输入账号和
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="启动年报助手网页")
-    p.add_argument("--host", default=os.environ.get("NIANBAO_HOST") or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1")
+    p.add_argument("--host", default=Settings.from_env().host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST)
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--data-dir", default=None, help="年报库目录（默认 NIANBAO_DATA_DIR 或 ./data）")
     args = p.parse_args(argv)

@@ -14,15 +14,15 @@ every call, so a removed account or a changed role takes effect at once); `Gate.
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ingest.errors import UserError
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountStore, AuditLog
+from ingest.settings import Settings, setting
 
-ENV_AUTH_HEADER = "NIANBAO_AUTH_HEADER"
-ENV_TRUSTED_PROXIES = "NIANBAO_TRUSTED_PROXIES"
+ENV_AUTH_HEADER = setting("auth_header").name
+ENV_TRUSTED_PROXIES = setting("trusted_proxies").name
 DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
 LOCAL_USER = "本机用户"
 MAX_FAILED_LOGINS = 5               # failed logins of one account name within LOCKOUT_MINUTES lock it for that long
@@ -104,14 +104,14 @@ def is_loopback(host: str) -> bool:
 
 
 def access_mode(accounts: AccountStore, host: str) -> str:
-    if os.environ.get(ENV_AUTH_HEADER):
+    if Settings.from_env().auth_header:
         return "header"
     return "password" if accounts.count() or not is_loopback(host) else "open"
 
 
 def trusted_proxies() -> list:
     out = []
-    for part in (os.environ.get(ENV_TRUSTED_PROXIES) or DEFAULT_TRUSTED_PROXIES).split(","):
+    for part in (Settings.from_env().trusted_proxies or DEFAULT_TRUSTED_PROXIES).split(","):
         part = part.strip()
         if part:
             out.append(ipaddress.ip_network(part, strict=False))
@@ -126,7 +126,7 @@ class Gate:
 
     @property
     def header(self) -> str | None:
-        return os.environ.get(ENV_AUTH_HEADER) if self.mode == "header" else None
+        return Settings.from_env().auth_header if self.mode == "header" else None
 
     # -- logging in ---------------------------------------------------------------------------------
     def login(self, name: str, password: str) -> bool:

@@ -7,18 +7,13 @@ never used: it makes tiktoken download its tables, and there is no network here.
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import Mapping
 
-ENV_BASE_URL = "NIANBAO_LLM_BASE_URL"
-ENV_MODEL = "NIANBAO_LLM_MODEL"
-ENV_API_KEY = "NIANBAO_LLM_API_KEY"
-ENV_TIMEOUT = "NIANBAO_LLM_TIMEOUT"                    # seconds between two pieces of the answer (and writes)
-ENV_CONNECT_TIMEOUT = "NIANBAO_LLM_CONNECT_TIMEOUT"    # seconds to connect
-ENV_FIRST_TOKEN_TIMEOUT = "NIANBAO_LLM_FIRST_TOKEN_TIMEOUT"   # seconds until the first piece arrives
+from ingest.settings import Settings
+
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_FIRST_TOKEN_TIMEOUT = 20.0
@@ -44,20 +39,20 @@ class LLMConfig:
 
 def llm_config(env: Mapping[str, str] | None = None) -> LLMConfig | None:
     """The configuration from the environment, or None when no model is configured."""
-    env = os.environ if env is None else env
-    base_url = (env.get(ENV_BASE_URL) or "").strip().rstrip("/")
-    model = (env.get(ENV_MODEL) or "").strip()
+    s = Settings.from_env(env)
+    base_url = (s.llm_base_url or "").strip().rstrip("/")
+    model = (s.llm_model or "").strip()
     if not base_url or not model:
         return None
-    return LLMConfig(base_url=base_url, model=model, api_key=(env.get(ENV_API_KEY) or "").strip() or NO_KEY,
-                     timeout=_seconds(env, ENV_TIMEOUT, DEFAULT_TIMEOUT),
-                     connect_timeout=_seconds(env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT),
-                     first_token_timeout=_seconds(env, ENV_FIRST_TOKEN_TIMEOUT, DEFAULT_FIRST_TOKEN_TIMEOUT))
+    return LLMConfig(base_url=base_url, model=model, api_key=(s.llm_api_key or "").strip() or NO_KEY,
+                     timeout=_seconds(s.llm_timeout, DEFAULT_TIMEOUT),
+                     connect_timeout=_seconds(s.llm_connect_timeout, DEFAULT_CONNECT_TIMEOUT),
+                     first_token_timeout=_seconds(s.llm_first_token_timeout, DEFAULT_FIRST_TOKEN_TIMEOUT))
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(text: str | None, default: float) -> float:
     try:
-        value = float(env.get(name) or default)
+        value = float(text or default)
     except ValueError:
         return default
     return value if value > 0 else default

@@ -9,7 +9,6 @@ hold (citation brackets aside). A question with "history" (earlier turns) is a f
 """
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import time
@@ -22,7 +21,8 @@ from assistant import library_ops
 from assistant.guard import find_numbers
 from assistant.library_ops import EVAL_VECTOR_CACHE, IngestSummary, cited, ingest_paths, load_questions, shared_dir
 from assistant.retrieve import retrieve
-from vectorstore.library import ENV_VECTOR_CACHE, Library
+from vectorstore.library import Library
+from ingest.settings import Settings
 
 SCORED_TYPES = ("fact", "compare", "yoy", "check")
 # Types scored like refuse: the expected words, and no number the library does not hold.
@@ -103,8 +103,8 @@ def evaluate_qa(library, questions: Sequence[dict], llm=OFFLINE) -> dict:
 
 def default_vector_cache() -> Path:
     """A vector cache that outlives temporary eval folders (the retrieval eval's), so re-runs do not embed again."""
-    if os.environ.get("NIANBAO_VECTOR_CACHE"):
-        return Path(os.environ["NIANBAO_VECTOR_CACHE"])
+    if Settings.from_env().vector_cache:
+        return Path(Settings.from_env().vector_cache)
     shared_cache = getattr(library_ops, "EVAL_VECTOR_CACHE", None)
     return Path(shared_cache) if shared_cache else Path.home() / ".cache" / "nianbao" / "eval-vectors.sqlite"
 
@@ -155,7 +155,7 @@ def run_retrieval_eval(data_dir: str | Path | None = None, shared: str | Path | 
     shared = Path(shared) if shared else shared_dir()
     questions = Path(questions) if questions else shared / "eval" / "questions.jsonl"
     folder = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="nianbao-eval-"))
-    if data_dir is None and "vector_cache" not in library_options and not os.environ.get(ENV_VECTOR_CACHE):
+    if data_dir is None and "vector_cache" not in library_options and not Settings.from_env().vector_cache:
         library_options["vector_cache"] = EVAL_VECTOR_CACHE      # a fresh folder each time, the same vectors
     library = Library(folder, **library_options)
     summary = ingest_paths(library, [shared / "seeds", shared / "reports"], embed=embed, progress=progress)

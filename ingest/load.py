@@ -1,14 +1,14 @@
 """Open a file of any supported type as a `Document`, refusing bad input with a Chinese message."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ingest.document import Document
 from ingest.errors import ExtractError
+from ingest.settings import Settings, setting
 
 DEFAULT_MAX_MB = 50
-ENV_MAX_FILE_MB = "NIANBAO_MAX_FILE_MB"
+ENV_MAX_FILE_MB = setting("max_file_mb").name
 MAX_TABLE_ROWS = 2_000        # rows read of one table; an appendix beyond this is cut (Document.meta["cut_tables"])
 MAX_LINE_CHARS = 200_000      # one line of a TXT/MD longer than this is not report text (no line breaks at all)
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text",
@@ -18,7 +18,7 @@ SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".t
 def max_file_bytes() -> int:
     """The upload limit: NIANBAO_MAX_FILE_MB (default 50 MB); a value that is not a positive number is a
     configuration error with a Chinese message (ExtractError code "config")."""
-    raw = os.environ.get(ENV_MAX_FILE_MB, "").strip()
+    raw = (Settings.from_env().max_file_mb or "").strip()
     if not raw:
         return DEFAULT_MAX_MB * 1024 * 1024
     try:

