@@ -38,7 +38,8 @@ import gradio.utils as gr_utils  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
-from assistant.access import ACTION_LABELS, AccessDenied, Caller, Gate, access_mode  # noqa: E402
+from assistant.access import (ACTION_LABELS, AccessDenied, Caller, Gate, SessionTokens, access_mode,  # noqa: E402
+                              allowed, request_client)
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -102,6 +103,8 @@ def export_file(ctx: AppContext, name: str, data: bytes | str, caller: Caller | 
     else:
         path.write_bytes(data)
     if caller is not None:
+        from gradio.processing_utils import hash_file   # the folder of the copy Gradio will serve
+        ctx.library.exports.record([folder.name, hash_file(path)], path.name, caller.name)
         ctx.gate.record(caller, "export", target=path.name)
     return str(path)
 
@@ -858,6 +861,90 @@ def guarded(ctx: AppContext, fn, action: str):
     return handler
 
 
+# -- every HTTP request: sessions, the source address, who may download an export -----------------------------
+EXPORT_REFUSED = "无权下载：这份导出文件是其他账号生成的。请在页面上重新生成后下载。"
+SESSION_ENDED = "登录已失效：账号的密码或角色已更改，或账号已被删除。请刷新页面重新登录。"
+FILE_ROUTES = ("/gradio_api/file=", "/file=")
+EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/upload", "/gradio_api/run/",
+                "/gradio_api/api/")
+
+
+class WebGuard:
+    """ASGI middleware in front of Gradio. It (1) sets `request_client` to the request's address (so logins and
+    their audit entries carry it), (2) in password mode swaps Gradio's in-memory token table for
+    access.SessionTokens (sessions in the database, bound to the account's uid and credential version), (3) ends
+    the session in the database on /logout and (4) refuses a file under the export dir to anyone but the account
+    that made it (same name and uid) or an administrator."""
+
+    def __init__(self, app, ctx: AppContext):
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        gate, gradio_app = self.ctx.gate, scope.get("app")
+        if gate.mode == "password" and gradio_app is not None and not isinstance(getattr(gradio_app, "tokens", None), SessionTokens):
+            gradio_app.tokens = SessionTokens(self.ctx.library.sessions)
+        client = (scope.get("client") or (None,))[0]
+        reset = request_client.set(client)
+        try:
+            path = scope.get("path", "")
+            if path.rstrip("/") == "/logout" and gradio_app is not None:
+                token = self._token(scope, gradio_app)
+                if token and gate.mode == "password":
+                    self.ctx.library.sessions.end(token)
+            if gate.mode == "password" and gradio_app is not None and path.startswith(EVENT_ROUTES):
+                token = self._token(scope, gradio_app)
+                if token and self.ctx.library.sessions.name_of(token) is None:     # a session that was ended
+                    from starlette.responses import JSONResponse
+                    return await JSONResponse({"detail": SESSION_ENDED}, status_code=401)(scope, receive, send)
+            for prefix in FILE_ROUTES:
+                if path.startswith(prefix) and not self._may_download(scope, gradio_app, path[len(prefix):], client):
+                    from starlette.responses import PlainTextResponse
+                    return await PlainTextResponse(EXPORT_REFUSED, status_code=403)(scope, receive, send)
+            return await self.app(scope, receive, send)
+        finally:
+            request_client.reset(reset)
+
+    @staticmethod
+    def _token(scope, gradio_app) -> str | None:
+        from starlette.requests import HTTPConnection
+        cookies = HTTPConnection(scope).cookies
+        cookie_id = getattr(gradio_app, "cookie_id", "")
+        return cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+
+    def _may_download(self, scope, gradio_app, wanted: str, client: str | None) -> bool:
+        """False only for an export (under the export dir, or Gradio's cached copy of one) that the caller may
+        not have; everything else is Gradio's to answer (its login check and allowed paths)."""
+        gate, exports = self.ctx.gate, self.ctx.library.exports
+        if gate.mode == "open":
+            return True
+        folder = None
+        for root in (self.ctx.export_dir, Path(gr_utils.get_upload_folder())):
+            try:
+                relative = Path(wanted).resolve().relative_to(root.resolve())
+            except (ValueError, OSError):
+                continue
+            if relative.parts and (root == self.ctx.export_dir or exports.is_export(relative.parts[0])):
+                folder = relative.parts[0]
+                break
+        if folder is None:
+            return True
+        if gate.mode == "password":
+            name = self.ctx.library.sessions.name_of(self._token(scope, gradio_app))
+        else:
+            from starlette.requests import HTTPConnection
+            name = gate.header_user(HTTPConnection(scope).headers, client)
+        if name is None:
+            return True                              # not logged in: Gradio answers 401
+        account = gate.accounts.get(name)
+        if account is None:
+            return False
+        if allowed(account.role, "audit"):           # administrators may see every export
+            return True
+        return exports.made_by(folder, name)
+
+
 # -- the page -----------------------------------------------------------------------------------------------
 def build_app(data_dir: str | Path | None = None, library: Library | None = None, gate: Gate | None = None) -> gr.Blocks:
     """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data).
@@ -1112,6 +1199,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         audit_export.click(bind(export_audit, "audit"), None, audit_csv, api_name="export_audit")
         add_user_btn.click(bind(add_user, "users"), [new_name, new_role, new_password], admin_out, api_name="user_add")
         remove_user_btn.click(bind(remove_user, "users"), new_name, admin_out, api_name="user_remove")
+    demo.nianbao_ctx = ctx                   # for the middleware main() puts in front (WebGuard)
     return demo
 
 
@@ -1147,7 +1235,9 @@ def main(argv: list[str] | None = None) -> None:
         login = {"auth": gate.login, "auth_message": LOGIN_MESSAGE}
     elif gate.mode == "header":
         login = {"auth_dependency": lambda request: gate.header_user(request.headers, client_host(request))}
+    from starlette.middleware import Middleware
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_bytes * UPLOAD_CAP_FACTOR,
+                app_kwargs={"middleware": [Middleware(WebGuard, ctx=demo.nianbao_ctx)]},
                 footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), **login)
 
 
