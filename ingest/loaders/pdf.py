@@ -77,9 +77,44 @@ class PdfSettings:
     header_reach: int = 40             # lines searched upward for an unruled table's header rows
     label_max_chars: int = 14          # a header or label token is at most this long
     long_line_chars: int = 8           # lines at least this long tell where the running text's margins are
+    # Bounded work whatever a file claims about itself (issue 21): a file past a limit is refused in Chinese.
+    max_pages: int = 300               # pages of one PDF (an annual report has 5–40)
+    max_ocr_pages: int = 60            # pages (or pictures) of one PDF read by OCR
+    max_render_pixels: int = 40_000_000    # pixels of one page rendered for OCR or for viewing (A4 at 200 dpi: 3.7 M)
+    max_image_pixels: int = 40_000_000     # pixels of one image file (PNG, JPG), checked before it is decoded
 
 
 SETTINGS = PdfSettings()
+
+
+def too_many_pages(name: str, pages: str) -> ExtractError:
+    return ExtractError("too_many_pages", f"{name}：PDF 有 {pages} 页，超过 {SETTINGS.max_pages} 页的上限，"
+                                          "不像一份年度报告。请只上传年度报告本身。")
+
+
+def render_pixels(width_pt: float, height_pt: float, dpi: float) -> float:
+    return (float(width_pt) * dpi / 72.0) * (float(height_pt) * dpi / 72.0)
+
+
+def check_render(width_pt: float, height_pt: float, dpi: float, page: int) -> None:
+    """Refuse to render a page whose image at `dpi` would exceed `max_render_pixels` (a 20,000 pt page needs GBs)."""
+    pixels = render_pixels(width_pt, height_pt, dpi)
+    if pixels > SETTINGS.max_render_pixels:
+        raise ExtractError("page_too_large", f"第 {page} 页的页面尺寸过大（{float(width_pt):.0f}×{float(height_pt):.0f} 磅），"
+                                             f"按 {dpi:.0f} dpi 处理需要约 {pixels / 1e6:.0f} 百万像素，超过 "
+                                             f"{SETTINGS.max_render_pixels / 1e6:.0f} 百万像素的上限。"
+                                             "请把年度报告另存为 A4 大小的 PDF 后再上传。")
+
+
+def _count_pages(pdf, name: str) -> int:
+    """The number of pages, counted up to one past the limit (the page tree is walked lazily, never whole)."""
+    from itertools import islice
+    from pdfminer.pdfpage import PDFPage
+    n = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), SETTINGS.max_pages + 1))
+    if n > SETTINGS.max_pages:
+        declared = resolve1((resolve1(pdf.doc.catalog.get("Pages")) or {}).get("Count")) if pdf.doc.catalog else None
+        raise too_many_pages(name, str(declared) if isinstance(declared, int) and declared > n else f"{SETTINGS.max_pages} 以上")
+    return n
 COORD_TOLERANCE = SETTINGS.coord_tolerance
 SAME_COLUMN = SETTINGS.same_column
 BAND = SETTINGS.band
@@ -151,9 +186,12 @@ def load_pdf(path: Path) -> Document:
         raise _corrupt(path) from e
     with pdf:
         try:
+            _count_pages(pdf, path.name)
             raw_pages = list(pdf.pages)
             for page in raw_pages:
                 page.objects            # parse every page now: a damaged content stream fails here, not later
+        except ExtractError:
+            raise
         except PdfminerException as e:
             raise _open_error(path, e.args[0] if e.args else e) from e
         except (PDFPasswordIncorrect, PDFEncryptionError) as e:

@@ -643,11 +643,16 @@ def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int], regions: dict |
     """Replace `pages[i]` for i in `todo` (pdfplumber pages that are images) by their OCR reading, and read the
     pictures `regions[i]` (boxes in points) of text-layer pages into them. Raises ExtractError when no page of
     the file has any text left to read."""
+    from ingest.loaders import pdf
     s = ocr.settings()
     regions = regions or {}
     out = list(pages)
     readings = []
     order = sorted(set(todo) | set(regions))
+    if len(order) > pdf.SETTINGS.max_ocr_pages:
+        raise ExtractError("too_many_ocr_pages", f"该PDF有 {len(order)} 页需要文字识别（OCR，扫描页或图片），超过 "
+                                                 f"{pdf.SETTINGS.max_ocr_pages} 页的上限。请上传带文字层的PDF或Word版本，"
+                                                 "或只上传年度报告本身的扫描页。")
     for n, i in enumerate(order):
         raw = raw_pages[i]
         ocr.report_progress(n, len(order), raw.page_number)
@@ -699,7 +704,9 @@ def read_pdf_page(raw, s: ocr.OcrSettings, box: tuple | None = None) -> PageRead
     cached = ocr.cache_get(key) if key else None
     if cached is not None:
         return PageReading(**cached)
+    from ingest.loaders import pdf
     part = raw if box is None else raw.crop(box, strict=False)
+    pdf.check_render(part.width, part.height, s.dpi, raw.page_number)
     gray = np.asarray(part.to_image(resolution=s.dpi).original.convert("L"), dtype=np.uint8)
     reading = read_image(gray, float(part.width) / gray.shape[1], s)
     if key:
@@ -729,11 +736,11 @@ def _failed(readings: list[PageReading], what: str) -> ExtractError:
 def load_image(path) -> "Document":
     """An image file (PNG, JPG) holding one page of a report, read by OCR into a Document (kind "image").
     Its pixels are mapped to an A4-wide page in points."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps, UnidentifiedImageError
     from ingest.document import Document
     from ingest.loaders import pdf
     try:
-        with Image.open(path) as img:
+        with open_image(path) as img:
             img = ImageOps.exif_transpose(img)
             gray = np.asarray(img.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError) as e:
@@ -753,6 +760,31 @@ def load_image(path) -> "Document":
 A4_WIDTH_PT = 595.0
 
 
+def open_image(path):
+    """`Image.open`, refusing in Chinese an image of more than `max_image_pixels` before its pixels are decoded
+    (instead of Pillow's English DecompressionBombError, or gigabytes for a genuine 13,000² PNG)."""
+    from pathlib import Path
+    from PIL import Image
+    from ingest.loaders import pdf
+    limit = pdf.SETTINGS.max_image_pixels
+    name = Path(path).name
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError as e:
+        raise _too_many_pixels(name, None, limit) from e
+    width, height = img.size
+    if width * height > limit:
+        img.close()
+        raise _too_many_pixels(name, (width, height), limit)
+    return img
+
+
+def _too_many_pixels(name: str, size: tuple | None, limit: int) -> ExtractError:
+    shown = f"（{size[0]}×{size[1]} 像素，约 {size[0] * size[1] / 1e6:.0f} 百万像素）" if size else ""
+    return ExtractError("image_too_large", f"{name}：图片过大{shown}，超过 {limit / 1e6:.0f} 百万像素的上限。"
+                                           "请以 150–300 dpi 重新扫描或缩小后再上传。")
+
+
 def page_image(path, page: int, dpi: int = 100, turn: int = 0):
     """Page `page` (1-based) of a PDF or image file as a PIL image, turned `turn` degrees clockwise (as OCR
     read it: `Report.page_turns`), with the factor from PDF points to its pixels, so that cell boxes (in
@@ -763,13 +795,16 @@ def page_image(path, page: int, dpi: int = 100, turn: int = 0):
 
 def _page_image(path, page: int, dpi: int):
     from pathlib import Path
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
     path = Path(path)
     if path.suffix.lower() == ".pdf":
         import pdfplumber
+        from ingest.loaders.pdf import check_render
         with pdfplumber.open(path) as pdf:
-            image = pdf.pages[page - 1].to_image(resolution=dpi).original.convert("RGB")
+            raw = pdf.pages[page - 1]
+            check_render(raw.width, raw.height, dpi, page)
+            image = raw.to_image(resolution=dpi).original.convert("RGB")
         return image, dpi / 72.0
-    with Image.open(path) as img:
+    with open_image(path) as img:
         image = ImageOps.exif_transpose(img).convert("RGB")
     return image, min(image.size) / A4_WIDTH_PT      # as load_image maps it: the short side is A4's width
