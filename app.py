@@ -646,6 +646,7 @@ def promises_markdown(diff) -> str:
 def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, caller: Caller | None = None):
     """与上年比对 of one stored report against another (its previous year's by default)."""
     from assistant.review.diff import diff_reports, number_text
+    from assistant.docx_export import xml_safe
     from assistant.review.diff_export import diff_docx, diff_title
     hidden = gr.update(value=None, visible=False)
     if not report_id:
@@ -659,9 +660,10 @@ def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, ca
     rows = [[c.label, "空白" if c.old is None else number_text(c.old), c.old_where,
              "空白" if c.new is None else number_text(c.new), c.new_where, c.change_text()] for c in diff.cells]
     note = diff.summary() + "".join(f"\n\n注意：{x}" for x in diff.notes)
-    path = export_file(ctx, diff_title(diff) + ".docx", diff_docx(diff), caller)
-    return (note, pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), sentences_markdown(diff), promises_markdown(diff),
-            gr.update(value=path, visible=True))
+    path = export_file(ctx, xml_safe(diff_title(diff)) + ".docx", diff_docx(diff), caller)
+    rows = [[xml_safe(v) for v in row] for row in rows]         # a \x0b or a lone surrogate from the report's text
+    return (xml_safe(note), pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), xml_safe(sentences_markdown(diff)),
+            xml_safe(promises_markdown(diff)), gr.update(value=path, visible=True))
 
 
 def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller: Caller | None = None):
@@ -800,8 +802,9 @@ def export_audit(ctx: AppContext, caller: Caller | None = None):
     import io
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    from assistant.sheetcells import csv_row
     writer.writerow(AUDIT_HEADERS)
-    writer.writerows(audit_rows(ctx, None))
+    writer.writerows(csv_row(row) for row in audit_rows(ctx, None))
     return gr.update(value=export_file(ctx, "审计日志.csv", buffer.getvalue(), caller), visible=True)
 
 

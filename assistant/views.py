@@ -16,6 +16,7 @@ from assistant.validator import catalogue
 from assistant.validator import fold_reading
 from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding
 from assistant.metrics import METRICS, compute
+from assistant.sheetcells import csv_row
 from ingest.report import Report
 from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label
 from ingest.summary import fmt_value
@@ -203,10 +204,10 @@ def findings_csv(findings: Sequence[Mapping]) -> str:
     w = csv.writer(out)
     w.writerow(FINDINGS_CSV_HEADERS)
     for f in findings:
-        w.writerow([SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")), f.get("rule", ""), f.get("message", ""),
+        w.writerow(csv_row([SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")), f.get("rule", ""), f.get("message", ""),
                     "" if f.get("expected") is None else f.get("expected"),
                     "" if f.get("actual") is None else f.get("actual"),
-                    "；".join(evidence_line(e) for e in f.get("evidence") or [])])
+                    "；".join(evidence_line(e) for e in f.get("evidence") or [])]))
     return out.getvalue()
 
 
@@ -276,7 +277,7 @@ def comparison_csv(rows: Sequence[Mapping]) -> str:
     w = csv.writer(out)
     w.writerow(COMPARE_HEADERS)
     for r in rows:
-        w.writerow([r["单位"], r["年度"], r["指标"], "" if r["数值"] is None else r["数值"], r["计算"], r["出处"]])
+        w.writerow(csv_row([r["单位"], r["年度"], r["指标"], "" if r["数值"] is None else r["数值"], r["计算"], r["出处"]]))
     return out.getvalue()
 
 
