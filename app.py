@@ -680,24 +680,21 @@ def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller:
 # -- 问答 ---------------------------------------------------------------------------------------------------
 MAX_CITATIONS_SHOWN = 8
 
-# -- rendering text a model or a report wrote: no images, no links, no HTML -------------------------------
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\s*\((?:[^()]|\([^)]*\))*\)")
-_MD_REF_DEF = re.compile(r"^([ \t]{0,3})\[([^\]]+)\]:", re.M)
-_BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+", re.I)
+# -- rendering text a model or a report wrote: no images, no links, no HTML (views.safe_markdown) ------------
+safe_markdown = views.safe_markdown
 
 
-def safe_markdown(text: str) -> str:
-    """Answer text for the chat box, which renders Markdown: an image becomes “［图片已屏蔽：…］” (the browser
-    must fetch nothing a model or a report names), a link keeps its words only, a bare URL is shown as code
-    (not clickable), reference definitions and HTML are shown as text."""
-    text = text or ""
-    text = _MD_IMAGE.sub(lambda m: f"［图片已屏蔽：{m.group(1).strip() or '无说明'}］", text)
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    text = _MD_REF_DEF.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}]:", text)
-    text = text.replace("<", "&lt;")
-    return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)
+class SafeMarkdown(gr.Markdown):
+    """A Markdown box whose every value goes through views.safe_markdown on the server, so text from a report,
+    a unit or group name, or a user renders as text: no image is fetched, no link is live (issue 21: 核查, 体检,
+    与上年比对 and the 年报库 log fetched an outside address). The page draws it as an ordinary Markdown box."""
 
+    @classmethod
+    def get_block_name(cls) -> str:
+        return "markdown"
+
+    def postprocess(self, value):
+        return super().postprocess(views.safe_markdown(value) if isinstance(value, str) else value)
 
 
 def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> Iterator[tuple[str, list[dict], object]]:
@@ -734,7 +731,7 @@ def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers
     if not question:
         yield "", messages, answers
         return
-    messages.append({"role": "user", "content": question})
+    messages.append({"role": "user", "content": safe_markdown(question)})     # shown as typed, fetching nothing
     answer_at = len(messages)
     try:
         for text, citations, final in chat_reply(ctx, question, answers):
@@ -968,13 +965,13 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     with gr.Blocks(title="年报助手 nianbao") as demo:
         with gr.Row():
             gr.Markdown("## 政府信息公开工作年度报告助手")
-            who = gr.Markdown(elem_id="whoami")
+            who = SafeMarkdown(elem_id="whoami")
             if gate.mode == "password":
                 gr.Button("退出登录", link="/logout", size="sm", scale=0, elem_id="logout")
         gr.Markdown(llm_banner(), elem_id="llm-banner")
 
         with gr.Tab("问答", id="qa"):
-            qa_status = gr.Markdown(elem_id="qa-status")
+            qa_status = SafeMarkdown(elem_id="qa-status")
             answers = gr.State([])
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
@@ -987,13 +984,13 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             gr.Markdown("回答中的每个数字都取自年报表格或由表格数字计算；点开回答下方的来源可查看原文段落或表格单元格（报告、章节、页码）。")
 
         with gr.Tab("年报库", id="library"):
-            lib_status = gr.Markdown(elem_id="library-status")
+            lib_status = SafeMarkdown(elem_id="library-status")
             upload_group = gr.Textbox(label="分组（地区，如 洪泽区；不填则按单位名称中的地名自动建议）", max_lines=1,
                                       elem_id="upload-group")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
                                     f"{max_file_mb()} MB）", file_count="multiple",
                               type="filepath", elem_id="upload")      # types checked on the server, in Chinese
-            ingest_log = gr.Markdown(elem_id="ingest-log")
+            ingest_log = SafeMarkdown(elem_id="ingest-log")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
             with gr.Row():
@@ -1013,12 +1010,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
                 with gr.Column():
                     draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
-            findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
+            findings_md = SafeMarkdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
             with gr.Accordion("读取结果：基本信息、章节与三张表（含每个数字的出处）", open=False):
-                overview = gr.Markdown(elem_id="overview")
+                overview = SafeMarkdown(elem_id="overview")
                 t2 = gr.Dataframe(headers=["行", "列", "数值", "出处"], label="表二 主动公开政府信息情况", wrap=True)
                 t3 = gr.Dataframe(headers=["行"] + [TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS] + ["出处"],
                                   label="表三 收到和处理政府信息公开申请情况", wrap=True)
@@ -1037,7 +1034,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                           value=["table3.new_received.total"], scale=4)
                 cmp_chart = gr.Radio(["柱状图", "折线图"], value="柱状图", label="图表", scale=1)
                 cmp_btn = gr.Button("生成对比", variant="primary", scale=1, elem_id="cmp-run")
-            cmp_note = gr.Markdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
+            cmp_note = SafeMarkdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
             cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
             cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
                                  x_title="年报（单位 年度）", y_title="数值", elem_id="cmp-bar")
@@ -1052,11 +1049,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     diff_prev = gr.Dropdown(label="上年报告（自动选择同一单位上一年度）", choices=[],
                                             allow_custom_value=True, scale=3, elem_id="diff-prev")
                     diff_btn = gr.Button("与上年比对", variant="primary", scale=1, elem_id="diff-run")
-                diff_note = gr.Markdown(elem_id="diff-note")
+                diff_note = SafeMarkdown(elem_id="diff-note")
                 diff_cells = gr.Dataframe(headers=DIFF_CELL_HEADERS, label="表格逐格比对（空白不按0计）", interactive=False,
                                           wrap=True, elem_id="diff-cells")
-                diff_promises = gr.Markdown(elem_id="diff-promises")
-                diff_sentences = gr.Markdown(elem_id="diff-sentences")
+                diff_promises = SafeMarkdown(elem_id="diff-promises")
+                diff_sentences = SafeMarkdown(elem_id="diff-sentences")
                 diff_docx_btn = gr.DownloadButton("下载比对结果（DOCX）", visible=False, elem_id="diff-docx")
 
         with gr.Tab("体检", id="review"):                   # issue 13: review a whole group
@@ -1067,22 +1064,22 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 rv_group = gr.Dropdown(label="分组（地区）", choices=[], allow_custom_value=True, scale=3, elem_id="review-group")
                 rv_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, scale=2, elem_id="review-year")
                 rv_btn = gr.Button("开始体检", variant="primary", scale=1, elem_id="review-run")
-            rv_note = gr.Markdown(elem_id="review-note")
+            rv_note = SafeMarkdown(elem_id="review-note")
             rv_units = gr.Dataframe(label="单位一览（点击表头排序，点击一行查看该单位的核查结果）", interactive=False,
                                     wrap=True, elem_id="review-units")
             with gr.Row():
                 rv_docx = gr.DownloadButton("下载通报草稿（DOCX）", visible=False, elem_id="review-docx")
                 rv_xlsx = gr.DownloadButton("下载问题清单（XLSX）", visible=False, elem_id="review-xlsx")
-            rv_problems = gr.Markdown(elem_id="review-problems")
+            rv_problems = SafeMarkdown(elem_id="review-problems")
             rv_state = gr.State({})
             rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
-            rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
+            rv_unit_md = SafeMarkdown(elem_id="review-unit-findings")
             # issue 26: scores by a rubric, and the figures a leader looks at
             gr.Markdown("#### 评分与要点（按评分细则；每个数字都可点开看依据）")
             with gr.Row():
                 rv_rubric = gr.Dropdown(label="评分细则", choices=[], scale=4, elem_id="review-rubric")
                 rv_score_btn = gr.Button("评分", variant="primary", scale=1, elem_id="review-score")
-            rv_score_note = gr.Markdown(elem_id="review-score-note")
+            rv_score_note = SafeMarkdown(elem_id="review-score-note")
             rv_cards = gr.Dataframe(label="要点（点击一行看依据）", interactive=False, wrap=True, elem_id="review-cards")
             rv_ranking = gr.Dataframe(label="得分排名（点击一行看该单位的扣分及依据）", interactive=False, wrap=True,
                                       elem_id="review-ranking")
@@ -1091,7 +1088,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                     elem_id="review-rates")
             rv_heat = gr.Dataframe(label="单位 × 问题类型（条数；点击一格看该单位该类问题）", interactive=False,
                                    elem_id="review-heatmap")
-            rv_evidence = gr.Markdown(elem_id="review-evidence")
+            rv_evidence = SafeMarkdown(elem_id="review-evidence")
             with gr.Row():
                 rv_score_xlsx = gr.DownloadButton("下载评分表（XLSX）", visible=False, elem_id="review-score-xlsx")
                 rv_score_docx = gr.DownloadButton("下载通报草稿（含评分，DOCX）", visible=False, elem_id="review-score-docx")
@@ -1115,11 +1112,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 keep_sources = gr.Checkbox(value=True, label="导出时保留〔出处〕标注（发布前请去掉）", scale=3)
                 export_btn = gr.Button("导出 DOCX", elem_id="draft-export", scale=1)
             draft_docx = gr.File(label="DOCX 文件", interactive=False, elem_id="draft-docx")
-            draft_note = gr.Markdown()
+            draft_note = SafeMarkdown()
 
         with gr.Tab("账号与审计", id="admin", visible=False) as admin_tab:
             gr.Markdown("仅管理员可见。审计日志记录登录、登录失败、上传、删除、重新入库、导出和账号变更，任何角色都不能修改或删除。")
-            admin_note = gr.Markdown(elem_id="admin-note")
+            admin_note = SafeMarkdown(elem_id="admin-note")
             users_table = gr.Dataframe(headers=USER_HEADERS, label="账号", interactive=False, elem_id="users-table")
             with gr.Row():
                 new_name = gr.Textbox(label="账号名", scale=2, elem_id="user-name")

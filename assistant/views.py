@@ -397,3 +397,31 @@ def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
     """The (edited) draft as an official-format DOCX (assistant.docx_export)."""
     from assistant.docx_export import draft_docx_bytes as official_docx
     return official_docx(title, text, keep_sources)
+
+
+# -- rendering text a model or a report wrote: no images, no links, no HTML ------------------------------------
+_NESTED = r"(?:[^\[\]]|\[[^\[\]]*\])*"                  # link text with one level of brackets inside
+_MD_IMAGE = re.compile(r"!\[(" + _NESTED + r")\]\s*(?:\([^)]*\)|\[[^\]]*\])")
+_MD_LINK = re.compile(r"\[(" + _NESTED + r")\]\s*\((?:[^()]|\([^)]*\))*\)")
+_HTML_OPEN = re.compile(r"<(?!/?(?:details|summary)>)")      # the product's own folds stay; any other tag is text
+_BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+"
+                       r"|(?<![\w/.])www\.[^\s`〔〕）)]+", re.I)
+
+
+def safe_markdown(text: str | None) -> str:
+    """Text for a box that renders Markdown (the chat, 核查, 体检, 与上年比对, the 年报库 log): an image becomes
+    “［图片已屏蔽：…］” and a link keeps its words (the browser must fetch nothing a model or a report names);
+    then every remaining square bracket becomes a character reference (`&#91;` `&#93;`), which Markdown shows as a
+    bracket and never reads as syntax, so no image or link can form whatever the nesting, escaping, reference
+    definitions, lists or quotes; HTML is shown as text (only the product's <details>/<summary> folds stay); a
+    bare URL, protocol-relative or www. address is shown as code, not as a link."""
+    text = text or ""
+    for _ in range(4):                                        # nested ones, innermost first
+        before = text
+        text = _MD_IMAGE.sub(lambda m: f"［图片已屏蔽：{m.group(1).strip() or '无说明'}］", text)
+        text = _MD_LINK.sub(lambda m: m.group(1), text)
+        if text == before:
+            break
+    text = _HTML_OPEN.sub("&lt;", text)
+    text = text.replace("[", "&#91;").replace("]", "&#93;")
+    return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)
