@@ -57,6 +57,22 @@ FILE_TYPES = sorted(SUFFIXES)
 # this many times ours: a file over our limit reaches stage_upload and is refused in Chinese, and only an
 # absurd one (disk protection) meets Gradio's message.
 UPLOAD_CAP_FACTOR = 4
+# An upload nobody ingests or checks (anyone logged in can post files to Gradio's upload route) is deleted this
+# many seconds after it arrived (NIANBAO_UPLOAD_MAX_AGE_S), looked for every UPLOAD_SWEEP_S at most; Gradio's
+# cached copies of downloads go the same way, and everything of the app's is deleted when it stops.
+ENV_UPLOAD_MAX_AGE = "NIANBAO_UPLOAD_MAX_AGE_S"
+UPLOAD_MAX_AGE_S = 3600
+UPLOAD_SWEEP_S = 600
+
+
+def upload_cleanup() -> tuple[int, int]:
+    """Gradio's `delete_cache` (every, older than), in seconds."""
+    raw = os.environ.get(ENV_UPLOAD_MAX_AGE, "").strip()
+    try:
+        age = max(1, int(raw)) if raw else UPLOAD_MAX_AGE_S
+    except ValueError:
+        raise UserError(f"{ENV_UPLOAD_MAX_AGE}={raw} 无效：应为秒数（正整数），例如 3600。") from None
+    return min(UPLOAD_SWEEP_S, age), age
 GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
                     "给我列一个年报发布前的自查清单。"]
 
@@ -962,7 +978,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     def bind(fn, action):
         return guarded(ctx, fn, action)
 
-    with gr.Blocks(title="年报助手 nianbao") as demo:
+    with gr.Blocks(title="年报助手 nianbao", delete_cache=upload_cleanup()) as demo:
         with gr.Row():
             gr.Markdown("## 政府信息公开工作年度报告助手")
             who = SafeMarkdown(elem_id="whoami")
