@@ -403,6 +403,7 @@ def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
 _NESTED = r"(?:[^\[\]]|\[[^\[\]]*\])*"                  # link text with one level of brackets inside
 _MD_IMAGE = re.compile(r"!\[(" + _NESTED + r")\]\s*(?:\([^)]*\)|\[[^\]]*\])")
 _MD_LINK = re.compile(r"\[(" + _NESTED + r")\]\s*\((?:[^()]|\([^)]*\))*\)")
+_ESCAPED_BRACKET = re.compile(r"\\+(?=[\[\]])")
 _HTML_OPEN = re.compile(r"<(?!/?(?:details|summary)>)")      # the product's own folds stay; any other tag is text
 _BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+"
                        r"|(?<![\w/.])www\.[^\s`〔〕）)]+", re.I)
@@ -423,5 +424,6 @@ def safe_markdown(text: str | None) -> str:
         if text == before:
             break
     text = _HTML_OPEN.sub("&lt;", text)
+    text = _ESCAPED_BRACKET.sub("", text)                     # a backslash would show the reference itself
     text = text.replace("[", "&#91;").replace("]", "&#93;")
     return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)

@@ -50,6 +50,11 @@ def test_the_words_stay_readable():
     assert "<details>" in folded and "<summary>相同的句子</summary>" in folded       # the product's own folds
 
 
+def test_an_escaped_bracket_shows_as_a_bracket():
+    html = render(safe_markdown("完善制度![图\\]x](//evil.example/e.png) 与 \\[注\\]"))
+    assert "[图]x]" in html and "[注]" in html and "&amp;#93;" not in html and "<img" not in html
+
+
 def test_real_commonmark_shows_the_attack_without_the_filter():
     assert "<img" in render(BYPASSES[0]) and "<img" in render(BYPASSES[5]) and '<a href="//evil' in render(BYPASSES[8])
 
