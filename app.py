@@ -17,7 +17,6 @@ import hashlib
 import io
 import inspect
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -41,7 +40,7 @@ import pandas as pd  # noqa: E402
 
 from assistant import library_ops, views  # noqa: E402
 from assistant.access import (AUDIT_HEADERS, LOCAL_USER, AccessDenied, Caller, Gate,  # noqa: E402
-                              access_mode, allowed, audit_row, beijing_time)
+                              SessionTokens, access_mode, allowed, audit_row, beijing_time, request_client)
 from assistant.answer import prepare as answer_prepare  # noqa: E402
 from assistant.library_ops import check_findings, reingest_records  # noqa: E402
 from ingest.errors import ExtractError, UserError  # noqa: E402
@@ -49,7 +48,7 @@ from ingest.extract import extract  # noqa: E402
 from ingest.load import SUFFIXES, max_file_bytes  # noqa: E402
 from ingest.loaders.ocr import progress as ocr_progress  # noqa: E402
 from ingest.report import Report  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, setting  # noqa: E402
 from ingest.schema import (SECTIONS, TABLE3_COLUMN_LABELS, TABLE3_COLUMNS, TABLE4_COLUMN_LABELS,  # noqa: E402
                            TABLE4_COLUMNS)
 from vectorstore.accounts import ROLE_LABELS, ROLES, AccountError  # noqa: E402
@@ -60,6 +59,22 @@ FILE_TYPES = sorted(SUFFIXES)
 # this many times ours: a file over our limit reaches stage_upload and is refused in Chinese, and only an
 # absurd one (disk protection) meets Gradio's message.
 UPLOAD_CAP_FACTOR = 4
+# An upload nobody ingests or checks (anyone logged in can post files to Gradio's upload route) is deleted this
+# many seconds after it arrived (NIANBAO_UPLOAD_MAX_AGE_S), looked for every UPLOAD_SWEEP_S at most; Gradio's
+# cached copies of downloads go the same way, and everything of the app's is deleted when it stops.
+ENV_UPLOAD_MAX_AGE = setting("upload_max_age_s").name
+UPLOAD_MAX_AGE_S = 3600
+UPLOAD_SWEEP_S = 600
+
+
+def upload_cleanup() -> tuple[int, int]:
+    """Gradio's `delete_cache` (every, older than), in seconds."""
+    raw = (Settings.from_env().upload_max_age_s or "").strip()
+    try:
+        age = max(1, int(raw)) if raw else UPLOAD_MAX_AGE_S
+    except ValueError:
+        raise UserError(f"{ENV_UPLOAD_MAX_AGE}={raw} 无效：应为秒数（正整数），例如 3600。") from None
+    return min(UPLOAD_SWEEP_S, age), age
 GENERIC_EXAMPLES = ["哪个单位依申请公开的申请量最多？按数量排个序。", "哪些单位的表三、表四全是0？",
                     "给我列一个年报发布前的自查清单。"]
 
@@ -106,6 +121,8 @@ def export_file(ctx: AppContext, name: str, data: bytes | str, caller: Caller | 
     else:
         path.write_bytes(data)
     if caller is not None:
+        from gradio.processing_utils import hash_file   # the folder of the copy Gradio will serve
+        ctx.library.exports.record([folder.name, hash_file(path)], path.name, caller.name)
         ctx.gate.record(caller, "export", target=path.name)
     return str(path)
 
@@ -807,6 +824,7 @@ def promises_markdown(diff) -> str:
 def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, caller: Caller | None = None):
     """与上年比对 of one stored report against another (its previous year's by default)."""
     from assistant.review.diff import diff_reports, number_text
+    from assistant.docx_export import xml_safe
     from assistant.review.diff_export import diff_docx, diff_title
     hidden = gr.update(value=None, visible=False)
     if not report_id:
@@ -820,9 +838,10 @@ def run_diff(ctx: AppContext, report_id: str | None, previous_id: str | None, ca
     rows = [[c.label, "空白" if c.old is None else number_text(c.old), c.old_where,
              "空白" if c.new is None else number_text(c.new), c.new_where, c.change_text()] for c in diff.cells]
     note = diff.summary() + "".join(f"\n\n注意：{x}" for x in diff.notes)
-    path = export_file(ctx, diff_title(diff) + ".docx", diff_docx(diff), caller)
-    return (note, pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), sentences_markdown(diff), promises_markdown(diff),
-            gr.update(value=path, visible=True))
+    path = export_file(ctx, xml_safe(diff_title(diff)) + ".docx", diff_docx(diff), caller)
+    rows = [[xml_safe(v) for v in row] for row in rows]         # a \x0b or a lone surrogate from the report's text
+    return (xml_safe(note), pd.DataFrame(rows, columns=DIFF_CELL_HEADERS), xml_safe(sentences_markdown(diff)),
+            xml_safe(promises_markdown(diff)), gr.update(value=path, visible=True))
 
 
 def set_group(ctx: AppContext, ids: list[str] | None, group: str | None, caller: Caller | None = None):
@@ -921,24 +940,21 @@ def run_harvest(ctx: AppContext, group: str | None, year: str | None, progress=g
 # -- 问答 ---------------------------------------------------------------------------------------------------
 MAX_CITATIONS_SHOWN = 8
 
-# -- rendering text a model or a report wrote: no images, no links, no HTML -------------------------------
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\s*\((?:[^()]|\([^)]*\))*\)")
-_MD_REF_DEF = re.compile(r"^([ \t]{0,3})\[([^\]]+)\]:", re.M)
-_BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+", re.I)
+# -- rendering text a model or a report wrote: no images, no links, no HTML (views.safe_markdown) ------------
+safe_markdown = views.safe_markdown
 
 
-def safe_markdown(text: str) -> str:
-    """Answer text for the chat box, which renders Markdown: an image becomes “［图片已屏蔽：…］” (the browser
-    must fetch nothing a model or a report names), a link keeps its words only, a bare URL is shown as code
-    (not clickable), reference definitions and HTML are shown as text."""
-    text = text or ""
-    text = _MD_IMAGE.sub(lambda m: f"［图片已屏蔽：{m.group(1).strip() or '无说明'}］", text)
-    text = _MD_LINK.sub(lambda m: m.group(1), text)
-    text = _MD_REF_DEF.sub(lambda m: f"{m.group(1)}\\[{m.group(2)}]:", text)
-    text = text.replace("<", "&lt;")
-    return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)
+class SafeMarkdown(gr.Markdown):
+    """A Markdown box whose every value goes through views.safe_markdown on the server, so text from a report,
+    a unit or group name, or a user renders as text: no image is fetched, no link is live (issue 21: 核查, 体检,
+    与上年比对 and the 年报库 log fetched an outside address). The page draws it as an ordinary Markdown box."""
 
+    @classmethod
+    def get_block_name(cls) -> str:
+        return "markdown"
+
+    def postprocess(self, value):
+        return super().postprocess(views.safe_markdown(value) if isinstance(value, str) else value)
 
 
 def chat_reply(ctx: AppContext, question: str, history: list | None = None) -> Iterator[tuple[str, list[dict], object]]:
@@ -1008,7 +1024,7 @@ def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers
     if not question:
         yield "", messages, answers
         return
-    messages.append({"role": "user", "content": question})
+    messages.append({"role": "user", "content": safe_markdown(question)})     # shown as typed, fetching nothing
     answer_at = len(messages)
     try:
         for text, citations, final in chat_reply(ctx, question, answers):
@@ -1076,8 +1092,9 @@ def export_audit(ctx: AppContext, caller: Caller | None = None):
     import io
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    from assistant.sheetcells import csv_row
     writer.writerow(AUDIT_HEADERS)
-    writer.writerows(audit_rows(ctx, None))
+    writer.writerows(csv_row(row) for row in audit_rows(ctx, None))
     return gr.update(value=export_file(ctx, "审计日志.csv", buffer.getvalue(), caller), visible=True)
 
 
@@ -1137,6 +1154,90 @@ def guarded(ctx: AppContext, fn, action: str):
     return handler
 
 
+# -- every HTTP request: sessions, the source address, who may download an export -----------------------------
+EXPORT_REFUSED = "无权下载：这份导出文件是其他账号生成的。请在页面上重新生成后下载。"
+SESSION_ENDED = "登录已失效：账号的密码或角色已更改，或账号已被删除。请刷新页面重新登录。"
+FILE_ROUTES = ("/gradio_api/file=", "/file=")
+EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/upload", "/gradio_api/run/",
+                "/gradio_api/api/")
+
+
+class WebGuard:
+    """ASGI middleware in front of Gradio. It (1) sets `request_client` to the request's address (so logins and
+    their audit entries carry it), (2) in password mode swaps Gradio's in-memory token table for
+    access.SessionTokens (sessions in the database, bound to the account's uid and credential version), (3) ends
+    the session in the database on /logout and (4) refuses a file under the export dir to anyone but the account
+    that made it (same name and uid) or an administrator."""
+
+    def __init__(self, app, ctx: AppContext):
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        gate, gradio_app = self.ctx.gate, scope.get("app")
+        if gate.mode == "password" and gradio_app is not None and not isinstance(getattr(gradio_app, "tokens", None), SessionTokens):
+            gradio_app.tokens = SessionTokens(self.ctx.library.sessions)
+        client = (scope.get("client") or (None,))[0]
+        reset = request_client.set(client)
+        try:
+            path = scope.get("path", "")
+            if path.rstrip("/") == "/logout" and gradio_app is not None:
+                token = self._token(scope, gradio_app)
+                if token and gate.mode == "password":
+                    self.ctx.library.sessions.end(token)
+            if gate.mode == "password" and gradio_app is not None and path.startswith(EVENT_ROUTES):
+                token = self._token(scope, gradio_app)
+                if token and self.ctx.library.sessions.name_of(token) is None:     # a session that was ended
+                    from starlette.responses import JSONResponse
+                    return await JSONResponse({"detail": SESSION_ENDED}, status_code=401)(scope, receive, send)
+            for prefix in FILE_ROUTES:
+                if path.startswith(prefix) and not self._may_download(scope, gradio_app, path[len(prefix):], client):
+                    from starlette.responses import PlainTextResponse
+                    return await PlainTextResponse(EXPORT_REFUSED, status_code=403)(scope, receive, send)
+            return await self.app(scope, receive, send)
+        finally:
+            request_client.reset(reset)
+
+    @staticmethod
+    def _token(scope, gradio_app) -> str | None:
+        from starlette.requests import HTTPConnection
+        cookies = HTTPConnection(scope).cookies
+        cookie_id = getattr(gradio_app, "cookie_id", "")
+        return cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
+
+    def _may_download(self, scope, gradio_app, wanted: str, client: str | None) -> bool:
+        """False only for an export (under the export dir, or Gradio's cached copy of one) that the caller may
+        not have; everything else is Gradio's to answer (its login check and allowed paths)."""
+        gate, exports = self.ctx.gate, self.ctx.library.exports
+        if gate.mode == "open":
+            return True
+        folder = None
+        for root in (self.ctx.export_dir, Path(gr_utils.get_upload_folder())):
+            try:
+                relative = Path(wanted).resolve().relative_to(root.resolve())
+            except (ValueError, OSError):
+                continue
+            if relative.parts and (root == self.ctx.export_dir or exports.is_export(relative.parts[0])):
+                folder = relative.parts[0]
+                break
+        if folder is None:
+            return True
+        if gate.mode == "password":
+            name = self.ctx.library.sessions.name_of(self._token(scope, gradio_app))
+        else:
+            from starlette.requests import HTTPConnection
+            name = gate.header_user(HTTPConnection(scope).headers, client)
+        if name is None:
+            return True                              # not logged in: Gradio answers 401
+        account = gate.accounts.get(name)
+        if account is None:
+            return False
+        if allowed(account.role, "audit"):           # administrators may see every export
+            return True
+        return exports.made_by(folder, name)
+
+
 # -- the page -----------------------------------------------------------------------------------------------
 def build_app(data_dir: str | Path | None = None, library: Library | None = None, gate: Gate | None = None) -> gr.Blocks:
     """The whole page over one library (`library`, or one opened on `data_dir`, default NIANBAO_DATA_DIR or ./data).
@@ -1154,16 +1255,16 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
     def bind(fn, action):
         return guarded(ctx, fn, action)
 
-    with gr.Blocks(title="年报助手 nianbao") as demo:
+    with gr.Blocks(title="年报助手 nianbao", delete_cache=upload_cleanup()) as demo:
         with gr.Row():
             gr.Markdown("## 政府信息公开工作年度报告助手")
-            who = gr.Markdown(elem_id="whoami")
+            who = SafeMarkdown(elem_id="whoami")
             if gate.mode == "password":
                 gr.Button("退出登录", link="/logout", size="sm", scale=0, elem_id="logout")
         gr.Markdown(llm_banner(), elem_id="llm-banner")
 
         with gr.Tab("问答", id="qa"):
-            qa_status = gr.Markdown(elem_id="qa-status")
+            qa_status = SafeMarkdown(elem_id="qa-status")
             answers = gr.State([])
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
@@ -1176,13 +1277,13 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             gr.Markdown("回答中的每个数字都取自年报表格或由表格数字计算；点开回答下方的来源可查看原文段落或表格单元格（报告、章节、页码）。")
 
         with gr.Tab("年报库", id="library"):
-            lib_status = gr.Markdown(elem_id="library-status")
+            lib_status = SafeMarkdown(elem_id="library-status")
             upload_group = gr.Textbox(label="分组（地区，如 洪泽区；不填则按单位名称中的地名自动建议）", max_lines=1,
                                       elem_id="upload-group")
             uploads = gr.File(label=f"上传年报（{' / '.join(s.lstrip('.').upper() for s in FILE_TYPES)}，可多选，单个文件不超过 "
                                     f"{max_file_mb()} MB）", file_count="multiple",
                               type="filepath", elem_id="upload")      # types checked on the server, in Chinese
-            ingest_log = gr.Markdown(elem_id="ingest-log")
+            ingest_log = SafeMarkdown(elem_id="ingest-log")
             with gr.Row():                                   # issue 24: search the library
                 lib_query = gr.Textbox(label="搜索年报库（单位、年度、分组或正文中的词，多个词用空格分开）", max_lines=1,
                                        scale=4, elem_id="library-search")
@@ -1190,7 +1291,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 lib_group = gr.Dropdown(label="分组", choices=[("全部", "")], value="", scale=1, elem_id="library-group")
                 lib_agency = gr.Dropdown(label="单位", choices=[("全部", "")], value="", scale=2, elem_id="library-agency")
                 lib_search_btn = gr.Button("搜索", scale=1, elem_id="library-search-run")
-            lib_search_note = gr.Markdown(elem_id="library-search-note")
+            lib_search_note = SafeMarkdown(elem_id="library-search-note")
             lib_table = gr.Dataframe(headers=views.LIBRARY_HEADERS, label="已入库的年报", interactive=False, wrap=True,
                                      elem_id="library-table")
             with gr.Row():
@@ -1210,14 +1311,14 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     check_btn = gr.Button("核查所选报告", variant="primary", elem_id="check-run")
                 with gr.Column():
                     draft_file = gr.File(label="或上传草稿（不存入年报库）", type="filepath", elem_id="check-upload")
-            findings_md = gr.Markdown(views.EMPTY_HINTS["check"], elem_id="findings")
+            findings_md = SafeMarkdown(views.EMPTY_HINTS["check"], elem_id="findings")
             with gr.Row():
                 dl_docx = gr.DownloadButton("下载核查结果（Word 文档，公文格式，可打印）", visible=False, elem_id="findings-docx",
                                             variant="primary")
                 dl_md = gr.DownloadButton("下载核查结果（Markdown）", visible=False, elem_id="findings-md")
                 dl_csv = gr.DownloadButton("下载核查结果（CSV）", visible=False, elem_id="findings-csv")
             with gr.Accordion("读取结果：基本信息、章节与三张表（含每个数字的出处）", open=False):
-                overview = gr.Markdown(elem_id="overview")
+                overview = SafeMarkdown(elem_id="overview")
                 t2 = gr.Dataframe(headers=["行", "列", "数值", "出处"], label="表二 主动公开政府信息情况", wrap=True)
                 t3 = gr.Dataframe(headers=["行"] + [TABLE3_COLUMN_LABELS[c] for c in TABLE3_COLUMNS] + ["出处"],
                                   label="表三 收到和处理政府信息公开申请情况", wrap=True)
@@ -1235,11 +1336,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 pd_group = gr.Dropdown(label="分组（不选则全部）", choices=[], allow_custom_value=True, scale=4,
                                        elem_id="pending-group")
                 pd_refresh = gr.Button("刷新列表", scale=1, elem_id="pending-refresh")
-            pd_note = gr.Markdown(elem_id="pending-note")
+            pd_note = SafeMarkdown(elem_id="pending-note")
             pd_table = gr.Dataframe(headers=views.PENDING_HEADERS, label="待核对", interactive=False, wrap=True,
                                     elem_id="pending-table")
             pd_pick = gr.Dropdown(label="选择要核对的单元格", choices=[], allow_custom_value=True, elem_id="pending-pick")
-            pd_seen = gr.Markdown(elem_id="pending-seen")
+            pd_seen = SafeMarkdown(elem_id="pending-seen")
             pd_image = gr.Image(label="原件截图（红框为该单元格）", type="pil", interactive=False, visible=False,
                                 elem_id="pending-image")
             with gr.Row():
@@ -1247,7 +1348,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 pd_why = gr.Textbox(label="校正依据（如：依据原件第3页）", max_lines=1, scale=2, elem_id="pending-why")
                 pd_confirm = gr.Checkbox(label="确认（原件确实如此，即使与勾稽关系不符）", scale=1, elem_id="pending-confirm")
                 pd_submit = gr.Button("提交校正", variant="primary", scale=1, elem_id="pending-correct")
-            pd_result = gr.Markdown(elem_id="pending-result")
+            pd_result = SafeMarkdown(elem_id="pending-result")
             with gr.Accordion("批量导入校正（CSV）", open=False, elem_id="pending-import-panel"):
                 gr.Markdown("CSV（UTF-8）列为 `report,table,row,column,value,note`：report 为文件名或编号，"
                             "table/row/column 同上表中的单元格（如 table3、new_received、natural_person），note 为校正依据。"
@@ -1264,7 +1365,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                           value=["table3.new_received.total"], scale=4)
                 cmp_chart = gr.Radio(["柱状图", "折线图"], value="柱状图", label="图表", scale=1)
                 cmp_btn = gr.Button("生成对比", variant="primary", scale=1, elem_id="cmp-run")
-            cmp_note = gr.Markdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
+            cmp_note = SafeMarkdown(views.EMPTY_HINTS["compare"], elem_id="cmp-note")
             cmp_table = gr.Dataframe(label="对比表", interactive=False, wrap=True, elem_id="cmp-table")
             cmp_bar = gr.BarPlot(x="条目", y="数值", color="指标", label="对比图", visible=False, x_label_angle=-30,
                                  x_title="年报（单位 年度）", y_title="数值", elem_id="cmp-bar")
@@ -1279,11 +1380,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     diff_prev = gr.Dropdown(label="上年报告（自动选择同一单位上一年度）", choices=[],
                                             allow_custom_value=True, scale=3, elem_id="diff-prev")
                     diff_btn = gr.Button("与上年比对", variant="primary", scale=1, elem_id="diff-run")
-                diff_note = gr.Markdown(elem_id="diff-note")
+                diff_note = SafeMarkdown(elem_id="diff-note")
                 diff_cells = gr.Dataframe(headers=DIFF_CELL_HEADERS, label="表格逐格比对（空白不按0计）", interactive=False,
                                           wrap=True, elem_id="diff-cells")
-                diff_promises = gr.Markdown(elem_id="diff-promises")
-                diff_sentences = gr.Markdown(elem_id="diff-sentences")
+                diff_promises = SafeMarkdown(elem_id="diff-promises")
+                diff_sentences = SafeMarkdown(elem_id="diff-sentences")
                 diff_docx_btn = gr.DownloadButton("下载比对结果（DOCX）", visible=False, elem_id="diff-docx")
 
         with gr.Tab("体检", id="review"):                   # issue 13: review a whole group
@@ -1294,16 +1395,16 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 rv_group = gr.Dropdown(label="分组（地区）", choices=[], allow_custom_value=True, scale=3, elem_id="review-group")
                 rv_year = gr.Dropdown(label="年度", choices=[], allow_custom_value=True, scale=2, elem_id="review-year")
                 rv_btn = gr.Button("开始体检", variant="primary", scale=1, elem_id="review-run")
-            rv_note = gr.Markdown(elem_id="review-note")
+            rv_note = SafeMarkdown(elem_id="review-note")
             rv_units = gr.Dataframe(label="单位一览（点击表头排序，点击一行查看该单位的核查结果）", interactive=False,
                                     wrap=True, elem_id="review-units")
             with gr.Row():
                 rv_docx = gr.DownloadButton("下载通报草稿（DOCX）", visible=False, elem_id="review-docx")
                 rv_xlsx = gr.DownloadButton("下载问题清单（XLSX）", visible=False, elem_id="review-xlsx")
-            rv_problems = gr.Markdown(elem_id="review-problems")
+            rv_problems = SafeMarkdown(elem_id="review-problems")
             rv_state = gr.State({})
             rv_unit = gr.Dropdown(label="查看单位的核查结果", choices=[], allow_custom_value=True, elem_id="review-unit")
-            rv_unit_md = gr.Markdown(elem_id="review-unit-findings")
+            rv_unit_md = SafeMarkdown(elem_id="review-unit-findings")
             # issue 25: the season — who on the roster has published, when, who is late
             with gr.Accordion("发布情况（名册）：名册中每个单位是否发布、何时发布、是否逾期、待核对几处", open=False,
                               elem_id="season-panel"):
@@ -1312,7 +1413,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                     ss_harvest = gr.Button("从各单位网站采集年报（编辑）", scale=2, elem_id="season-harvest")
                     ss_roster = gr.File(label="导入名册（XLSX/CSV，编辑）", type="filepath", scale=2,
                                         elem_id="season-roster")
-                ss_note = gr.Markdown(elem_id="season-note")
+                ss_note = SafeMarkdown(elem_id="season-note")
                 ss_table = gr.Dataframe(label="发布情况表（点击表头排序）", interactive=False, wrap=True,
                                         elem_id="season-table")
                 with gr.Row():
@@ -1329,7 +1430,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
             with gr.Row():
                 rv_rubric = gr.Dropdown(label="评分细则", choices=[], scale=4, elem_id="review-rubric")
                 rv_score_btn = gr.Button("评分", variant="primary", scale=1, elem_id="review-score")
-            rv_score_note = gr.Markdown(elem_id="review-score-note")
+            rv_score_note = SafeMarkdown(elem_id="review-score-note")
             rv_cards = gr.Dataframe(label="要点（点击一行看依据）", interactive=False, wrap=True, elem_id="review-cards")
             rv_ranking = gr.Dataframe(label="得分排名（点击一行看该单位的扣分及依据）", interactive=False, wrap=True,
                                       elem_id="review-ranking")
@@ -1338,7 +1439,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                                     elem_id="review-rates")
             rv_heat = gr.Dataframe(label="单位 × 问题类型（条数；点击一格看该单位该类问题）", interactive=False,
                                    elem_id="review-heatmap")
-            rv_evidence = gr.Markdown(elem_id="review-evidence")
+            rv_evidence = SafeMarkdown(elem_id="review-evidence")
             with gr.Row():
                 rv_score_xlsx = gr.DownloadButton("下载评分表（XLSX）", visible=False, elem_id="review-score-xlsx")
                 rv_score_docx = gr.DownloadButton("下载通报草稿（含评分，DOCX）", visible=False, elem_id="review-score-docx")
@@ -1362,11 +1463,11 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
                 keep_sources = gr.Checkbox(value=True, label="导出时保留〔出处〕标注（发布前请去掉）", scale=3)
                 export_btn = gr.Button("导出 DOCX", elem_id="draft-export", scale=1)
             draft_docx = gr.File(label="DOCX 文件", interactive=False, elem_id="draft-docx")
-            draft_note = gr.Markdown()
+            draft_note = SafeMarkdown()
 
         with gr.Tab("账号与审计", id="admin", visible=False) as admin_tab:
             gr.Markdown("仅管理员可见。审计日志记录登录、登录失败、上传、删除、重新入库、导出和账号变更，任何角色都不能修改或删除。")
-            admin_note = gr.Markdown(elem_id="admin-note")
+            admin_note = SafeMarkdown(elem_id="admin-note")
             users_table = gr.Dataframe(headers=USER_HEADERS, label="账号", interactive=False, elem_id="users-table")
             with gr.Row():
                 new_name = gr.Textbox(label="账号名", scale=2, elem_id="user-name")
@@ -1484,6 +1585,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         audit_export.click(bind(export_audit, "audit"), None, audit_csv, api_name="export_audit")
         add_user_btn.click(bind(add_user, "users"), [new_name, new_role, new_password], admin_out, api_name="user_add")
         remove_user_btn.click(bind(remove_user, "users"), new_name, admin_out, api_name="user_remove")
+    demo.nianbao_ctx = ctx                   # for the middleware main() puts in front (WebGuard)
     return demo
 
 
@@ -1526,8 +1628,10 @@ def main(argv: list[str] | None = None) -> None:
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"年报助手正在启动，请用浏览器打开 http://{shown_host}:{args.port}/ （按 Ctrl+C 停止；换端口：make run PORT=8080）",
           flush=True)
+    from starlette.middleware import Middleware
     # quiet: Gradio's own English lines (“Running on local URL”, “set `share=True`”) are not printed
     demo.launch(server_name=args.host, server_port=args.port, show_error=True, max_file_size=max_bytes * UPLOAD_CAP_FACTOR,
+                app_kwargs={"middleware": [Middleware(WebGuard, ctx=demo.nianbao_ctx)]},
                 footer_links=["api"], i18n=gr.I18n(**{loc: views.GRADIO_ZH for loc in views.GRADIO_LOCALES}), quiet=True,
                 **login)
 

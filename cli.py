@@ -615,7 +615,7 @@ def _read_password(args, confirm: bool = True) -> str:
 
 
 def cmd_user(args) -> int:
-    """`nianbao user add|passwd|role|remove|list`: accounts of the web app (vectorstore.accounts)."""
+    """`nianbao user add|passwd|role|remove|unlock|list`: accounts of the web app (vectorstore.accounts)."""
     from vectorstore.accounts import ROLE_LABELS
     try:
         library = _open_library(args)
@@ -648,6 +648,10 @@ def cmd_user(args) -> int:
                 accounts.remove(name)
                 print(f"已删除账号“{name}”。")
                 audit.record(me, "user_remove", target=name, channel="cli")
+            elif args.user_command == "unlock":
+                from assistant.access import unlock
+                unlock(audit, name, me)
+                print(f"已解除“{name}”的登录暂停（所有来源地址）。")
         except _library_errors() as e:
             audit.record(me, f"user_{args.user_command}", target=name, detail=e.message, ok=False, channel="cli")
             raise
@@ -876,7 +880,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--previous", metavar="FILE", help="同一单位上一年度的年报，用于跨年核对")
     s.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("user", help="管理网页账号（添加后网页须登录）：add / passwd / role / remove / list")
+    s = sub.add_parser("user", help="管理网页账号（添加后网页须登录）：add / passwd / role / remove / unlock / list")
     users = s.add_subparsers(dest="user_command", required=True)
     roles = ["viewer", "editor", "admin"]
     role_help = ("viewer 查阅（提问、核查、对比、体检、下载）；editor 编辑（另可上传、删除、重新入库、改用版本、设置分组、起草）；"
@@ -892,6 +896,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("name")
     u.add_argument("role", choices=roles, help=role_help)
     u = users.add_parser("remove", help="删除账号")
+    u.add_argument("name")
+    u = users.add_parser("unlock", help="解除账号的登录暂停（多次输错密码后）")
     u.add_argument("name")
     u = users.add_parser("list", help="列出账号")
     u.add_argument("--json", action="store_true")

@@ -10,22 +10,29 @@ Three ways to run (`access_mode`):
 `Gate.caller(username, client)` turns a request into a `Caller` (name and role, read afresh from the store on
 every call, so a removed account or a changed role takes effect at once); `Gate.require(caller, action)` raises
 `AccessDenied` and records the refusal. Roles are cumulative: viewer < editor < admin.
+
+Sessions (password mode): `SessionTokens` stands in for Gradio's in-memory token table, so a login is a row of
+vectorstore.accounts.SessionStore bound to the account's uid and credential version, checked in the database on
+every request; a password change, a role change or a removal ends it in every web process. Failed logins lock a
+name only from the address they came from (MAX_FAILED_LOGINS in LOCKOUT_MINUTES), so nobody can lock the
+administrator out from elsewhere; `nianbao user unlock NAME` lifts a lock (`unlock`).
 """
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ingest.errors import UserError
-from vectorstore.accounts import ROLE_LABELS, ROLES, AccountStore, AuditLog
+from vectorstore.accounts import ROLE_LABELS, ROLES, AccountStore, AuditLog, SessionStore
 from ingest.settings import Settings, setting
 
 ENV_AUTH_HEADER = setting("auth_header").name
 ENV_TRUSTED_PROXIES = setting("trusted_proxies").name
 DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
 LOCAL_USER = "本机用户"
-MAX_FAILED_LOGINS = 5               # failed logins of one account name within LOCKOUT_MINUTES lock it for that long
+MAX_FAILED_LOGINS = 5               # failed logins of one name from one address within LOCKOUT_MINUTES lock that pair
 LOCKOUT_MINUTES = 15
 
 # The least role each action needs.
@@ -44,7 +51,7 @@ ACTION_LABELS = {
     "remove": "删除报告", "edition": "改用版本", "draft": "起草", "review": "审阅草稿", "inspect": "体检", "group": "设置分组", "correct": "人工校正", "users": "管理账号", "audit": "查看审计日志",
     "score_confirm": "确认扣分", "season": "查看发布情况", "roster": "修改名册", "harvest": "采集年报",
     "export": "导出", "login": "登录", "login_failed": "登录失败", "denied": "越权被拒",
-    "login_locked": "登录被暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
+    "login_locked": "登录被暂停", "login_unlock": "解除登录暂停", "user_add": "添加账号", "user_passwd": "修改密码", "user_remove": "删除账号", "user_role": "修改角色",
 }
 
 CHANNEL_LABELS = {"web": "网页", "api": "接口", "cli": "命令行"}
@@ -76,6 +83,11 @@ def audit_row(e) -> list:
     return [e.seq, beijing_time(e.at), e.user, ROLE_LABELS.get(e.role, e.role or ""), ACTION_LABELS.get(e.action, e.action),
             e.target or "", detail, "成功" if e.ok else "失败", CHANNEL_LABELS.get(e.channel, e.channel or ""),
             e.client or ""]
+
+
+# The address of the request being served (set by the web app's middleware), for Gradio's `auth` callable and
+# its token table, which are not given the request.
+request_client: contextvars.ContextVar[str | None] = contextvars.ContextVar("nianbao_request_client", default=None)
 
 
 class AccessDenied(UserError):
@@ -129,17 +141,21 @@ class Gate:
         return Settings.from_env().auth_header if self.mode == "header" else None
 
     # -- logging in ---------------------------------------------------------------------------------
-    def login(self, name: str, password: str) -> bool:
-        """Gradio's `auth` callable: checks the password and records the login or the failed login. After
-        MAX_FAILED_LOGINS failures in LOCKOUT_MINUTES an account name is refused until the window passes."""
+    def login(self, name: str, password: str, client: str | None = None) -> bool:
+        """Gradio's `auth` callable: checks the password and records the login or the failed login with the
+        source address (`client`, default the request's, `request_client`). After MAX_FAILED_LOGINS failures
+        of a name from one address in LOCKOUT_MINUTES that name is refused from that address until the window
+        passes or an administrator runs `nianbao user unlock`; other addresses can still log in."""
+        client = client if client is not None else request_client.get()
         shown = (name or "").strip()[:64] or "（空）"
         since = (datetime.now(timezone.utc) - timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="seconds")
-        if self.audit.count_since(shown, "login_failed", since) >= MAX_FAILED_LOGINS:
-            self.audit.record(shown, "login_locked", ok=False, detail=f"{LOCKOUT_MINUTES} 分钟内失败 {MAX_FAILED_LOGINS} 次")
+        if self.audit.count_since(shown, "login_failed", since, client=client or "", after_unlock=True) >= MAX_FAILED_LOGINS:
+            self.audit.record(shown, "login_locked", ok=False, client=client,
+                              detail=f"{LOCKOUT_MINUTES} 分钟内从该地址失败 {MAX_FAILED_LOGINS} 次")
             return False
         account = self.accounts.verify(name, password)
         self.audit.record(shown, "login" if account else "login_failed", role=account.role if account else None,
-                          ok=account is not None)
+                          ok=account is not None, client=client)
         return account is not None
 
     def header_user(self, headers, client_host: str | None) -> str | None:
@@ -180,3 +196,38 @@ class Gate:
                ok: bool = True, channel: str = "web") -> None:
         self.audit.record(caller.name, action, role=caller.role, target=target, detail=detail, ok=ok,
                           channel=channel, client=caller.client)
+
+
+def unlock(audit: AuditLog, name: str, by: str, channel: str = "cli") -> None:
+    """Lift the login lock of `name` from every address (failures before this entry no longer count)."""
+    audit.record(by, "login_unlock", target=name, channel=channel)
+
+
+class SessionTokens(dict):
+    """Gradio's `app.tokens` (session token → account name) kept in the database instead of the process: a
+    login (`tokens[token] = name`) opens a SessionStore row bound to the account as it is; a lookup answers the
+    name only while the account still has that uid and credential version. Nothing is kept in the process, so
+    every web process over the library sees a session end at once."""
+
+    def __init__(self, sessions: SessionStore):
+        super().__init__()
+        self.sessions = sessions
+
+    def __setitem__(self, token: str, name: str) -> None:
+        self.sessions.open(token, name, request_client.get())
+
+    def get(self, token, default=None):
+        name = self.sessions.name_of(token) if isinstance(token, str) else None
+        return default if name is None else name
+
+    def __getitem__(self, token):
+        name = self.get(token)
+        if name is None:
+            raise KeyError(token)
+        return name
+
+    def __contains__(self, token) -> bool:
+        return self.get(token) is not None
+
+    def __delitem__(self, token) -> None:
+        self.sessions.end(token)

@@ -8,7 +8,10 @@ web app call. Without a model every route still answers (computed facts, quoted 
 """
 from __future__ import annotations
 
+import queue
 import re
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
@@ -16,7 +19,7 @@ from assistant.chain import (allowed_pool, build_chain, chain_inputs, finish, ne
                              stream_guarded)
 from assistant.cite import TABLE_ZH, Citation
 from assistant.drafting import answer_draft
-from assistant.llm import HEALTH, LLMConfig, llm_config, make_chat_model, model_key
+from assistant.llm import HEALTH, LLMConfig, answer_timeout, llm_config, make_chat_model, model_key
 from assistant.metrics import METRICS
 from assistant.query import Query, parse_question
 from assistant.routes_check import answer_check, answer_library_findings, library_finding_topics
@@ -222,6 +225,55 @@ def question_too_long(n: int) -> str:
 
 WAITING_FOR_MODEL = "（以下为程序核算结果；大模型正在组织语言，完成后将替换为大模型的表述。）"
 MODEL_SKIPPED = "（大模型刚才未能及时响应，暂不使用；以下为程序根据资料库生成的回答。）"
+MODEL_TOO_SLOW = "（大模型在 {seconds:.0f} 秒内没有完成回答，已停止等待；以下为程序根据资料库生成的回答。）"
+
+
+class AnswerDeadline(Exception):
+    """The model's answer did not finish within llm.answer_timeout()."""
+
+
+def within_deadline(pieces, seconds: float):
+    """The items of `pieces` (consumed in a worker thread) until they end or `seconds` pass in all; then
+    AnswerDeadline. The per-read timeouts of the HTTP client never fire while a server sends keep-alive comments,
+    empty deltas or a character every few seconds; this bounds the whole answer. The worker stops at its next
+    piece; one blocked on a server that sends only comments ends with that connection (a daemon thread), and the
+    model is then skipped for llm.COOLDOWN_S, so no more are started meanwhile."""
+    box: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in pieces:
+                if stop.is_set():
+                    break
+                box.put(("item", item))
+            box.put(("done", None))
+        except BaseException as e:     # noqa: BLE001 - handed to the caller's thread
+            box.put(("error", e))
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None and stop.is_set():
+                try:
+                    close()
+                except Exception:      # noqa: BLE001 - best effort
+                    pass
+
+    threading.Thread(target=work, name="nianbao-llm-stream", daemon=True).start()
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        try:
+            if left <= 0:
+                raise queue.Empty
+            kind, value = box.get(timeout=left)
+        except queue.Empty:
+            stop.set()
+            raise AnswerDeadline() from None
+        if kind == "done":
+            return
+        if kind == "error":
+            raise value
+        yield value
 
 
 def _stream_with_model(question: str, query: Query, route: RouteResult, library, model) -> Iterator[str | Answer]:
@@ -247,9 +299,16 @@ def _stream_with_model(question: str, query: Query, route: RouteResult, library,
     program, fenced = program_and_quotes(route, passages)
     inputs = chain_inputs(question, describe_query(query), program, fenced, nonce)
     raw = ""
+    seconds = answer_timeout()
     try:
-        for raw, shown in stream_guarded(chain.stream(inputs), pool):
+        for raw, shown in stream_guarded(within_deadline(chain.stream(inputs), seconds), pool):
             yield shown
+    except AnswerDeadline:              # a model that never finishes: the program's answer stands
+        HEALTH.failed(key)
+        text = MODEL_TOO_SLOW.format(seconds=seconds) + "\n" + route.text
+        yield text
+        yield _answer_of(question, query, route, text, "offline")
+        return
     except Exception as e:              # the model is down, slow or refused: the program's answer still stands
         HEALTH.failed(key)
         note = f"（大模型暂时无法使用（{type(e).__name__}），以下为程序根据资料库生成的回答。）"

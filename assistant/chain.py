@@ -16,6 +16,7 @@ Prompts are the files in prompts/.
 from __future__ import annotations
 
 import re
+import unicodedata
 import secrets
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
@@ -29,8 +30,16 @@ from prompts import PROMPTS
 FENCE_OPEN = "<<<引用材料"
 FENCE_CLOSE = "<<<引用材料结束"
 _SAFE_END = "，。；！？\n：、）】〕”"
-_FENCE_LIKE = re.compile(r"(?:[<＜‹«〈⟨][\s　]*){2,}|(?:[>＞›»〉⟩][\s　]*){2,}|《{3,}|》{3,}")
+# Characters a report can hide between a fence's characters (zero-width spaces and joiners, direction marks,
+# soft hyphens, variation selectors, the BOM, Hangul fillers): removed before the fence is looked for.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_LT = "<＜‹«〈⟨﹤˂ᐸ❮❬〈⧼"
+_GT = ">＞›»〉⟩﹥˃ᐳ❯❭〉⧽"
+_FENCE_LIKE = re.compile(f"(?:[{_LT}][\\s　]*){{2,}}|(?:[{_GT}][\\s　]*){{2,}}|《{{3,}}|》{{3,}}")
 _FENCE_WORDS = re.compile(r"引[\s　]*用[\s　]*材[\s　]*料")
+# A report's own “【程序核算结果】” (any bracket, any width, spaced) would pose as the program's block.
+_FAKE_RESULTS = re.compile(r"[【\[［〖〔(（][\s　]*程[\s　]*序[\s　]*核[\s　]*算[\s　]*结[\s　]*果[\s　]*[】\]］〗〕)）]")
 _NONCE_LIKE = re.compile(r"[0-9a-f]{12}")
 _QUOTES = {"“": "”", "「": "」", "『": "』", "\"": "\""}
 CONTRADICTS = "与表格不符"
@@ -42,9 +51,15 @@ def load_prompt(name: str) -> str:
 
 def sanitize_passage(text: str, nonce: str = "") -> str:
     """Text a report wrote cannot open or close a fence: runs of angle brackets (any width, spaced or not)
-    become one ‹, the fence's words 引用材料 become 引用资料, and a nonce-like hex run is cut."""
-    text = _FENCE_LIKE.sub("‹", text or "")
+    become one ‹, the fence's words 引用材料 become 引用资料, a “【程序核算结果】” heading becomes plain words, and a
+    nonce-like hex run is cut; invisible characters and full-width forms are normalised first (NFKC only for the
+    comparison: what is not a fence keeps its own characters)."""
+    text = _INVISIBLE.sub("", text or "")
+    text = "".join(unicodedata.normalize("NFKC", ch) if unicodedata.normalize("NFKC", ch) in "<>[]" else ch
+                   for ch in text)
+    text = _FENCE_LIKE.sub("‹", text)
     text = _FENCE_WORDS.sub("引用资料", text)
+    text = _FAKE_RESULTS.sub("（报告原文写的“程序核算”字样）", text)
     if nonce:
         text = text.replace(nonce, "")
     return _NONCE_LIKE.sub(lambda m: m.group()[:6] + "…", text)

@@ -47,6 +47,15 @@ STYLE_NAMES = {"title": "公文标题", "body": "公文正文", "heading1": "公
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 _HEADING2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _CITATION = re.compile(r"(〔[^〔〕]*〕)")
+# What XML 1.0 cannot hold (python-docx and openpyxl raise on it; orjson on lone surrogates): control characters
+# other than tab, newline and CR, lone surrogates, U+FFFE/U+FFFF. Report text may carry them (a PDF's broken
+# ToUnicode map, a \x0b from Word), so every exported text goes through `xml_safe`.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text):
+    """`text` without the characters XML cannot hold (a non-text value is returned as it is)."""
+    return _XML_ILLEGAL.sub("", text) if isinstance(text, str) else text
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +159,7 @@ def _page_number_footer(section) -> None:
 def _add_line(doc, line: str, style: str, keep_sources: bool) -> None:
     from docx.shared import Pt, RGBColor
     p = doc.add_paragraph(style=style)
-    for piece in _CITATION.split(line):
+    for piece in _CITATION.split(xml_safe(line)):
         if not piece:
             continue
         if _CITATION.fullmatch(piece):
@@ -184,7 +193,7 @@ def draft_docx_bytes(title: str, text: str, keep_sources: bool = True) -> bytes:
     _font_table_alternatives(doc)
     _add_line(doc, title, STYLE_NAMES["title"], keep_sources)
     doc.add_paragraph(style=STYLE_NAMES["body"])                       # one blank line under the title
-    for line in text.splitlines():
+    for line in xml_safe(text).splitlines():
         line = line.strip()
         if not line:
             continue

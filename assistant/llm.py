@@ -17,6 +17,9 @@ from ingest.settings import Settings
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_FIRST_TOKEN_TIMEOUT = 20.0
+# The whole answer, however the server keeps the connection alive (keep-alive comments, empty deltas, a character
+# every few seconds reset the per-read timeouts above): past this the computed answer stands, with a note.
+DEFAULT_ANSWER_TIMEOUT = 90.0
 MAX_RETRIES = 0                 # a slow or hanging server is not asked again: the program's answer stands
 COOLDOWN_S = 60.0               # after a failure the model is skipped this long (no retry storm from many users)
 
@@ -123,3 +126,8 @@ def public_url(url: str) -> str:
         return urlunsplit((parts.scheme, host, parts.path, "", ""))
     except ValueError:
         return "（地址格式无法解析）"
+
+
+def answer_timeout(env: Mapping[str, str] | None = None) -> float:
+    """Seconds one answer may take from the model in all (NIANBAO_LLM_ANSWER_TIMEOUT, default 90)."""
+    return _seconds(Settings.from_env(env).llm_answer_timeout, DEFAULT_ANSWER_TIMEOUT)

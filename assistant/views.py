@@ -17,6 +17,7 @@ from assistant.validator import catalogue
 from assistant.validator import fold_reading
 from assistant.validator.findings import ERROR, INFO, SEVERITY_ZH, WARNING, Evidence, Finding
 from assistant.metrics import METRICS, compute
+from assistant.sheetcells import csv_row
 from ingest.report import Report
 from ingest.schema import TABLE2_ROWS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_COLUMNS, TABLE4_GROUPS, column_label
 from ingest.summary import fmt_value
@@ -343,10 +344,10 @@ def findings_csv(findings: Sequence[Mapping]) -> str:
     w = csv.writer(out)
     w.writerow(FINDINGS_CSV_HEADERS)
     for f in findings:
-        w.writerow([SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")), f.get("rule", ""), f.get("message", ""),
+        w.writerow(csv_row([SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")), f.get("rule", ""), f.get("message", ""),
                     "" if f.get("expected") is None else f.get("expected"),
                     "" if f.get("actual") is None else f.get("actual"),
-                    "；".join(evidence_line(e) for e in f.get("evidence") or [])])
+                    "；".join(evidence_line(e) for e in f.get("evidence") or [])]))
     return out.getvalue()
 
 
@@ -475,7 +476,7 @@ def comparison_csv(rows: Sequence[Mapping]) -> str:
     w = csv.writer(out)
     w.writerow(COMPARE_HEADERS)
     for r in rows:
-        w.writerow([r["单位"], r["年度"], r["指标"], "" if r["数值"] is None else r["数值"], r["计算"], r["出处"]])
+        w.writerow(csv_row([r["单位"], r["年度"], r["指标"], "" if r["数值"] is None else r["数值"], r["计算"], r["出处"]]))
     return out.getvalue()
 
 
@@ -769,3 +770,32 @@ def pending_markdown(item, readings: Sequence[str], n_readings: int, line: str,
         out.append("- 这一项不是单个单元格（整行或整张表未能读取），请用下方“批量导入校正（CSV）”逐格填写。")
     return "\n".join(out)
 
+
+# -- rendering text a model or a report wrote: no images, no links, no HTML ------------------------------------
+_NESTED = r"(?:[^\[\]]|\[[^\[\]]*\])*"                  # link text with one level of brackets inside
+_MD_IMAGE = re.compile(r"!\[(" + _NESTED + r")\]\s*(?:\([^)]*\)|\[[^\]]*\])")
+_MD_LINK = re.compile(r"\[(" + _NESTED + r")\]\s*\((?:[^()]|\([^)]*\))*\)")
+_ESCAPED_BRACKET = re.compile(r"\\+(?=[\[\]])")
+_HTML_OPEN = re.compile(r"<(?!/?(?:details|summary)>)")      # the product's own folds stay; any other tag is text
+_BARE_URL = re.compile(r"(?:https?|ftp|file|data|javascript)://[^\s`〔〕）)]+|(?:data|javascript):[^\s`]+"
+                       r"|(?<![\w/.])www\.[^\s`〔〕）)]+", re.I)
+
+
+def safe_markdown(text: str | None) -> str:
+    """Text for a box that renders Markdown (the chat, 核查, 体检, 与上年比对, the 年报库 log): an image becomes
+    “［图片已屏蔽：…］” and a link keeps its words (the browser must fetch nothing a model or a report names);
+    then every remaining square bracket becomes a character reference (`&#91;` `&#93;`), which Markdown shows as a
+    bracket and never reads as syntax, so no image or link can form whatever the nesting, escaping, reference
+    definitions, lists or quotes; HTML is shown as text (only the product's <details>/<summary> folds stay); a
+    bare URL, protocol-relative or www. address is shown as code, not as a link."""
+    text = text or ""
+    for _ in range(4):                                        # nested ones, innermost first
+        before = text
+        text = _MD_IMAGE.sub(lambda m: f"［图片已屏蔽：{m.group(1).strip() or '无说明'}］", text)
+        text = _MD_LINK.sub(lambda m: m.group(1), text)
+        if text == before:
+            break
+    text = _HTML_OPEN.sub("&lt;", text)
+    text = _ESCAPED_BRACKET.sub("", text)                     # a backslash would show the reference itself
+    text = text.replace("[", "&#91;").replace("]", "&#93;")
+    return _BARE_URL.sub(lambda m: "`" + m.group(0).replace("`", "") + "`", text)

@@ -46,11 +46,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NIANBAO_LLM_CONNECT_TIMEOUT", "llm_connect_timeout", "3", "连接大模型的超时（秒）；超时不重试，该大模型暂停使用 60 秒"),
     Setting("NIANBAO_LLM_FIRST_TOKEN_TIMEOUT", "llm_first_token_timeout", "20", "等待大模型第一段回答的超时（秒）"),
     Setting("NIANBAO_LLM_TIMEOUT", "llm_timeout", "30", "大模型其余读写的超时（秒）"),
+    Setting("NIANBAO_LLM_ANSWER_TIMEOUT", "llm_answer_timeout", "90",
+            "一次回答等待大模型的总时长上限（秒）；超过则保留程序核算的回答并注明"),
     Setting("NIANBAO_HOST", "host", "127.0.0.1", "网页监听地址；不是 127.0.0.1 时必须登录"),
     Setting("NIANBAO_AUTH_HEADER", "auth_header", "不使用",
             "由单位的反向代理 / 统一身份认证设置的用户名请求头（如 `X-Remote-User`），见下文"),
     Setting("NIANBAO_TRUSTED_PROXIES", "trusted_proxies", "`127.0.0.1,::1`", "只相信来自这些地址的用户名请求头"),
     Setting("NIANBAO_CHAT_CONCURRENCY", "chat_concurrency", "4", "网页同时回答的问题数（其余排队）"),
+    Setting("NIANBAO_UPLOAD_MAX_AGE_S", "upload_max_age_s", "3600", "上传后未入库的文件保留的秒数，到期删除"),
     Setting("NIANBAO_HARVEST_RATE_SECONDS", "harvest_rate_seconds", "2", "采集时对同一网站两次请求的最短间隔（秒）"),
     Setting("NIANBAO_HARVEST_TIMEOUT_SECONDS", "harvest_timeout_seconds", "连接 10、读取 30", "采集时连接和读取的超时（秒）"),
     Setting("NIANBAO_HARVEST_PROXY", "harvest_proxy", "直连", "采集时使用的代理（内网出口）"),
@@ -76,9 +79,11 @@ class Settings:
     llm_timeout: str | None = None
     llm_connect_timeout: str | None = None
     llm_first_token_timeout: str | None = None
+    llm_answer_timeout: str | None = None
     auth_header: str | None = None
     trusted_proxies: str | None = None
     chat_concurrency: str | None = None
+    upload_max_age_s: str | None = None
     host: str | None = None
     harvest_rate_seconds: str | None = None
     harvest_timeout_seconds: str | None = None

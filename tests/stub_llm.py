@@ -85,6 +85,24 @@ class _Handler(BaseHTTPRequestHandler):
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
         send(chunk({"role": "assistant", "content": ""}))
+        if stub.stall:                       # a server that keeps the connection alive and never finishes
+            stalled_until = time.monotonic() + stub.stall_for
+            at = 0
+            try:
+                while time.monotonic() < stalled_until and not stub.stopping.is_set():
+                    if stub.stall == "comments":
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                    elif stub.stall == "empty":
+                        send(chunk({"content": ""}))
+                    else:                    # "drip": one character of the answer every stall_every seconds
+                        send(chunk({"content": answer[at % len(answer)]}))
+                        at += 1
+                    time.sleep(stub.stall_every)
+            except OSError:                  # the client went away
+                pass
+            self.close_connection = True
+            return
         size = max(1, stub.chunk_size)
         for i in range(0, len(answer), size):
             send(chunk({"content": answer[i:i + size]}))
@@ -112,6 +130,12 @@ class StubLLM:
         self.reply = reply
         self.chunk_size = chunk_size
         self.delay = delay
+        # A stalling server: "comments" (SSE keep-alive comments), "empty" (empty deltas) or "drip" (a character
+        # every `stall_every` s), for `stall_for` s; None answers normally.
+        self.stall: str | None = None
+        self.stall_every = 0.5
+        self.stall_for = 600.0
+        self.stopping = threading.Event()
         self.requests: list[dict] = []
         self.headers: list[dict] = []
         self._lock = threading.Lock()
@@ -128,6 +152,7 @@ class StubLLM:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()                  # ends a stalling response
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -161,9 +161,10 @@ def test_removed_account_is_refused_at_once(app):
     temp = Client(url, auth=("temp1", "temp-pass-1"), verbose=False)
     assert temp.predict([], [], ["table3.new_received.total"], "柱状图", api_name="/compare")
     library.accounts.remove("temp1")
-    from gradio_client.exceptions import AppError
-    with pytest.raises(AppError, match="请先登录"):
+    import httpx                               # the session ends with the account (issue 21): 401, in Chinese
+    with pytest.raises(httpx.HTTPStatusError) as refused:
         temp.predict([], [], ["table3.new_received.total"], "柱状图", api_name="/compare")
+    assert refused.value.response.status_code == 401 and "登录已失效" in refused.value.response.json()["detail"]
 
 
 def test_trusted_header_from_the_reverse_proxy(tmp_path, shared):
@@ -217,13 +218,17 @@ def test_login_page_is_chinese_and_leads_to_the_app(app):
 def test_file_route_needs_a_login_and_serves_only_files_the_app_made(app):
     import httpx
     url, library = app
-    admin = client_as(url, "admin1")
-    csv_file = admin.predict(api_name="/export_audit")
-    made = csv_file["value"] if isinstance(csv_file, dict) else csv_file
+    from gradio_client import Client
+    admin = Client(url, auth=("admin1", USERS["admin1"][1]), verbose=False, download_files=False)
+    csv_file = admin.predict(api_name="/export_audit")              # the server's path, not a downloaded copy
+    made = csv_file["value"]["path"] if isinstance(csv_file.get("value"), dict) else csv_file["path"]
     made_url = url + "gradio_api/file=" + str(made)
     assert httpx.get(made_url, timeout=30).status_code == 401                 # no login, no file
     with httpx.Client(timeout=30) as session:
         assert session.post(url + "login", data={"username": "viewer1", "password": USERS["viewer1"][1]}).status_code == 200
+        assert session.get(made_url).status_code == 403              # another account's export (issue 21)
+    with httpx.Client(timeout=30) as session:
+        assert session.post(url + "login", data={"username": "admin1", "password": USERS["admin1"][1]}).status_code == 200
         assert session.get(made_url).status_code == 200
         for other in (library.data_dir / "library.sqlite", "/etc/passwd"):
             assert session.get(url + "gradio_api/file=" + str(other)).status_code in (403, 404), other

@@ -37,7 +37,7 @@ def test_the_readme_lists_every_setting_as_the_list_says():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert markdown_table() in readme
     names = {s.name for s in SETTINGS}
-    assert len(names) == len(SETTINGS) == 23
+    assert len(names) == len(SETTINGS) == 25
 
 
 def test_settings_are_read_at_use_time(monkeypatch):

@@ -224,6 +224,30 @@ CREATE INDEX IF NOT EXISTS harvest_pages_sha ON harvest_pages (sha256);
 CREATE INDEX IF NOT EXISTS harvest_pages_unit_year ON harvest_pages (unit, year);
 """
 
+# Version 8: sessions bound to the account (issue 21). Each account gets a `uid` (a new one when a name is removed
+# and added again) and a `cred_version`, raised by a password change and a role change; a web session holds the
+# uid and the version it logged in with and is valid only while both still match (checked on every request, in
+# every web process). `sessions` holds a hash of the session token, never the token. `exports` says who made each
+# download (its folder under the export dir, and the folder of Gradio's cached copy), so another account's
+# export is refused.
+SESSIONS_SQL = """
+ALTER TABLE users ADD COLUMN IF NOT EXISTS uid TEXT;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS cred_version INTEGER NOT NULL DEFAULT 1;
+UPDATE users SET uid = {random_uid} WHERE uid IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS users_uid ON users (uid);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha TEXT PRIMARY KEY, uid TEXT NOT NULL, name TEXT NOT NULL, cred_version INTEGER NOT NULL,
+    created_at TEXT NOT NULL, client TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_uid ON sessions (uid);
+CREATE TABLE IF NOT EXISTS exports (
+    folder TEXT NOT NULL, file TEXT NOT NULL, maker TEXT NOT NULL, maker_uid TEXT, made_at TEXT NOT NULL,
+    PRIMARY KEY (folder, maker)
+);
+"""
+SQLITE_RANDOM_UID = "lower(hex(randomblob(16)))"
+PG_RANDOM_UID = "md5(random()::text || clock_timestamp()::text || name)"
+
 # (version, what it adds, {engine: SQL}). A library is brought to the last version when it is opened; the
 # version it is at is meta.schema_version. A new version appends here, with its SQL for both engines.
 # SQLite has no ADD COLUMN IF NOT EXISTS: `_sqlite_script` drops an ADD COLUMN whose column the file already
@@ -237,6 +261,10 @@ MIGRATIONS: list[tuple[int, str, dict[str, str]]] = [
     (6, "scoring: score_confirmations (held deductions an official confirmed)",
      {"sqlite": SCORE_CONFIRMATIONS_SQL, "postgresql": SCORE_CONFIRMATIONS_SQL}),
     (7, "the season: roster_units, roster_assignments, harvest_pages", {"sqlite": ROSTER_SQL, "postgresql": ROSTER_SQL}),
+
+    (8, "sessions bound to account uid and cred_version; exports and who made them",
+     {"sqlite": SESSIONS_SQL.format(random_uid=SQLITE_RANDOM_UID),
+      "postgresql": SESSIONS_SQL.format(random_uid=PG_RANDOM_UID)}),
 ]
 SCHEMA_VERSION = str(MIGRATIONS[-1][0])
 

@@ -35,7 +35,7 @@ from ingest.errors import UserError
 from ingest.editions import better
 from ingest.report import Report
 from vectorstore import db as dbmod
-from vectorstore.accounts import AccountStore, AuditLog
+from vectorstore.accounts import AccountStore, AuditLog, ExportStore, SessionStore
 from vectorstore.chunks import chunk_report, dense_text_of
 from vectorstore import corrections as corrmod
 from vectorstore.embeddings import (CachedEmbedder, DelegatedEmbedder, VectorCache, embedder_from_spec, normalize_spec,
@@ -179,6 +179,8 @@ class Library:
         self.facts = FactStore(self.db_path)
         self.accounts = AccountStore(self.db_path)
         self.audit = AuditLog(self.db_path)
+        self.sessions = SessionStore(self.db_path)
+        self.exports = ExportStore(self.db_path)
         self.corrections = corrmod.CorrectionStore(self.db)
         self._embedder: CachedEmbedder | None = None
         self._embed_passages = None

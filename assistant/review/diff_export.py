@@ -38,6 +38,7 @@ def diff_text(diff: ReportDiff) -> str:
 def diff_docx(diff: ReportDiff) -> bytes:
     from docx import Document
 
+    from assistant.docx_export import xml_safe
     from assistant.views import draft_docx_bytes
     doc = Document(io.BytesIO(draft_docx_bytes(diff_title(diff), diff_text(diff))))
     table = doc.add_table(rows=1, cols=len(CELL_HEADERS))
@@ -49,7 +50,7 @@ def diff_docx(diff: ReportDiff) -> bytes:
         values = (c.label, "空白" if c.old is None else number_text(c.old), c.old_where, "空白" if c.new is None else number_text(c.new),
                   c.new_where, c.change_text())
         for cell, text in zip(row, values):
-            cell.text = str(text)
+            cell.text = xml_safe(str(text))
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -121,32 +121,34 @@ def problem_list_xlsx(review: RegionReview, severities: Sequence[str] = (ERROR, 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, NamedStyle
 
+    from assistant.sheetcells import xlsx_append
+
     wb = Workbook()
     wb.add_named_style(NamedStyle(name="wrapped", alignment=Alignment(wrap_text=True, vertical="top")))
     ws = wb.active
     ws.title = "问题清单"
-    ws.append(XLSX_FINDING_HEADERS)
+    xlsx_append(ws, XLSX_FINDING_HEADERS)
     for u in review.units:
         for f in u.findings:
             if f.get("severity") not in severities:
                 continue
-            ws.append([u.agency, u.file, u.report_id, SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")),
+            xlsx_append(ws, [u.agency, u.file, u.report_id, SEVERITY_ZH.get(f.get("severity"), f.get("severity", "")),
                        f.get("rule", ""), rule_title(f.get("rule", "")), f.get("message", ""),
                        xlsx_value(f.get("expected")), xlsx_value(f.get("actual")),
                        "\n".join(evidence_text(e) for e in f.get("evidence") or []), evidence_pages(f)])
     units = wb.create_sheet("单位一览")
-    units.append(XLSX_UNIT_HEADERS)
+    xlsx_append(units, XLSX_UNIT_HEADERS)
     for u in review.units:
-        units.append([u.agency, u.file, u.report_id, u.errors, u.warnings, u.on_time_text, u.published or "",
-                      u.deadline, u.pages,
+        xlsx_append(units, [u.agency, u.file, u.report_id, u.errors, u.warnings, u.on_time_text, u.published or "",
+                            u.deadline, u.pages,
                       u.section_five_chars, u.previous_file or "", len(u.reading)])
     unread = wb.create_sheet("未能读取")
-    unread.append(XLSX_READING_HEADERS)
+    xlsx_append(unread, XLSX_READING_HEADERS)
     for u in review.units:
         for w in u.reading:
             src = w.get("source") or {}
             spot = f"第{src['page']}页" if src.get("page") else (f"第{src['line']}行" if src.get("line") else "")
-            unread.append([u.agency, u.file, u.report_id, w.get("message", ""), spot])
+            xlsx_append(unread, [u.agency, u.file, u.report_id, w.get("message", ""), spot])
     for sheet in (ws, units, unread):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -537,31 +537,33 @@ def score_xlsx(score: GroupScore) -> bytes:
 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, NamedStyle
+
+    from assistant.sheetcells import xlsx_append
     wb = Workbook()
     wb.add_named_style(NamedStyle(name="wrapped", alignment=Alignment(wrap_text=True, vertical="top")))
     ws = wb.active
     ws.title = "得分"
-    ws.append(SCORE_HEADERS)
+    xlsx_append(ws, SCORE_HEADERS)
     for row in score_rows(score):
-        ws.append(row)
+        xlsx_append(ws, row)
     ded = wb.create_sheet("扣分明细")
-    ded.append(DEDUCTION_HEADERS)
+    xlsx_append(ded, DEDUCTION_HEADERS)
     for row in deduction_rows(score):
-        ded.append(row)
+        xlsx_append(ded, row)
     chk = wb.create_sheet("整改核对")
-    chk.append(["单位", "报告编号", "来源", "类别", f"{score.year - 1}年所列", "位置", "本年核对结果", "本年依据"])
+    xlsx_append(chk, ["单位", "报告编号", "来源", "类别", f"{score.year - 1}年所列", "位置", "本年核对结果", "本年依据"])
     for u in score.units:
         for c in u.checklist:
-            chk.append([u.agency, u.report_id, c.origin, c.kind, c.text, c.old_where, c.status, c.answer or ""])
+            xlsx_append(chk, [u.agency, u.report_id, c.origin, c.kind, c.text, c.old_where, c.status, c.answer or ""])
     from assistant.review.figures import rate_headers, rate_rows
     rates = wb.create_sheet("比率")
-    rates.append(rate_headers())
+    xlsx_append(rates, rate_headers())
     for row in rate_rows(score):
-        rates.append(row)
+        xlsx_append(rates, row)
     about = wb.create_sheet("评分细则")
-    about.append(["条目编号", "条目", "分值", "依据文件", "条款", "检查项", "扣分方法"])
+    xlsx_append(about, ["条目编号", "条目", "分值", "依据文件", "条款", "检查项", "扣分方法"])
     for it in score.rubric.items:
-        about.append([it.id, it.title, it.points, it.document, it.clause, TESTS[it.test].name,
+        xlsx_append(about, [it.id, it.title, it.points, it.document, it.clause, TESTS[it.test].name,
                       it.rule.describe(TESTS[it.test].quantity)])
     for sheet in (ws, ded, chk, rates, about):
         for cell in sheet[1]:

@@ -19,11 +19,15 @@ from ingest.document import Document, Paragraph, RawTable, Source, TextCell
 from ingest.errors import ExtractError
 from ingest.text import join_lines
 
-# A zip bomb is refused from the zip directory, before anything is decompressed or parsed. python-docx reads
-# parts through zipfile, which stops at the declared size, so the declared sizes bound the work.
+# A zip bomb is refused before python-docx parses anything: first from the zip directory, then from the real
+# decompressed stream of every part, whatever its name (a main part named `.dat` is parsed like document.xml),
+# read in chunks of DOCX_READ_CHUNK and stopped past the limit. The directory may lie: zipfile decompresses a
+# part in one call of up to 1 GB when asked for all of it, so only chunked reads bound the memory; a stream longer
+# than its declared size fails its CRC check and is refused as corrupt.
 MAX_DOCX_PARTS = 1000                       # parts in the package (a real report has 10–200)
-MAX_DOCX_XML_MB = 40                        # uncompressed size of any one XML part (word/document.xml …)
+MAX_DOCX_XML_MB = 40                        # uncompressed size of any one part (word/document.xml, an image …)
 MAX_DOCX_TOTAL_MB = 200                     # uncompressed size of the whole package (images included)
+DOCX_READ_CHUNK = 1024 * 1024               # bytes decompressed at a time when the real sizes are measured
 _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
@@ -124,8 +128,29 @@ def _refuse_bomb(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     if total > MAX_DOCX_TOTAL_MB * _MB:
         raise _too_big(path, f"共 {total / _MB:.0f} MB（上限 {MAX_DOCX_TOTAL_MB} MB）")
     for i in infos:
-        if i.filename.lower().endswith((".xml", ".rels")) and i.file_size > MAX_DOCX_XML_MB * _MB:
+        if i.file_size > MAX_DOCX_XML_MB * _MB:
             raise _too_big(path, f"其中 {i.filename} 有 {i.file_size / _MB:.0f} MB（上限 {MAX_DOCX_XML_MB} MB）")
+    _measure_streams(path)
+
+
+def _measure_streams(path: Path) -> None:
+    """Decompress every part in chunks and refuse the package as soon as a part or the whole passes its limit
+    (never more than a chunk past it in memory); a part whose stream is not what the directory says is corrupt."""
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                size = 0
+                with z.open(info) as stream:
+                    while chunk := stream.read(DOCX_READ_CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > MAX_DOCX_XML_MB * _MB:
+                            raise _too_big(path, f"其中 {info.filename} 超过 {MAX_DOCX_XML_MB} MB（上限 {MAX_DOCX_XML_MB} MB）")
+                        if total > MAX_DOCX_TOTAL_MB * _MB:
+                            raise _too_big(path, f"共超过 {MAX_DOCX_TOTAL_MB} MB（上限 {MAX_DOCX_TOTAL_MB} MB）")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
+        raise _corrupt(path, f"压缩包中的部件与目录不符：{type(e).__name__}") from e
 
 
 def _body_from_part(path: Path, part: str):

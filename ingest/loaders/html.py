@@ -288,13 +288,14 @@ _JUNK_LINE = re.compile(r"^(当前位置|您现在的位置|你现在的位置|�
                         r"^(扫一扫在手机(上)?打开当前页|浏览次数|阅读次数|访问次数|责任编辑)")
 
 
-def _weights(root) -> dict:
-    """Each element's count of Chinese characters outside links (navigation is mostly links)."""
+def _weights(root, prose: bool = False) -> dict:
+    """Each element's count of Chinese characters outside links (navigation is mostly links); with `prose`, also
+    outside tables (what tells a report's text from a long appendix table after it)."""
     weights: dict = {}
 
     def visit(el, in_link: bool) -> int:
         tag = _tag(el)
-        in_link = in_link or tag == "a"
+        in_link = in_link or tag == "a" or (prose and tag == "table")
         total = 0 if in_link else _cjk_count(el.text)
         for child in el:
             if isinstance(child.tag, str):
@@ -326,12 +327,20 @@ def _depth(el) -> int:
     return sum(1 for _ in el.iterancestors())
 
 
+PROSE_SHARE = 0.5     # a part of the page holding most characters but less than this share of its prose is not
+                      # the report (a 3,000-row appendix table after it would otherwise hide the report's tables)
+
+
 def _content_root(body, weights: dict):
     total = weights.get(body, 0)
     if total == 0:
         return body
+    prose = _weights(body, prose=True)
+
+    def mostly_table(el, of) -> bool:
+        return prose.get(of, 0) > 0 and prose.get(el, 0) < PROSE_SHARE * prose.get(of, 0)
     candidates = [el for el in body.iter() if isinstance(el.tag, str) and _is_candidate(el)
-                  and weights.get(el, 0) >= 0.3 * total]
+                  and weights.get(el, 0) >= 0.3 * total and not mostly_table(el, body)]
     if candidates:
         best = max(weights[el] for el in candidates)
         near = [el for el in candidates if weights[el] >= 0.9 * best]
@@ -342,7 +351,7 @@ def _content_root(body, weights: dict):
         if not children:
             return node
         top = max(children, key=lambda c: weights.get(c, 0))
-        if weights.get(top, 0) < 0.85 * weights.get(node, 0):
+        if weights.get(top, 0) < 0.85 * weights.get(node, 0) or mostly_table(top, node):
             return node
         node = top
 

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ingest.document import Paragraph, RawTable, Source, TextCell
+from ingest.errors import ExtractError
 from ingest.text import is_cjk, join_lines
 
 _SPACE_NEAR_CJK = re.compile(
@@ -51,10 +52,29 @@ class PdfSettings:
     header_reach: int = 40             # lines searched upward for an unruled table's header rows
     label_max_chars: int = 14          # a header or label token is at most this long
     long_line_chars: int = 8           # lines at least this long tell where the running text's margins are
+    # Bounded work whatever a file claims about itself (issue 21): a file past a limit is refused in Chinese.
+    max_pages: int = 300               # pages of one PDF (an annual report has 5–40)
+    max_ocr_pages: int = 60            # pages (or pictures) of one PDF read by OCR
+    max_render_pixels: int = 40_000_000    # pixels of one page rendered for OCR or for viewing (A4 at 200 dpi: 3.7 M)
+    max_image_pixels: int = 40_000_000     # pixels of one image file (PNG, JPG), checked before it is decoded
 
 
 
 SETTINGS = PdfSettings()
+
+
+def render_pixels(width_pt: float, height_pt: float, dpi: float) -> float:
+    return (float(width_pt) * dpi / 72.0) * (float(height_pt) * dpi / 72.0)
+
+
+def check_render(width_pt: float, height_pt: float, dpi: float, page: int) -> None:
+    """Refuse to render a page whose image at `dpi` would exceed `max_render_pixels` (a 20,000 pt page needs GBs)."""
+    pixels = render_pixels(width_pt, height_pt, dpi)
+    if pixels > SETTINGS.max_render_pixels:
+        raise ExtractError("page_too_large", f"第 {page} 页的页面尺寸过大（{float(width_pt):.0f}×{float(height_pt):.0f} 磅），"
+                                             f"按 {dpi:.0f} dpi 处理需要约 {pixels / 1e6:.0f} 百万像素，超过 "
+                                             f"{SETTINGS.max_render_pixels / 1e6:.0f} 百万像素的上限。"
+                                             "请把年度报告另存为 A4 大小的 PDF 后再上传。")
 
 COORD_TOLERANCE = SETTINGS.coord_tolerance
 

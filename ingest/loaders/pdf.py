@@ -40,8 +40,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.document import Document
 from ingest.errors import ExtractError
-from ingest.loaders.page import (SETTINGS, Page, Table, assemble, bbox_of, drop_headers_and_footers, inside, lines_of,
-                                 table_from_cells, text_layout_tables, without_frame_rows)
+from ingest.loaders.page import (SETTINGS, Page, Table, assemble, bbox_of, drop_headers_and_footers, inside,
+                                 lines_of, table_from_cells, text_layout_tables, without_frame_rows)
 
 ENCRYPTED_MESSAGE = "该PDF已加密，请先解除密码保护再上传。"
 
@@ -49,6 +49,21 @@ SCANNED_MESSAGE = "该PDF没有可提取的文字层（可能是扫描件），�
 
 META_KEYS = ("Title", "Author", "CreationDate", "ModDate")
 
+
+def too_many_pages(name: str, pages: str) -> ExtractError:
+    return ExtractError("too_many_pages", f"{name}：PDF 有 {pages} 页，超过 {SETTINGS.max_pages} 页的上限，"
+                                          "不像一份年度报告。请只上传年度报告本身。")
+
+
+def _count_pages(pdf, name: str) -> int:
+    """The number of pages, counted up to one past the limit (the page tree is walked lazily, never whole)."""
+    from itertools import islice
+    from pdfminer.pdfpage import PDFPage
+    n = sum(1 for _ in islice(PDFPage.create_pages(pdf.doc), SETTINGS.max_pages + 1))
+    if n > SETTINGS.max_pages:
+        declared = resolve1((resolve1(pdf.doc.catalog.get("Pages")) or {}).get("Count")) if pdf.doc.catalog else None
+        raise too_many_pages(name, str(declared) if isinstance(declared, int) and declared > n else f"{SETTINGS.max_pages} 以上")
+    return n
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -67,9 +82,12 @@ def load_pdf(path: Path) -> Document:
         raise _corrupt(path) from e
     with pdf:
         try:
+            _count_pages(pdf, path.name)
             raw_pages = list(pdf.pages)
             for page in raw_pages:
                 page.objects            # parse every page now: a damaged content stream fails here, not later
+        except ExtractError:
+            raise
         except PdfminerException as e:
             raise _open_error(path, e.args[0] if e.args else e) from e
         except (PDFPasswordIncorrect, PDFEncryptionError) as e:

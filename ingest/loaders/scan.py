@@ -30,7 +30,8 @@ import numpy as np
 
 from ingest.errors import ExtractError
 from ingest.loaders import ocr
-from ingest.loaders.page import Page, assemble, bbox_of, inside, lines_of, table_from_cells, text_layout_tables, without_frame_rows
+from ingest.loaders.page import (SETTINGS, Page, assemble, bbox_of, check_render, inside, lines_of, table_from_cells,
+                                 text_layout_tables, without_frame_rows)
 from ingest.text import is_cjk
 
 MIN_INK = 0.002              # share of dark pixels below which a page is blank
@@ -648,6 +649,10 @@ def ocr_pdf_pages(raw_pages: list, pages: list, todo: list[int], regions: dict |
     out = list(pages)
     readings = []
     order = sorted(set(todo) | set(regions))
+    if len(order) > SETTINGS.max_ocr_pages:
+        raise ExtractError("too_many_ocr_pages", f"该PDF有 {len(order)} 页需要文字识别（OCR，扫描页或图片），超过 "
+                                                 f"{SETTINGS.max_ocr_pages} 页的上限。请上传带文字层的PDF或Word版本，"
+                                                 "或只上传年度报告本身的扫描页。")
     for n, i in enumerate(order):
         raw = raw_pages[i]
         ocr.report_progress(n, len(order), raw.page_number)
@@ -699,6 +704,7 @@ def read_pdf_page(raw, s: ocr.OcrSettings, box: tuple | None = None) -> PageRead
     if cached is not None:
         return PageReading(**cached)
     part = raw if box is None else raw.crop(box, strict=False)
+    check_render(part.width, part.height, s.dpi, raw.page_number)
     gray = np.asarray(part.to_image(resolution=s.dpi).original.convert("L"), dtype=np.uint8)
     reading = read_image(gray, float(part.width) / gray.shape[1], s)
     if key:
@@ -728,10 +734,10 @@ def _failed(readings: list[PageReading], what: str) -> ExtractError:
 def load_image(path) -> "Document":
     """An image file (PNG, JPG) holding one page of a report, read by OCR into a Document (kind "image").
     Its pixels are mapped to an A4-wide page in points."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps, UnidentifiedImageError
     from ingest.document import Document
     try:
-        with Image.open(path) as img:
+        with open_image(path) as img:
             img = ImageOps.exif_transpose(img)
             gray = np.asarray(img.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError) as e:
@@ -751,6 +757,30 @@ def load_image(path) -> "Document":
 A4_WIDTH_PT = 595.0
 
 
+def open_image(path):
+    """`Image.open`, refusing in Chinese an image of more than `max_image_pixels` before its pixels are decoded
+    (instead of Pillow's English DecompressionBombError, or gigabytes for a genuine 13,000² PNG)."""
+    from pathlib import Path
+    from PIL import Image
+    limit = SETTINGS.max_image_pixels
+    name = Path(path).name
+    try:
+        img = Image.open(path)
+    except Image.DecompressionBombError as e:
+        raise _too_many_pixels(name, None, limit) from e
+    width, height = img.size
+    if width * height > limit:
+        img.close()
+        raise _too_many_pixels(name, (width, height), limit)
+    return img
+
+
+def _too_many_pixels(name: str, size: tuple | None, limit: int) -> ExtractError:
+    shown = f"（{size[0]}×{size[1]} 像素，约 {size[0] * size[1] / 1e6:.0f} 百万像素）" if size else ""
+    return ExtractError("image_too_large", f"{name}：图片过大{shown}，超过 {limit / 1e6:.0f} 百万像素的上限。"
+                                           "请以 150–300 dpi 重新扫描或缩小后再上传。")
+
+
 def page_image(path, page: int, dpi: int = 100, turn: int = 0):
     """Page `page` (1-based) of a PDF or image file as a PIL image, turned `turn` degrees clockwise (as OCR
     read it: `Report.page_turns`), with the factor from PDF points to its pixels, so that cell boxes (in
@@ -761,13 +791,15 @@ def page_image(path, page: int, dpi: int = 100, turn: int = 0):
 
 def _page_image(path, page: int, dpi: int):
     from pathlib import Path
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
     path = Path(path)
     if path.suffix.lower() == ".pdf":
         import pdfplumber
         with pdfplumber.open(path) as pdf:
-            image = pdf.pages[page - 1].to_image(resolution=dpi).original.convert("RGB")
+            raw = pdf.pages[page - 1]
+            check_render(raw.width, raw.height, dpi, page)
+            image = raw.to_image(resolution=dpi).original.convert("RGB")
         return image, dpi / 72.0
-    with Image.open(path) as img:
+    with open_image(path) as img:
         image = ImageOps.exif_transpose(img).convert("RGB")
     return image, min(image.size) / A4_WIDTH_PT      # as load_image maps it: the short side is A4's width
