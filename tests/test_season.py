@@ -53,8 +53,10 @@ def roster_file(tmp_path) -> Path:
 def test_migration_7_and_roster_round_trip(tmp_path, roster_file):
     library = Library(tmp_path / "data")
     with dbmod.reading(library.db) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "7"
-    assert dbmod.MIGRATIONS[-1][0] == 7
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbmod.SCHEMA_VERSION
+        assert con.execute("SELECT count(*) FROM roster_units").fetchone()[0] == 0     # migration 7's table is there
+    assert [v for v, *_ in dbmod.MIGRATIONS] == list(range(1, len(dbmod.MIGRATIONS) + 1))
+    assert dbmod.MIGRATIONS[6][0] == 7 and "roster_units" in dbmod.MIGRATIONS[6][1]
     text = import_roster(library, ADMIN, roster_file)
     assert text == "名册已导入 5 个单位：新增 5 个，更新 0 个，移出 0 个。"
     units = roster_store(library).units()

@@ -59,13 +59,13 @@ class VectorStoreError(UserError):
 
 def model_mismatch_message(built_with: str, configured: str) -> str:
     return (f"该资料库的向量由模型“{built_with}”生成，当前配置的模型是“{configured}”，两者的向量不能混用。"
-            f"请把环境变量 NIANBAO_EMBEDDING 改回 {built_with}，或换一个新的数据目录（--data-dir）重新入库。")
+            f"请把环境变量 {setting('embedding').name} 改回 {built_with}，或换一个新的数据目录（--data-dir）重新入库。")
 
 
 def make_client(data_dir: Path, url: str | None = None):
     import chromadb
-    from chromadb.config import Settings
-    settings = Settings(anonymized_telemetry=False)
+    from chromadb.config import Settings as ChromaSettings
+    settings = ChromaSettings(anonymized_telemetry=False)
     url = url if url is not None else Settings.from_env().chroma_url
     if url:
         parsed = urlparse(url if "://" in url else f"http://{url}")

@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from assistant.cite import Citation
 from assistant.review.totals import RegionTotals, region_totals
+from assistant.sheetcells import xlsx_append
 from ingest.report import Report
 from assistant.season.roster import Match, Matcher, deadline_of
 from vectorstore.roster import RosterUnit
@@ -242,20 +243,20 @@ def board_xlsx(board: SeasonBoard) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "发布情况"
-    ws.append([board.title + f"（截至{zh_date(board.today)}）"])
-    ws.append(list(BOARD_HEADERS))
+    xlsx_append(ws, [board.title + f"（截至{zh_date(board.today)}）"])
+    xlsx_append(ws, list(BOARD_HEADERS))
     for c in ws[2]:
         c.font = Font(bold=True)
     for r in board.rows:
-        ws.append(r.cells())
+        xlsx_append(ws, r.cells())
     ws.auto_filter.ref = f"A2:{chr(ord('A') + len(BOARD_HEADERS) - 1)}{len(board.rows) + 2}"
     ws.freeze_panes = "C3"
     for i, width in enumerate((12, 34, 8, 14, 8, 14, 14, 22, 8, 10, 6, 6, 30, 40, 40)):
         ws.column_dimensions[chr(ord("A") + i)].width = width
     other = wb.create_sheet("不在名册中的年报")
-    other.append(["报告编号", "文件", "年报中的单位名称", "说明"])
+    xlsx_append(other, ["报告编号", "文件", "年报中的单位名称", "说明"])
     for u in board.unassigned:
-        other.append([u.report_id, u.file, u.agency or "", u.note])
+        xlsx_append(other, [u.report_id, u.file, u.agency or "", u.note])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.aliases import alias_ranks, near_agency, nearest_agencies, normalize_name
+from assistant.sheetcells import csv_row, xlsx_append
 from assistant.units import DEFAULT_POLICY
 from ingest.errors import UserError
 from vectorstore.roster import LEVELS, RosterUnit
@@ -122,7 +123,7 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
         raise RosterError(f"名册文件 {path.name} 有 {len(rows) - 1} 行，超过上限 {MAX_ROSTER_ROWS} 行。")
     col = {h: i for i, h in enumerate(header) if h in HEADERS}
     problems: list[str] = []
-    units: list[RosterUnit] = []
+    parsed: list[RosterUnit] = []
     seen: dict[str, int] = {}
     for n, row in enumerate(rows[1:], start=2):
         cell = lambda h: (row[col[h]] if h in col and col[h] < len(row) else "").strip()   # noqa: E731
@@ -155,16 +156,16 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
         seen[name] = n
         aliases = tuple(dict.fromkeys(normalize_name(a) for a in ALIAS_SEPARATORS.split(cell("其他名称"))
                                       if a.strip() and normalize_name(a) != name))
-        units.append(RosterUnit(name=name, level=level, aliases=aliases, parent=normalize_name(cell("上级单位")) or None,
+        parsed.append(RosterUnit(name=name, level=level, aliases=aliases, parent=normalize_name(cell("上级单位")) or None,
                                 group=cell("分组") or None, deadline=deadline, list_url=url,
                                 sums_subordinates=bool(sums)))
-    problems += _clashes(units, {u.name: seen[u.name] for u in units})
+    problems += _clashes(parsed, {u.name: seen[u.name] for u in parsed})
     if problems:
         shown = problems[:20] + ([f"……另有 {len(problems) - 20} 处"] if len(problems) > 20 else [])
         raise RosterError(f"名册文件 {path.name} 有 {len(problems)} 处问题，未导入（名册保持不变）：\n" + "\n".join(shown))
-    if not units:
+    if not parsed:
         raise RosterError(f"名册文件 {path.name} 没有单位（第2行起每行一个单位）。")
-    return units
+    return parsed
 
 
 def _clashes(units: Sequence[RosterUnit], row_of: dict[str, int]) -> list[str]:
@@ -196,7 +197,7 @@ def roster_csv(units: Sequence[RosterUnit]) -> bytes:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(HEADERS)
     for u in units:
-        w.writerow(unit_row(u))
+        w.writerow(csv_row(unit_row(u)))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -206,11 +207,11 @@ def roster_xlsx(units: Sequence[RosterUnit]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "名册"
-    ws.append(list(HEADERS))
+    xlsx_append(ws, list(HEADERS))
     for c in ws[1]:
         c.font = Font(bold=True)
     for u in units:
-        ws.append(unit_row(u))
+        xlsx_append(ws, unit_row(u))
     for letter, width in zip("ABCDEFG", (34, 30, 10, 28, 14, 12, 50)):
         ws.column_dimensions[letter].width = width
     buf = io.BytesIO()
