@@ -1017,26 +1017,29 @@ def citation_messages(citations: list[dict], ctx: AppContext | None = None) -> l
 
 def respond(ctx: AppContext, question: str, messages: list[dict] | None, answers: list | None):
     """The chat box: the user's question, the streamed answer, then one folded message per citation.
-    `answers` (the session's earlier Answers) let follow-ups like “那2023年呢？” resolve."""
+    `messages` is the conversation so far as kept in the session (not read back from the chat box, whose page
+    images a browser cannot send back); `answers` (the session's earlier Answers) let follow-ups like
+    “那2023年呢？” resolve. Yields (question box, chat box, the conversation kept, answers)."""
     question = (question or "").strip()
     messages = list(messages or [])
     answers = list(answers or [])
     if not question:
-        yield "", messages, answers
+        yield gr.update(), messages, messages, answers
         return
     messages.append({"role": "user", "content": safe_markdown(question)})     # shown as typed, fetching nothing
     answer_at = len(messages)
+    yield "", messages, messages, answers           # the box is emptied once: a follow-up typed meanwhile stays
     try:
         for text, citations, final in chat_reply(ctx, question, answers):
             messages = messages[:answer_at] + [{"role": "assistant", "content": text}] + \
                 citation_messages(citations, ctx if final is not None else None)
             if final is not None:
                 answers.append(final)
-            yield "", messages, answers
+            yield gr.update(), messages, messages, answers
     except Exception as e:      # a bug in one answer must not break the conversation
         messages = messages[:answer_at] + [{"role": "assistant",
                                             "content": f"抱歉，回答这个问题时出错（{type(e).__name__}）。请换个问法再试，或联系管理员。"}]
-        yield "", messages, answers
+        yield gr.update(), messages, messages, answers
 
 
 def chat_api(ctx: AppContext, question: str) -> Iterator[str]:
@@ -1266,6 +1269,7 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         with gr.Tab("问答", id="qa"):
             qa_status = SafeMarkdown(elem_id="qa-status")
             answers = gr.State([])
+            history = gr.State([])      # the conversation as the server wrote it (page images are not sent back)
             chatbot = gr.Chatbot(label="对话", height=480, elem_id="chat", buttons=["copy"], feedback_options=None)
             with gr.Row():
                 question = gr.Textbox(placeholder="请输入问题，例如：某单位2024年收到多少件政府信息公开申请？",
@@ -1489,11 +1493,12 @@ def build_app(data_dir: str | Path | None = None, library: Library | None = None
         demo.load(bind(refresh_all, "ask"), None, refreshed, api_visibility="private")
         demo.load(bind(whoami, "ask"), None, [who, admin_tab], api_visibility="private")
 
-        chat_inputs = dict(fn=bind(respond, "ask"), inputs=[question, chatbot, answers], outputs=[question, chatbot, answers],
+        chat_inputs = dict(fn=bind(respond, "ask"), inputs=[question, history, answers],
+                           outputs=[question, chatbot, history, answers], trigger_mode="always_last",
                            api_visibility="private", concurrency_limit=chat_concurrency())
         question.submit(**chat_inputs)
         ask.click(**chat_inputs)
-        new_chat.click(lambda: ("", [], []), None, [question, chatbot, answers], api_visibility="private")
+        new_chat.click(lambda: ("", [], [], []), None, [question, chatbot, history, answers], api_visibility="private")
         examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
         def chat(question: str, request: gr.Request) -> Iterator[str]:
             """提问，返回回答文本（流式；数字均取自年报表格）。"""
