@@ -79,5 +79,5 @@ def test_the_user_question_is_shown_filtered(tmp_path):
     from vectorstore.library import Library
     library = Library(tmp_path / "data")
     ctx = app.AppContext(library, threading.Lock(), tmp_path, Gate(library.accounts, library.audit, "open"))
-    _, messages, _ = next(app.respond(ctx, f"![x](//{HOST}/q.png) 多少件？", [], []))
+    _, messages, *_ = next(app.respond(ctx, f"![x](//{HOST}/q.png) 多少件？", [], []))
     assert "<img" not in render(messages[0]["content"])
