@@ -11,6 +11,8 @@ DEFAULT_MAX_MB = 50
 ENV_MAX_FILE_MB = setting("max_file_mb").name
 MAX_TABLE_ROWS = 2_000        # rows read of one table; an appendix beyond this is cut (Document.meta["cut_tables"])
 MAX_LINE_CHARS = 200_000      # one line of a TXT/MD longer than this is not report text (no line breaks at all)
+MAX_REPORT_CHARS = 1_000_000  # text of one report (an annual report has 5,000–60,000 characters): checking costs
+                              # grow with it, so a file past this is refused whole, in Chinese (issue 21)
 SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text",
             ".png": "image", ".jpg": "image", ".jpeg": "image"}
 
@@ -42,7 +44,8 @@ def kind_of(path: Path) -> str:
 
 def load_document(path: str | Path) -> Document:
     """The file as a Document; a table longer than MAX_TABLE_ROWS is cut there and noted in meta["cut_tables"]
-    as (table number, rows it had), so reading stays bounded and the report says what was left out."""
+    as (table number, rows it had), so reading stays bounded and the report says what was left out; a file with
+    more than MAX_REPORT_CHARS of text is refused (the checks' cost grows with the text)."""
     document = _load(Path(path))
     cut = []
     for i, table in enumerate(document.tables(), 1):
@@ -51,6 +54,12 @@ def load_document(path: str | Path) -> Document:
             del table.rows[MAX_TABLE_ROWS:]
     if cut:
         document.meta["cut_tables"] = cut
+    chars = sum(len(p.text) for p in document.paragraphs()) + sum(
+        len(c.text) for t in document.tables() for row in t.rows for c in row)
+    if chars > MAX_REPORT_CHARS:
+        raise ExtractError("too_much_text", f"文件“{Path(path).name}”的文字约 {chars / 10000:.0f} 万字，超过一份年度报告"
+                                            f" {MAX_REPORT_CHARS // 10000} 万字的上限，未读取。年度报告一般只有几千到几万字，"
+                                            "请确认上传的是年度报告本身，而不是汇编或附件合集。")
     return document
 
 
