@@ -101,14 +101,16 @@ def test_burst_of_questions_right_after_start_has_no_errors(data_dir):
 
 
 def test_a_small_upload_does_not_wait_behind_a_big_one(data_dir, tmp_path):
-    """Two users upload at once through the web app: a report-like 2 MB TXT (seconds of reading, and of cutting
-    into keyword terms) and, a moment later, a 6 KB report. Files are read, checked and cut into terms in the
+    """Two users upload at once through the web app: a report-like TXT just under the text limit (seconds of
+    reading, and of cutting into keyword terms) and, a moment later, a 6 KB report. Files are read, checked and cut into terms in the
     reader processes, outside any lock, so the small one does not wait for the big one."""
     import time
     from gradio_client import Client, handle_file
+    from ingest.load import MAX_REPORT_CHARS
     seed = SEED_000.read_text(encoding="utf-8")
     big = tmp_path / "附件汇编.txt"
-    big.write_text((seed + ("\n" + seed[2000:]) * (2_000_000 // len(seed)))[:2_000_000], encoding="utf-8")
+    size = MAX_REPORT_CHARS - 10_000                # the largest text a report may have (ingest.load)
+    big.write_text((seed + ("\n" + seed[2000:]) * (size // len(seed)))[:size], encoding="utf-8")
     small = tmp_path / SEEDS[4].name
     shutil.copy(SEEDS[4], small)
     done: dict[str, tuple[float, float, str]] = {}
