@@ -3,19 +3,16 @@ named `.dat` and a zip directory that understates a part's size are refused in C
 peak memory and time are measured. The hostile files are made here, with a small zip writer that can lie."""
 from __future__ import annotations
 
-import json
-import os
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
+from child_extract import extract_in_child
+
 from ingest.loaders.docx import MAX_DOCX_XML_MB
 
-REPO = Path(__file__).resolve().parents[1]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 PARAGRAPH = b"<w:p><w:r><w:t>" + "本单位收到申请".encode() + b"</w:t></w:r></w:p>"
@@ -72,22 +69,6 @@ def docx(path: Path, main: str, megabytes: int, declared: int | None = None) -> 
     write_zip(path, [("[Content_Types].xml", content_types(main), None), ("_rels/.rels", rels(main), None),
                      (main, body_chunks(megabytes), declared)])
     return path
-
-
-def extract_in_child(path: Path) -> dict:
-    code = ("import json, sys, time\nt = time.monotonic()\n"
-            "from ingest.extract import extract\nfrom ingest.errors import ExtractError\nout = {}\n"
-            "try:\n    r = extract(sys.argv[1]); out.update(refused=False, agency=r.agency)\n"
-            "except ExtractError as e:\n    out.update(refused=True, code=e.code, message=e.message)\n"
-            "out['seconds'] = time.monotonic() - t\n"
-            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"   # this program's own peak
-            "out['peak_mb'] = int(hwm.split()[1]) / 1024\n"
-            "print(json.dumps(out, ensure_ascii=False))\n")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_the_lying_writer_makes_a_readable_docx(tmp_path):

@@ -3,7 +3,6 @@ page and an image pixel limit, each refused in Chinese before the work is done, 
 peak memory are measured. The hostile files are written here, byte by byte."""
 from __future__ import annotations
 
-import json
 import os
 import struct
 import subprocess
@@ -12,6 +11,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+
+from child_extract import extract_in_child
 
 from ingest.loaders.pdf import SETTINGS
 
@@ -63,22 +64,6 @@ def write_png_header(path: Path, width: int, height: int) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
                      + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
     return path
-
-
-def extract_in_child(path: Path) -> dict:
-    code = ("import json, sys, time\nt = time.monotonic()\n"
-            "from ingest.extract import extract\nfrom ingest.errors import ExtractError\nout = {}\n"
-            "try:\n    r = extract(sys.argv[1]); out.update(refused=False, pages=r.pages)\n"
-            "except ExtractError as e:\n    out.update(refused=True, code=e.code, message=e.message)\n"
-            "out['seconds'] = time.monotonic() - t\n"
-            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"   # this program's own peak
-            "out['peak_mb'] = int(hwm.split()[1]) / 1024\n"
-            "print(json.dumps(out, ensure_ascii=False))\n")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=env,
-                          cwd=REPO, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_the_writer_makes_a_readable_pdf(tmp_path):
